@@ -1,0 +1,18 @@
+/*
+ * cli — the commands of the canaux program. Each command parses its own
+ * options, runs, and returns a cx_status; main() prints the message of a
+ * failure and exits with the status (SPEC §4).
+ */
+#ifndef CANAUX_CLI_H
+#define CANAUX_CLI_H
+
+#include "engine/cx_err.h"
+
+int cmd_check(int argc, char **argv, struct cx_err *e);
+int cmd_gen(int argc, char **argv, struct cx_err *e);
+
+/* Flushes stdout and reports a write error on it (a full disk, a closed
+   pipe) as CX_EIO. */
+int cli_flush_stdout(struct cx_err *e);
+
+#endif

@@ -1,0 +1,242 @@
+/*
+ * cmd_check — `canaux check INPUT...`: loads the input and shows what it
+ * holds and what was rejected, as text for a terminal or JSON (--json) for
+ * a machine. The JSON goes through json-c, so text from the input is
+ * escaped by a library that does nothing else.
+ */
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/inputs.h"
+#include "engine/profile.h"
+
+static const char check_usage[] =
+    "Usage: canaux check [OPTIONS] INPUT...\n"
+    "Loads sales-transaction CSV files and profiles them: per file rows read,\n"
+    "accepted and rejected (by reason); date range, customers, orders,\n"
+    "products, categories, regions, and lines and net revenue per channel.\n"
+    "\n"
+    "      --json               print the profile as JSON on stdout\n";
+
+static const char *datefmt_name(unsigned f)
+{
+    return f == FIELD_DATE_ISO ? "iso" : f == FIELD_DATE_DMY ? "dmy" : f == FIELD_DATE_MDY ? "mdy" : "none";
+}
+
+static const char *delim_name(char d)
+{
+    return d == '\t' ? "tab" : d == ';' ? ";" : d == '|' ? "|" : ",";
+}
+
+static json_object *money(double v)
+{
+    char b[64];
+    snprintf(b, sizeof b, "%.2f", v);
+    if (strcmp(b, "-0.00") == 0)
+        strcpy(b, "0.00");
+    return json_object_new_double_s(v, b);
+}
+
+static json_object *day_json(int32_t d)
+{
+    char b[16];
+    field_format_day(d, b);
+    return json_object_new_string(b);
+}
+
+/* Rejects by reason as "reason (field)" -> count. */
+static json_object *reasons_json(const struct reader_stats *st)
+{
+    json_object *o = json_object_new_object();
+    for (int r = 0; r < RJ_NREASONS; r++)
+        for (int f = 0; f <= RF_NFIELDS; f++)
+            if (st->by_reason[r][f]) {
+                char k[96];
+                if (f < RF_NFIELDS)
+                    snprintf(k, sizeof k, "%s (%s)", reader_reason_name(r), reader_field_name(f));
+                else
+                    snprintf(k, sizeof k, "%s", reader_reason_name(r));
+                json_object_object_add(o, k, json_object_new_int64((int64_t)st->by_reason[r][f]));
+            }
+    return o;
+}
+
+static int print_json(const struct inputs *in, const struct profile *all, const struct profile *pf)
+{
+    const struct dataset *ds = in->ds;
+    json_object *root = json_object_new_object();
+    json_object_object_add(root, "version", json_object_new_string(CANAUX_VERSION));
+    json_object *files = json_object_new_array();
+    for (int k = 0; k < in->nfiles; k++) {
+        const struct reader_stats *st = &in->stats[k];
+        json_object *f = json_object_new_object();
+        json_object_object_add(f, "name", json_object_new_string(st->name));
+        json_object_object_add(f, "channel", st->channel ? json_object_new_string(st->channel) : NULL);
+        json_object_object_add(f, "bytes", json_object_new_int64((int64_t)st->bytes));
+        json_object_object_add(f, "rows_read", json_object_new_int64((int64_t)st->rows_read));
+        json_object_object_add(f, "accepted", json_object_new_int64((int64_t)st->accepted));
+        json_object_object_add(f, "rejected", json_object_new_int64((int64_t)st->rejected));
+        json_object_object_add(f, "blank_lines", json_object_new_int64((int64_t)st->blank_lines));
+        json_object_object_add(f, "rejects_by_reason", reasons_json(st));
+        json_object_object_add(f, "delimiter", json_object_new_string(delim_name(st->delimiter)));
+        json_object_object_add(f, "date_format", json_object_new_string(datefmt_name(st->date_format)));
+        if (pf[k].lines) {
+            json_object_object_add(f, "date_min", day_json(pf[k].day_min));
+            json_object_object_add(f, "date_max", day_json(pf[k].day_max));
+        }
+        json_object_object_add(f, "net", money(pf[k].net));
+        json_object_array_add(files, f);
+    }
+    json_object_object_add(root, "files", files);
+
+    json_object *t = json_object_new_object();
+    json_object_object_add(t, "rows_read", json_object_new_int64((int64_t)in->rows_read));
+    json_object_object_add(t, "accepted", json_object_new_int64((int64_t)in->accepted));
+    json_object_object_add(t, "rejected", json_object_new_int64((int64_t)in->rejected));
+    json_object_object_add(t, "lines", json_object_new_int64((int64_t)all->lines));
+    json_object_object_add(t, "anonymous_lines", json_object_new_int64((int64_t)all->anon_lines));
+    json_object_object_add(t, "return_lines", json_object_new_int64((int64_t)all->returned_lines));
+    if (all->lines) {
+        json_object_object_add(t, "date_min", day_json(all->day_min));
+        json_object_object_add(t, "date_max", day_json(all->day_max));
+    }
+    static const struct { const char *key; enum ds_text f; } counts[] = {
+        { "customers", DS_CUSTOMER }, { "orders", DS_ORDER }, { "products", DS_PRODUCT },
+        { "categories", DS_CATEGORY }, { "regions", DS_REGION }, { "accounts", DS_ACCOUNT },
+    };
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
+        json_object_object_add(t, counts[i].key, json_object_new_int64(dataset_count(ds, counts[i].f)));
+    json_object_object_add(t, "net", money(all->net));
+    json_object_object_add(t, "cogs", money(all->cogs));
+    json_object_object_add(root, "totals", t);
+
+    json_object *chs = json_object_new_array();
+    for (uint32_t c = 0; c < all->nchannels; c++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "channel", json_object_new_string(dataset_text(ds, DS_CHANNEL, c)));
+        json_object_object_add(o, "lines", json_object_new_int64((int64_t)all->ch_lines[c]));
+        json_object_object_add(o, "net", money(all->ch_net[c]));
+        json_object_array_add(chs, o);
+    }
+    json_object_object_add(root, "channels", chs);
+    const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+    int ok = puts(s) != EOF;
+    json_object_put(root);
+    return ok;
+}
+
+static void print_text(const struct inputs *in, const struct profile *all, const struct profile *pf)
+{
+    const struct dataset *ds = in->ds;
+    char d0[16], d1[16];
+    for (int k = 0; k < in->nfiles; k++) {
+        const struct reader_stats *st = &in->stats[k];
+        printf("%s%s%s: %llu rows read, %llu accepted, %llu rejected", st->name,
+               st->channel ? " as channel " : "", st->channel ? st->channel : "",
+               (unsigned long long)st->rows_read, (unsigned long long)st->accepted,
+               (unsigned long long)st->rejected);
+        if (st->rows_read)
+            printf(" (%.2f%%)", 100.0 * (double)st->rejected / (double)st->rows_read);
+        printf("; delimiter '%s', dates %s", delim_name(st->delimiter), datefmt_name(st->date_format));
+        if (st->blank_lines)
+            printf(", %llu blank lines skipped", (unsigned long long)st->blank_lines);
+        printf("\n");
+        if (pf[k].lines) {
+            field_format_day(pf[k].day_min, d0);
+            field_format_day(pf[k].day_max, d1);
+            printf("  %s to %s, net %.2f\n", d0, d1, pf[k].net);
+        }
+        for (int r = 0; r < RJ_NREASONS; r++)
+            for (int f = 0; f <= RF_NFIELDS; f++)
+                if (st->by_reason[r][f])
+                    printf("  rejected: %s%s%s%s: %llu\n", reader_reason_name(r), f < RF_NFIELDS ? " (" : "",
+                           f < RF_NFIELDS ? reader_field_name(f) : "", f < RF_NFIELDS ? ")" : "",
+                           (unsigned long long)st->by_reason[r][f]);
+    }
+    printf("\nTotal: %llu rows read, %llu accepted, %llu rejected\n", in->rows_read, in->accepted,
+           in->rejected);
+    if (all->lines) {
+        field_format_day(all->day_min, d0);
+        field_format_day(all->day_max, d1);
+        printf("Period:     %s to %s (%d days)\n", d0, d1, all->day_max - all->day_min + 1);
+    }
+    printf("Lines:      %llu (anonymous %llu, returns %llu)\n", (unsigned long long)all->lines,
+           (unsigned long long)all->anon_lines, (unsigned long long)all->returned_lines);
+    printf("Customers:  %u\nOrders:     %u\nProducts:   %u\nCategories: %u\nRegions:    %u\nAccounts:   %u\n",
+           dataset_count(ds, DS_CUSTOMER), dataset_count(ds, DS_ORDER), dataset_count(ds, DS_PRODUCT),
+           dataset_count(ds, DS_CATEGORY), dataset_count(ds, DS_REGION), dataset_count(ds, DS_ACCOUNT));
+    printf("Net:        %.2f\n\n%-20s %12s %18s %7s\n", all->net, "channel", "lines", "net", "share");
+    for (uint32_t c = 0; c < all->nchannels; c++)
+        printf("%-20s %12llu %18.2f %6.1f%%\n", dataset_text(ds, DS_CHANNEL, c),
+               (unsigned long long)all->ch_lines[c], all->ch_net[c],
+               all->net != 0 ? 100.0 * all->ch_net[c] / all->net : 0.0);
+}
+
+int cmd_check(int argc, char **argv, struct cx_err *e)
+{
+    static const struct option longopts[] = {
+        INPUT_LONGOPTS,
+        { "json", no_argument, NULL, OPT_JSON },
+        { NULL, 0, NULL, 0 }
+    };
+    struct inputs in;
+    inputs_init(&in);
+    int json = 0, opt, rc;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, INPUT_SHORTOPTS, longopts, NULL)) != -1) {
+        int r = inputs_option(&in, opt, optarg, e);
+        if (r < 0)
+            return CX_EUSAGE;
+        if (r > 0)
+            continue;
+        if (opt == OPT_JSON) {
+            json = 1;
+        } else if (opt == OPT_HELP) {
+            printf("%s\n%s", check_usage, inputs_help);
+            return CX_OK;
+        } else {
+            return cx_fail(e, CX_EUSAGE, "check: bad option (see canaux check --help)");
+        }
+    }
+    in.files = argv + optind;
+    in.nfiles = argc - optind;
+    rc = inputs_load(&in, e);
+    /* Too many rejects still prints the profile: the analyst needs it. */
+    if (rc == CX_OK || rc == CX_EREJECT) {
+        struct profile all;
+        struct profile *pf = calloc((size_t)in.nfiles, sizeof *pf);
+        struct cx_err pe = { 0 };
+        if (pf == NULL || profile_compute(in.ds, 0, in.ds->n_lines, &all, &pe) != CX_OK) {
+            free(pf);
+            inputs_finish(&in, e);
+            return cx_nomem(e, "profile");
+        }
+        int bad = 0;
+        for (int k = 0; k < in.nfiles && !bad; k++)
+            bad = profile_compute(in.ds, in.stats[k].first_line, in.stats[k].end_line, &pf[k], &pe) != CX_OK;
+        if (!bad) {
+            if (json)
+                print_json(&in, &all, pf);
+            else
+                print_text(&in, &all, pf);
+        }
+        for (int k = 0; k < in.nfiles; k++)
+            profile_free(&pf[k]);
+        profile_free(&all);
+        free(pf);
+        if (bad) {
+            inputs_finish(&in, e);
+            return cx_nomem(e, "profile");
+        }
+    }
+    int rc2 = inputs_finish(&in, e);
+    if (rc == CX_OK)
+        rc = rc2;
+    if (rc == CX_OK && cli_flush_stdout(e) != CX_OK)
+        rc = CX_EIO;
+    return rc;
+}

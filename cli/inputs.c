@@ -1,0 +1,208 @@
+/*
+ * inputs — see inputs.h.
+ */
+#include "cli/inputs.h"
+
+#include <errno.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "loaders/catalog.h"
+
+const char inputs_help[] =
+    "Input options:\n"
+    "  -c, --config FILE        INI configuration: [input], [columns], cost model\n"
+    "      --products FILE      product catalogue: product_id, unit_cost[, category]\n"
+    "      --locale en|fr       number format (fr: 1 234,56); overrides [input] locale\n"
+    "      --delimiter C        , ; tab | or auto (default: detected)\n"
+    "      --date-format F      auto, iso, dmy or mdy (default: detected)\n"
+    "      --strict             stop at the first rejected row (exit 3)\n"
+    "      --max-reject-rate R  fail (exit 3) above this share of rejected rows\n"
+    "                           (default 0.01)\n"
+    "      --rejects FILE       write every rejected row: file, line, reason, raw\n"
+    "  -j, --threads N          threads (default: all cores)\n"
+    "  -q, --quiet              no progress or notes on stderr\n"
+    "INPUT is a CSV file (.gz read transparently, - for stdin) or NAME=FILE to\n"
+    "give every row of FILE the channel NAME.\n";
+
+void inputs_init(struct inputs *in)
+{
+    memset(in, 0, sizeof *in);
+    in->max_reject_rate = 0.01;
+    reader_defaults(&in->ropt);
+}
+
+int inputs_option(struct inputs *in, int opt, const char *arg, struct cx_err *e)
+{
+    char *end;
+    switch (opt) {
+    case 'c': in->config_path = arg; return 1;
+    case OPT_PRODUCTS: in->products_path = arg; return 1;
+    case OPT_REJECTS: in->rejects_path = arg; return 1;
+    case OPT_LOCALE:
+        if (strcasecmp(arg, "en") && strcasecmp(arg, "fr")) {
+            cx_fail(e, CX_EUSAGE, "--locale: expected en or fr, not '%s'", arg);
+            return -1;
+        }
+        in->locale = arg;
+        return 1;
+    case OPT_DELIM:
+        if (strcasecmp(arg, "auto") && strcasecmp(arg, "tab") && !(strlen(arg) == 1 && strchr(",;|\t", arg[0]))) {
+            cx_fail(e, CX_EUSAGE, "--delimiter: expected , ; tab | or auto, not '%s'", arg);
+            return -1;
+        }
+        in->delimiter = arg;
+        return 1;
+    case OPT_DATEFMT:
+        if (strcasecmp(arg, "auto") && strcasecmp(arg, "iso") && strcasecmp(arg, "dmy") &&
+            strcasecmp(arg, "mdy")) {
+            cx_fail(e, CX_EUSAGE, "--date-format: expected auto, iso, dmy or mdy, not '%s'", arg);
+            return -1;
+        }
+        in->date_format = arg;
+        return 1;
+    case OPT_STRICT: in->strict = 1; return 1;
+    case OPT_MAXREJ:
+        errno = 0;
+        in->max_reject_rate = strtod(arg, &end);
+        if (errno || end == arg || *end || !(in->max_reject_rate >= 0 && in->max_reject_rate <= 1)) {
+            cx_fail(e, CX_EUSAGE, "--max-reject-rate: expected a share from 0 to 1, not '%s'", arg);
+            return -1;
+        }
+        return 1;
+    case 'j': {
+        errno = 0;
+        long n = strtol(arg, &end, 10);
+        if (errno || end == arg || *end || n < 1 || n > 1024) {
+            cx_fail(e, CX_EUSAGE, "--threads: expected a number from 1 to 1024, not '%s'", arg);
+            return -1;
+        }
+        in->threads = (int)n;
+        return 1;
+    }
+    case 'q': in->quiet = 1; return 1;
+    default: return 0;
+    }
+}
+
+static int on_reject(void *ctx, const char *file, uint64_t line, const char *reason, const char *raw,
+                     size_t rawlen)
+{
+    struct inputs *in = ctx;
+    if (in->rejects_open) {
+        struct csvout *w = &in->rejects;
+        csvout_str(w, file);
+        csvout_int(w, (long long)line);
+        csvout_str(w, reason);
+        csvout_text(w, raw, rawlen);
+        csvout_end(w);
+        return w->failed ? CX_EIO : 0;
+    }
+    if (!in->quiet && in->shown < 5)
+        fprintf(stderr, "canaux: %s:%llu: rejected: %s\n", file, (unsigned long long)line, reason);
+    in->shown++;
+    return 0;
+}
+
+/* Splits NAME=FILE; a '=' after a '/' belongs to the path. */
+static const char *split_channel(const char *arg, char **name)
+{
+    const char *eq = strchr(arg, '=');
+    const char *slash = strchr(arg, '/');
+    *name = NULL;
+    if (eq == NULL || eq == arg || (slash && slash < eq))
+        return arg;
+    *name = strndup(arg, (size_t)(eq - arg));
+    return eq + 1;
+}
+
+int inputs_load(struct inputs *in, struct cx_err *e)
+{
+    int rc;
+    if (in->nfiles == 0)
+        return cx_fail(e, CX_EUSAGE, "no input file (see --help)");
+    if (in->threads > 0)
+        omp_set_num_threads(in->threads);
+    if (in->config_path) {
+        if ((rc = config_load(&in->config, in->config_path, e)) != CX_OK)
+            return rc;
+        if ((rc = reader_configure(&in->ropt, &in->config, e)) != CX_OK)
+            return rc;
+    }
+    if (in->locale)
+        in->ropt.locale = strcasecmp(in->locale, "fr") == 0 ? FIELD_FR : FIELD_EN;
+    if (in->delimiter)
+        in->ropt.delimiter = strcasecmp(in->delimiter, "auto") == 0 ? 0
+                             : strcasecmp(in->delimiter, "tab") == 0 ? '\t' : in->delimiter[0];
+    if (in->date_format)
+        in->ropt.date_format = strcasecmp(in->date_format, "iso") == 0   ? FIELD_DATE_ISO
+                               : strcasecmp(in->date_format, "dmy") == 0 ? FIELD_DATE_DMY
+                               : strcasecmp(in->date_format, "mdy") == 0 ? FIELD_DATE_MDY : 0;
+    in->ropt.strict = in->strict;
+    if (in->products_path) {
+        if ((rc = catalog_load(&in->catalog, in->products_path, in->ropt.locale, e)) != CX_OK)
+            return rc;
+        in->ropt.catalog = in->catalog;
+    }
+    if (in->rejects_path) {
+        if ((rc = csvout_open(&in->rejects, in->rejects_path, 0, e)) != CX_OK)
+            return rc;
+        in->rejects_open = 1;
+        static const char *const head[] = { "file", "line", "reason", "raw" };
+        for (int k = 0; k < 4; k++)
+            csvout_str(&in->rejects, head[k]);
+        csvout_end(&in->rejects);
+    }
+    in->ds = dataset_create();
+    in->stats = calloc((size_t)in->nfiles, sizeof *in->stats);
+    if (in->ds == NULL || in->stats == NULL)
+        return cx_nomem(e, "dataset");
+    for (int k = 0; k < in->nfiles; k++) {
+        char *chan;
+        const char *path = split_channel(in->files[k], &chan);
+        rc = reader_load(in->ds, path, chan, &in->ropt, on_reject, in, &in->stats[k], e);
+        free(chan);
+        struct reader_stats *st = &in->stats[k];
+        in->rows_read += st->rows_read;
+        in->accepted += st->accepted;
+        in->rejected += st->rejected;
+        if (rc == CX_EIO && in->rejects_open && in->rejects.failed)
+            return cx_fail(e, CX_EIO, "%s: write error", in->rejects_path);
+        if (rc != CX_OK)
+            return rc;
+    }
+    if (in->rejects_open) {
+        in->rejects_open = 0;
+        if ((rc = csvout_close(&in->rejects, e)) != CX_OK)
+            return rc;
+    }
+    if (in->rows_read && (double)in->rejected / (double)in->rows_read > in->max_reject_rate)
+        return cx_fail(e, CX_EREJECT,
+                       "%llu of %llu rows rejected (%.2f%%), above --max-reject-rate %.2f%%%s",
+                       in->rejected, in->rows_read, 100.0 * (double)in->rejected / (double)in->rows_read,
+                       100.0 * in->max_reject_rate,
+                       in->rejects_path ? "" : "; --rejects FILE writes them all");
+    return CX_OK;
+}
+
+int inputs_finish(struct inputs *in, struct cx_err *e)
+{
+    int rc = CX_OK;
+    if (in->rejects_open)
+        rc = csvout_close(&in->rejects, e);
+    if (in->stats)
+        for (int k = 0; k < in->nfiles; k++)
+            reader_stats_free(&in->stats[k]);
+    free(in->stats);
+    dataset_free(in->ds);
+    catalog_free(in->catalog);
+    reader_options_free(&in->ropt);
+    config_free(&in->config);
+    in->stats = NULL;
+    in->ds = NULL;
+    in->catalog = NULL;
+    return rc;
+}

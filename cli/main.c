@@ -1,0 +1,67 @@
+/*
+ * main — the canaux program: dispatches to a command, prints the error
+ * message of a failed one on stderr, and exits with its status.
+ */
+#include <errno.h>
+#include <gsl/gsl_errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "Usage: canaux COMMAND [OPTIONS] [INPUT...]\n"
+    "Sales-channel analytics: segments customers by buying habits, measures\n"
+    "each channel's cost to serve and profitability, recommends channel\n"
+    "programs.\n"
+    "\n"
+    "Commands:\n"
+    "  check INPUT...     load and profile sales-transaction CSV files\n"
+    "  gen -o FILE        generate realistic sample transactions\n"
+    "\n"
+    "  canaux COMMAND --help   options of a command\n"
+    "  canaux --version        version\n"
+    "\n"
+    "Exit status: 0 success, 1 bad usage, 2 input or output error,\n"
+    "3 too many rejected rows, 4 internal error.\n";
+
+int cli_flush_stdout(struct cx_err *e)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return cx_fail(e, CX_EIO, "standard output: write error: %s", strerror(errno));
+    return CX_OK;
+}
+
+int main(int argc, char **argv)
+{
+    /* GSL never aborts the process: every status is checked where it is
+       returned. A closed pipe is a write error, not a silent death. */
+    gsl_set_error_handler_off();
+    signal(SIGPIPE, SIG_IGN);
+
+    struct cx_err e = { 0 };
+    int rc;
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return CX_EUSAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return cli_flush_stdout(&e) ? CX_EIO : CX_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("canaux %s\n", CANAUX_VERSION);
+        return cli_flush_stdout(&e) ? CX_EIO : CX_OK;
+    }
+    if (strcmp(cmd, "check") == 0)
+        rc = cmd_check(argc - 1, argv + 1, &e);
+    else if (strcmp(cmd, "gen") == 0)
+        rc = cmd_gen(argc - 1, argv + 1, &e);
+    else
+        rc = cx_fail(&e, CX_EUSAGE, "unknown command '%s' (see canaux --help)", cmd);
+    if (rc != CX_OK)
+        fprintf(stderr, "canaux: %s\n", e.msg[0] ? e.msg : "failed");
+    return rc;
+}

@@ -1,0 +1,420 @@
+/*
+ * dataset — see dataset.h.
+ *
+ * Columns grow by doubling with realloc: past a few MB glibc serves them
+ * with mmap and grows them with mremap, so growth neither copies nor
+ * touches pages that are not yet used. Appending parts runs in three phases:
+ * text fields are re-interned one field per thread, heads are re-interned in
+ * part order (one thread: their ids must follow input order), and lines are
+ * copied part by part in parallel into slots sized up front.
+ */
+#include "engine/dataset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const field_names[DS_NTEXT] = {
+    "order_id", "customer_id", "product_id", "channel", "category", "region",
+    "account_id"
+};
+
+const char *dataset_field_name(enum ds_text f)
+{
+    return field_names[f];
+}
+
+struct dataset *dataset_create(void)
+{
+    struct dataset *ds = calloc(1, sizeof *ds);
+    if (ds == NULL)
+        return NULL;
+    for (int f = 0; f < DS_NTEXT; f++) {
+        ds->text[f] = strtab_create();
+        if (ds->text[f] == NULL) {
+            dataset_free(ds);
+            return NULL;
+        }
+    }
+    ds->last_head = DS_NONE;
+    return ds;
+}
+
+void dataset_free(struct dataset *ds)
+{
+    if (ds == NULL)
+        return;
+    for (int f = 0; f < DS_NTEXT; f++)
+        strtab_free(ds->text[f]);
+    free(ds->h_order);
+    free(ds->h_customer);
+    free(ds->h_account);
+    free(ds->h_day);
+    free(ds->h_region);
+    free(ds->h_channel);
+    free(ds->h_slots);
+    free(ds->l_head);
+    free(ds->l_product);
+    free(ds->l_category);
+    free(ds->l_qty);
+    free(ds->l_disc);
+    free(ds->l_net);
+    free(ds->l_cogs);
+    free(ds->last_text);
+    free(ds);
+}
+
+void dataset_clear(struct dataset *ds)
+{
+    for (int f = 0; f < DS_NTEXT; f++)
+        strtab_clear(ds->text[f]);
+    if (ds->h_nslots)
+        memset(ds->h_slots, 0xff, ds->h_nslots * sizeof *ds->h_slots);
+    ds->n_heads = 0;
+    ds->n_lines = 0;
+    ds->last_head = DS_NONE;
+}
+
+/* Grows *p to hold n elements of size sz; returns 0 or -1. */
+static int grow(void *pp, size_t n, size_t sz)
+{
+    void **p = pp;
+    void *q = realloc(*p, n * sz);
+    if (q == NULL)
+        return -1;
+    *p = q;
+    return 0;
+}
+
+static int reserve_lines(struct dataset *ds, size_t need)
+{
+    if (need <= ds->cap_lines)
+        return 0;
+    size_t c = ds->cap_lines ? ds->cap_lines : 1024;
+    while (c < need)
+        c *= 2;
+    if (grow(&ds->l_head, c, sizeof *ds->l_head) || grow(&ds->l_product, c, sizeof *ds->l_product) ||
+        grow(&ds->l_category, c, sizeof *ds->l_category) || grow(&ds->l_qty, c, sizeof *ds->l_qty) ||
+        grow(&ds->l_disc, c, sizeof *ds->l_disc) || grow(&ds->l_net, c, sizeof *ds->l_net) ||
+        grow(&ds->l_cogs, c, sizeof *ds->l_cogs))
+        return -1;
+    ds->cap_lines = c;
+    return 0;
+}
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+static inline uint64_t head_hash(uint32_t order, uint32_t cust, uint32_t acct, int32_t day,
+                                 uint16_t region, uint8_t chan)
+{
+    uint64_t a = ((uint64_t)order << 32) | cust;
+    uint64_t b = ((uint64_t)acct << 32) | (uint32_t)day;
+    uint64_t c = ((uint64_t)region << 8) | chan;
+    return mix64(a ^ mix64(b ^ mix64(c)));
+}
+
+static int head_rehash(struct dataset *ds)
+{
+    size_t n = ds->h_nslots ? ds->h_nslots * 2 : 1024;
+    uint32_t *s = malloc(n * sizeof *s);
+    if (s == NULL)
+        return -1;
+    memset(s, 0xff, n * sizeof *s);
+    for (size_t h = 0; h < ds->n_heads; h++) {
+        size_t i = head_hash(ds->h_order[h], ds->h_customer[h], ds->h_account[h], ds->h_day[h],
+                             ds->h_region[h], ds->h_channel[h]) & (n - 1);
+        while (s[i] != DS_NONE)
+            i = (i + 1) & (n - 1);
+        s[i] = (uint32_t)h;
+    }
+    free(ds->h_slots);
+    ds->h_slots = s;
+    ds->h_nslots = n;
+    return 0;
+}
+
+/* The head id of this combination, inserted when new; DS_NONE on failure. */
+static uint32_t head_intern(struct dataset *ds, uint32_t order, uint32_t cust, uint32_t acct,
+                            int32_t day, uint16_t region, uint8_t chan)
+{
+    if ((ds->n_heads + 1) * 2 > ds->h_nslots) {
+        if (ds->n_heads >= DS_NONE - 1 || head_rehash(ds))
+            return DS_NONE;
+    }
+    size_t mask = ds->h_nslots - 1;
+    size_t i = head_hash(order, cust, acct, day, region, chan) & mask;
+    for (;; i = (i + 1) & mask) {
+        uint32_t h = ds->h_slots[i];
+        if (h == DS_NONE)
+            break;
+        if (ds->h_order[h] == order && ds->h_customer[h] == cust && ds->h_account[h] == acct &&
+            ds->h_day[h] == day && ds->h_region[h] == region && ds->h_channel[h] == chan)
+            return h;
+    }
+    if (ds->n_heads == ds->cap_heads) {
+        size_t c = ds->cap_heads ? ds->cap_heads * 2 : 256;
+        if (grow(&ds->h_order, c, sizeof *ds->h_order) || grow(&ds->h_customer, c, sizeof *ds->h_customer) ||
+            grow(&ds->h_account, c, sizeof *ds->h_account) || grow(&ds->h_day, c, sizeof *ds->h_day) ||
+            grow(&ds->h_region, c, sizeof *ds->h_region) || grow(&ds->h_channel, c, sizeof *ds->h_channel))
+            return DS_NONE;
+        ds->cap_heads = c;
+    }
+    uint32_t h = (uint32_t)ds->n_heads++;
+    ds->h_order[h] = order;
+    ds->h_customer[h] = cust;
+    ds->h_account[h] = acct;
+    ds->h_day[h] = day;
+    ds->h_region[h] = region;
+    ds->h_channel[h] = chan;
+    ds->h_slots[i] = h;
+    return h;
+}
+
+/* Limits of the narrow id columns. */
+static int check_limit(enum ds_text f, uint32_t id, struct cx_err *e)
+{
+    if (f == DS_CHANNEL && id >= DS_MAX_CHANNELS)
+        return cx_fail(e, CX_EIO, "more than %d distinct channels: is the channel column right?",
+                       DS_MAX_CHANNELS - 1);
+    if ((f == DS_CATEGORY || f == DS_REGION) && id >= DS_MAX_SMALL)
+        return cx_fail(e, CX_EIO, "more than %d distinct values of %s", DS_MAX_SMALL - 1,
+                       field_names[f]);
+    return CX_OK;
+}
+
+/* The fields that make a head, apart from the day. */
+static const int head_fields[] = { DS_ORDER, DS_CUSTOMER, DS_CHANNEL, DS_REGION, DS_ACCOUNT };
+#define N_HEAD_FIELDS (sizeof head_fields / sizeof *head_fields)
+
+/* Whether row has the head fields of the previous dataset_add, compared as
+   text: the lines of one order usually follow each other, and then five of
+   the seven text fields need no hashing at all. */
+static int same_head_text(const struct dataset *ds, const struct ds_row *row)
+{
+    if (ds->last_head == DS_NONE || ds->h_day[ds->last_head] != row->day)
+        return 0;
+    const char *p = ds->last_text;
+    for (size_t k = 0; k < N_HEAD_FIELDS; k++) {
+        int f = head_fields[k];
+        if (row->len[f] != ds->last_len[f] || memcmp(row->text[f], p, row->len[f]) != 0)
+            return 0;
+        p += row->len[f];
+    }
+    return 1;
+}
+
+static int keep_head_text(struct dataset *ds, const struct ds_row *row)
+{
+    size_t need = 0;
+    for (size_t k = 0; k < N_HEAD_FIELDS; k++)
+        need += row->len[head_fields[k]];
+    if (need > ds->last_cap) {
+        size_t cap = need < 256 ? 256 : need * 2;
+        char *t = realloc(ds->last_text, cap);
+        if (t == NULL)
+            return -1;
+        ds->last_text = t;
+        ds->last_cap = cap;
+    }
+    char *p = ds->last_text;
+    for (size_t k = 0; k < N_HEAD_FIELDS; k++) {
+        int f = head_fields[k];
+        if (row->len[f])
+            memcpy(p, row->text[f], row->len[f]);
+        ds->last_len[f] = row->len[f];
+        p += row->len[f];
+    }
+    return 0;
+}
+
+/* The id of row's text in field f (DS_NONE when absent and optional). */
+static int intern_field(struct dataset *ds, const struct ds_row *row, int f, uint32_t *id,
+                        struct cx_err *e)
+{
+    if (row->len[f] == 0 && f != DS_ORDER && f != DS_PRODUCT && f != DS_CHANNEL) {
+        *id = DS_NONE;
+        return CX_OK;
+    }
+    *id = strtab_intern(ds->text[f], row->text[f], row->len[f], strtab_hash(row->text[f], row->len[f]));
+    if (*id == STRTAB_NONE)
+        return cx_nomem(e, "string table");
+    return check_limit((enum ds_text)f, *id, e);
+}
+
+int dataset_add(struct dataset *ds, const struct ds_row *row, struct cx_err *e)
+{
+    int rc;
+    uint32_t h = ds->last_head, prod, cat;
+    if (!same_head_text(ds, row)) {
+        uint32_t id[DS_NTEXT];
+        for (size_t k = 0; k < N_HEAD_FIELDS; k++)
+            if ((rc = intern_field(ds, row, head_fields[k], &id[head_fields[k]], e)) != CX_OK)
+                return rc;
+        uint16_t region = id[DS_REGION] == DS_NONE ? DS_NONE16 : (uint16_t)id[DS_REGION];
+        h = head_intern(ds, id[DS_ORDER], id[DS_CUSTOMER], id[DS_ACCOUNT], row->day, region,
+                        (uint8_t)id[DS_CHANNEL]);
+        if (h == DS_NONE || keep_head_text(ds, row))
+            return cx_nomem(e, "order table");
+        ds->last_head = h;
+    }
+    if ((rc = intern_field(ds, row, DS_PRODUCT, &prod, e)) != CX_OK ||
+        (rc = intern_field(ds, row, DS_CATEGORY, &cat, e)) != CX_OK)
+        return rc;
+    if (reserve_lines(ds, ds->n_lines + 1))
+        return cx_nomem(e, "line columns");
+    size_t i = ds->n_lines++;
+    ds->l_head[i] = h;
+    ds->l_product[i] = prod;
+    ds->l_category[i] = cat == DS_NONE ? DS_NONE16 : (uint16_t)cat;
+    ds->l_qty[i] = (float)row->quantity;
+    ds->l_disc[i] = (float)(row->gross - row->net);
+    ds->l_net[i] = row->net;
+    ds->l_cogs[i] = row->cogs;
+    return CX_OK;
+}
+
+/* Re-interns every string of src's field f into dst; map[i] = dst id of src id i. */
+static int remap_text(struct strtab *dst, const struct strtab *src, uint32_t *map)
+{
+    uint32_t n = strtab_count(src);
+    for (uint32_t i = 0; i < n; i++) {
+        size_t len;
+        const char *s = strtab_str(src, i, &len);
+        map[i] = strtab_intern(dst, s, len, strtab_hash32(src, i));
+        if (map[i] == STRTAB_NONE)
+            return -1;
+    }
+    return 0;
+}
+
+static inline uint32_t map32(const uint32_t *m, uint32_t id)
+{
+    return id == DS_NONE ? DS_NONE : m[id];
+}
+
+static inline uint16_t map16(const uint32_t *m, uint16_t id)
+{
+    return id == DS_NONE16 ? DS_NONE16 : (uint16_t)m[id];
+}
+
+int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n, struct cx_err *e)
+{
+    int rc = CX_OK;
+    uint32_t **map = calloc(n * DS_NTEXT + n, sizeof *map);   /* [part][field], then heads */
+    size_t *first = calloc(n + 1, sizeof *first);
+    if (map == NULL || first == NULL) {
+        rc = cx_nomem(e, "append maps");
+        goto done;
+    }
+    for (size_t p = 0; p < n; p++) {
+        for (int f = 0; f < DS_NTEXT; f++) {
+            map[p * DS_NTEXT + f] = malloc(((size_t)strtab_count(parts[p]->text[f]) + 1) * sizeof **map);
+            if (map[p * DS_NTEXT + f] == NULL) {
+                rc = cx_nomem(e, "append maps");
+                goto done;
+            }
+        }
+        map[n * DS_NTEXT + p] = malloc((parts[p]->n_heads + 1) * sizeof **map);
+        if (map[n * DS_NTEXT + p] == NULL) {
+            rc = cx_nomem(e, "append maps");
+            goto done;
+        }
+        first[p + 1] = first[p] + parts[p]->n_lines;
+    }
+
+    /* Phase 1: one text field per thread, parts in order within a field. */
+    int fail = 0;
+    #pragma omp parallel for schedule(dynamic, 1) reduction(|:fail)
+    for (int f = 0; f < DS_NTEXT; f++)
+        for (size_t p = 0; p < n && !fail; p++)
+            fail |= remap_text(dst->text[f], parts[p]->text[f], map[p * DS_NTEXT + f]);
+    if (fail) {
+        rc = cx_nomem(e, "string table");
+        goto done;
+    }
+    for (int f = DS_CHANNEL; f <= DS_REGION; f++)
+        if (strtab_count(dst->text[f]) && (rc = check_limit((enum ds_text)f, strtab_count(dst->text[f]) - 1, e)))
+            goto done;
+
+    /* Phase 2: heads in part order, so that their ids follow the input. */
+    for (size_t p = 0; p < n; p++) {
+        const struct dataset *s = parts[p];
+        const uint32_t *const *m = (const uint32_t *const *)&map[p * DS_NTEXT];
+        uint32_t *hm = map[n * DS_NTEXT + p];
+        for (size_t h = 0; h < s->n_heads; h++) {
+            hm[h] = head_intern(dst, m[DS_ORDER][s->h_order[h]], map32(m[DS_CUSTOMER], s->h_customer[h]),
+                                map32(m[DS_ACCOUNT], s->h_account[h]), s->h_day[h],
+                                map16(m[DS_REGION], s->h_region[h]),
+                                (uint8_t)m[DS_CHANNEL][s->h_channel[h]]);
+            if (hm[h] == DS_NONE) {
+                rc = cx_nomem(e, "order table");
+                goto done;
+            }
+        }
+    }
+
+    /* Phase 3: lines, each part into its own slice. */
+    size_t base = dst->n_lines;
+    if (reserve_lines(dst, base + first[n])) {
+        rc = cx_nomem(e, "line columns");
+        goto done;
+    }
+    #pragma omp parallel for schedule(dynamic, 1)
+    for (size_t p = 0; p < n; p++) {
+        const struct dataset *s = parts[p];
+        const uint32_t *hm = map[n * DS_NTEXT + p];
+        const uint32_t *pm = map[p * DS_NTEXT + DS_PRODUCT];
+        const uint32_t *cm = map[p * DS_NTEXT + DS_CATEGORY];
+        size_t o = base + first[p];
+        for (size_t i = 0; i < s->n_lines; i++) {
+            dst->l_head[o + i] = hm[s->l_head[i]];
+            dst->l_product[o + i] = pm[s->l_product[i]];
+            dst->l_category[o + i] = map16(cm, s->l_category[i]);
+        }
+        memcpy(dst->l_qty + o, s->l_qty, s->n_lines * sizeof *s->l_qty);
+        memcpy(dst->l_disc + o, s->l_disc, s->n_lines * sizeof *s->l_disc);
+        memcpy(dst->l_net + o, s->l_net, s->n_lines * sizeof *s->l_net);
+        memcpy(dst->l_cogs + o, s->l_cogs, s->n_lines * sizeof *s->l_cogs);
+    }
+    dst->n_lines = base + first[n];
+    /* The text of the last head is not at hand: the next dataset_add hashes. */
+    dst->last_head = DS_NONE;
+
+done:
+    if (map)
+        for (size_t i = 0; i < n * DS_NTEXT + n; i++)
+            free(map[i]);
+    free(map);
+    free(first);
+    return rc;
+}
+
+const char *dataset_text(const struct dataset *ds, enum ds_text f, uint32_t id)
+{
+    if (id == DS_NONE || ((f == DS_CATEGORY || f == DS_REGION) && id == DS_NONE16))
+        return "";
+    return strtab_str(ds->text[f], id, NULL);
+}
+
+uint32_t dataset_count(const struct dataset *ds, enum ds_text f)
+{
+    return strtab_count(ds->text[f]);
+}
+
+size_t dataset_bytes(const struct dataset *ds)
+{
+    size_t b = sizeof *ds;
+    for (int f = 0; f < DS_NTEXT; f++)
+        b += strtab_bytes(ds->text[f]);
+    b += ds->cap_heads * (3 * sizeof(uint32_t) + sizeof(int32_t) + sizeof(uint16_t) + 1);
+    b += ds->h_nslots * sizeof(uint32_t);
+    b += ds->cap_lines * (2 * sizeof(uint32_t) + sizeof(uint16_t) + 2 * sizeof(float) + 2 * sizeof(double));
+    return b;
+}

@@ -1,0 +1,1053 @@
+/*
+ * reader — see reader.h for the design.
+ *
+ * One file is read in blocks of o->block_size bytes through zlib (gzread
+ * passes plain files through unchanged). The block is cut into ranges of
+ * o->chunk_size bytes — a number that does not depend on the thread count —
+ * and each range is turned into a private dataset part plus its rejects.
+ * A record belongs to the range in which it starts. Ranges are then checked
+ * in order: a range whose guessed start is not where the previous one ended
+ * is parsed again from there. Parts are appended to the dataset in order,
+ * rejects are handed to the caller in order, and the bytes after the last
+ * complete record are carried to the front of the next block.
+ */
+#include "loaders/reader.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "loaders/catalog.h"
+#include "loaders/config.h"
+
+#define NOT_COMPLETE SIZE_MAX
+
+static const char *const rf_names[RF_NFIELDS] = {
+    "order_id", "date", "customer_id", "channel", "product_id", "category", "quantity",
+    "unit_price", "revenue", "unit_cost", "cost", "margin", "discount", "region", "account_id"
+};
+
+static const char *const rj_names[RJ_NREASONS] = {
+    "wrong number of fields", "missing value", "bad number", "bad date", "out of range",
+    "unterminated quote", "invalid UTF-8"
+};
+
+const char *reader_field_name(enum rf_field f)
+{
+    return rf_names[f];
+}
+
+const char *reader_reason_name(enum rj_reason r)
+{
+    return rj_names[r];
+}
+
+void reader_defaults(struct reader_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->default_margin = 0.35;
+}
+
+void reader_options_free(struct reader_options *o)
+{
+    free(o->channel);
+    for (int f = 0; f < RF_NFIELDS; f++)
+        free(o->columns[f]);
+    o->channel = NULL;
+    memset(o->columns, 0, sizeof o->columns);
+}
+
+static int bad_value(struct cx_err *e, const struct config *c, const struct config_entry *x,
+                     const char *expect)
+{
+    return cx_fail(e, CX_EUSAGE, "%s:%d: [%s] %s = '%s': expected %s", c->path, x->line,
+                   x->section, x->key, x->value, expect);
+}
+
+int reader_configure(struct reader_options *o, struct config *c, struct cx_err *e)
+{
+    struct config_entry *x;
+    if ((x = config_get(c, "input", "delimiter"))) {
+        const char *v = x->value;
+        if (strcasecmp(v, "auto") == 0)
+            o->delimiter = 0;
+        else if (strcasecmp(v, "tab") == 0 || strcmp(v, "\\t") == 0)
+            o->delimiter = '\t';
+        else if (strlen(v) == 1 && strchr(",;|", v[0]))
+            o->delimiter = v[0];
+        else
+            return bad_value(e, c, x, "auto, ',', ';', tab or '|'");
+    }
+    if ((x = config_get(c, "input", "locale"))) {
+        if (strcasecmp(x->value, "en") == 0)
+            o->locale = FIELD_EN;
+        else if (strcasecmp(x->value, "fr") == 0)
+            o->locale = FIELD_FR;
+        else
+            return bad_value(e, c, x, "en or fr");
+    }
+    if ((x = config_get(c, "input", "date_format"))) {
+        if (strcasecmp(x->value, "auto") == 0)
+            o->date_format = 0;
+        else if (strcasecmp(x->value, "iso") == 0)
+            o->date_format = FIELD_DATE_ISO;
+        else if (strcasecmp(x->value, "dmy") == 0)
+            o->date_format = FIELD_DATE_DMY;
+        else if (strcasecmp(x->value, "mdy") == 0)
+            o->date_format = FIELD_DATE_MDY;
+        else
+            return bad_value(e, c, x, "auto, iso, dmy or mdy");
+    }
+    if ((x = config_get(c, "input", "channel"))) {
+        if (x->value[0] == '\0')
+            return bad_value(e, c, x, "a channel name");
+        free(o->channel);
+        if ((o->channel = strdup(x->value)) == NULL)
+            return cx_nomem(e, "configuration");
+    }
+    if ((x = config_get(c, "input", "default_margin"))) {
+        double m;
+        if (field_number(x->value, strlen(x->value), FIELD_EN, &m) || m < 0 || m >= 1)
+            return bad_value(e, c, x, "a margin ratio from 0 to below 1");
+        o->default_margin = m;
+    }
+    for (int f = 0; f < RF_NFIELDS; f++) {
+        if ((x = config_get(c, "columns", rf_names[f]))) {
+            if (x->value[0] == '\0')
+                return bad_value(e, c, x, "a header name");
+            free(o->columns[f]);
+            if ((o->columns[f] = strdup(x->value)) == NULL)
+                return cx_nomem(e, "configuration");
+        }
+    }
+    int rc = config_check_unused(c, "input", e);
+    if (rc == CX_OK)
+        rc = config_check_unused(c, "columns", e);
+    return rc;
+}
+
+void reader_stats_free(struct reader_stats *st)
+{
+    free(st->name);
+    free(st->channel);
+    st->name = st->channel = NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Per-file parse settings, shared read-only by the threads.               */
+
+struct fileplan {
+    const struct reader_options *o;
+    const char *file;              /* name for messages */
+    char delim;                    /* field delimiter */
+    unsigned datefmt;              /* enum field_datefmt */
+    int ncols;                     /* fields per record (from the header) */
+    int col[RF_NFIELDS];           /* column index of each field, -1 when absent */
+    const char *chan;              /* constant channel, or NULL */
+    size_t chan_len;
+};
+
+/* A field of the current record: a pointer into the block or into the
+   chunk's libcsv copy buffer. */
+struct fv {
+    const char *p;
+    size_t n;
+};
+
+struct rej {
+    uint64_t line;        /* line of the record, counted from the chunk's start */
+    int reason;           /* enum rj_reason */
+    int field;            /* enum rf_field, or RF_NFIELDS */
+    char msg[160];        /* the reason as written to the rejects */
+    const char *raw;      /* the record's text, in the block */
+    size_t rawlen;
+};
+
+/* One range of a block and what parsing it gave. */
+struct chunk {
+    size_t start;         /* first record start (guessed, then checked) */
+    size_t nominal_end;   /* records starting before this belong here */
+    size_t end;           /* where the next record starts */
+    uint64_t newlines;    /* newline characters in [start, end) */
+    uint64_t rows;        /* records (blank lines aside) */
+    uint64_t blank;       /* blank lines */
+    struct dataset *part; /* accepted lines */
+    struct rej *rej;      /* rejected records, in order */
+    size_t nrej, caprej;
+    struct cx_err err;    /* a failure that stops the load (out of memory) */
+    struct csv_parser csv;/* for records with quotes */
+    int csv_ready;
+    char *buf;            /* libcsv field copies */
+    size_t buflen, bufcap;
+    size_t *off;          /* field offsets in buf, then lengths */
+    size_t nf, capf;
+    int csv_overflow;     /* out of memory while copying a field */
+    struct fv *fv;        /* fields of the current record */
+    size_t capfv;
+};
+
+/* ---------------------------------------------------------------------- */
+/* Records.                                                                */
+
+/* Finds the record that starts at i in p[0..n). Returns the start of the
+   next record, or NOT_COMPLETE when the record does not end before n and
+   more data may come (!eof). *rec_end is the end of its text (line end and
+   a CR before it excluded), *quoted whether it holds a quote character,
+   *nl the newline characters it spans. */
+static size_t scan_record(const char *p, size_t i, size_t n, int eof, char delim,
+                          size_t *rec_end, int *quoted, uint64_t *nl)
+{
+    const char *q = memchr(p + i, '\n', n - i);
+    size_t j = q ? (size_t)(q - p) : n;
+    if (memchr(p + i, '"', j - i) == NULL) {
+        if (q == NULL && !eof)
+            return NOT_COMPLETE;
+        *rec_end = (j > i && p[j - 1] == '\r') ? j - 1 : j;
+        *quoted = 0;
+        *nl = q != NULL;
+        return q ? j + 1 : n;
+    }
+    /* A quote opens a quoted field only at the start of a field; inside,
+       "" is a quote and a lone " closes the field (RFC 4180). */
+    int field_start = 1, inq = 0;
+    uint64_t lines = 0;
+    size_t k = i;
+    for (; k < n; k++) {
+        char c = p[k];
+        if (inq) {
+            if (c == '"') {
+                if (k + 1 == n && !eof)
+                    return NOT_COMPLETE;
+                if (k + 1 < n && p[k + 1] == '"')
+                    k++;
+                else
+                    inq = 0;
+            } else if (c == '\n') {
+                lines++;
+            }
+            continue;
+        }
+        if (c == '\n')
+            break;
+        if (c == delim) {
+            field_start = 1;
+        } else if (c == '"' && field_start) {
+            inq = 1;
+            field_start = 0;
+        } else {
+            field_start = 0;
+        }
+    }
+    if (k == n && !eof)
+        return NOT_COMPLETE;
+    *quoted = inq ? 2 : 1;   /* 2: a quoted field runs to the end of the input */
+    *nl = lines + (k < n);
+    *rec_end = (k > i && p[k - 1] == '\r' && !inq) ? k - 1 : k;
+    return k < n ? k + 1 : n;
+}
+
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+static int lf_only(unsigned char c)
+{
+    return c == '\n';
+}
+
+static void csv_field_cb(void *s, size_t len, void *data)
+{
+    struct chunk *c = data;
+    if (c->nf == c->capf) {
+        size_t cap = c->capf ? c->capf * 2 : 64;
+        size_t *o = realloc(c->off, cap * 2 * sizeof *o);
+        if (o == NULL) {
+            c->csv_overflow = 1;
+            return;
+        }
+        c->off = o;
+        c->capf = cap;
+    }
+    if (c->buflen + len > c->bufcap) {
+        size_t cap = c->bufcap ? c->bufcap : 4096;
+        while (cap < c->buflen + len)
+            cap *= 2;
+        char *b = realloc(c->buf, cap);
+        if (b == NULL) {
+            c->csv_overflow = 1;
+            return;
+        }
+        c->buf = b;
+        c->bufcap = cap;
+    }
+    if (len)
+        memcpy(c->buf + c->buflen, s, len);
+    c->off[2 * c->nf] = c->buflen;
+    c->off[2 * c->nf + 1] = len;
+    c->buflen += len;
+    c->nf++;
+}
+
+static void csv_row_cb(int term, void *data)
+{
+    (void)term;
+    (void)data;
+}
+
+static int ensure_fv(struct chunk *c, size_t n)
+{
+    if (n <= c->capfv)
+        return 0;
+    size_t cap = c->capfv ? c->capfv : 32;
+    while (cap < n)
+        cap *= 2;
+    struct fv *f = realloc(c->fv, cap * sizeof *f);
+    if (f == NULL)
+        return -1;
+    c->fv = f;
+    c->capfv = cap;
+    return 0;
+}
+
+/* Splits the record p[i..end) into c->fv. Returns the field count, or -1
+   on an unterminated quote, -2 when out of memory. */
+static long split_record(struct chunk *c, const char *p, size_t i, size_t end, int quoted, char delim)
+{
+    if (quoted == 2)
+        return -1;
+    if (!quoted) {
+        size_t nf = 0;
+        const char *s = p + i, *e = p + end;
+        for (;;) {
+            const char *d = memchr(s, delim, (size_t)(e - s));
+            if (nf == c->capfv && ensure_fv(c, nf + 1))
+                return -2;
+            c->fv[nf].p = s;
+            c->fv[nf].n = (size_t)((d ? d : e) - s);
+            nf++;
+            if (d == NULL)
+                break;
+            s = d + 1;
+        }
+        return (long)nf;
+    }
+    if (!c->csv_ready) {
+        if (csv_init(&c->csv, 0) != 0)
+            return -2;
+        csv_set_space_func(&c->csv, no_space);
+        csv_set_term_func(&c->csv, lf_only);
+        c->csv_ready = 1;
+    }
+    csv_set_delim(&c->csv, (unsigned char)delim);
+    c->nf = 0;
+    c->buflen = 0;
+    c->csv_overflow = 0;
+    size_t len = end - i;
+    if (csv_parse(&c->csv, p + i, len, csv_field_cb, csv_row_cb, c) != len) {
+        int err = csv_error(&c->csv);
+        csv_fini(&c->csv, csv_field_cb, csv_row_cb, c);
+        return err == CSV_ENOMEM ? -2 : -1;
+    }
+    if (csv_fini(&c->csv, csv_field_cb, csv_row_cb, c) != 0)
+        return -1;
+    if (c->csv_overflow)
+        return -2;
+    if (ensure_fv(c, c->nf))
+        return -2;
+    for (size_t k = 0; k < c->nf; k++) {
+        c->fv[k].p = c->buf + c->off[2 * k];
+        c->fv[k].n = c->off[2 * k + 1];
+    }
+    return (long)c->nf;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Fields into a row.                                                      */
+
+static inline struct fv trim(struct fv f)
+{
+    while (f.n && (f.p[0] == ' ' || f.p[0] == '\t')) {
+        f.p++;
+        f.n--;
+    }
+    while (f.n && (f.p[f.n - 1] == ' ' || f.p[f.n - 1] == '\t'))
+        f.n--;
+    return f;
+}
+
+static int utf8_ok(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k;
+        uint32_t cp;
+        if (c >= 0xc2 && c <= 0xdf) {
+            k = 1;
+            cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            k = 2;
+            cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            k = 3;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (n - i <= k)
+            return 0;
+        for (size_t j = 1; j <= k; j++) {
+            if ((s[i + j] & 0xc0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + j] & 0x3f);
+        }
+        if ((k == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+            (k == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+            return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+static int has_high(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
+/* Records a reject; returns 0, or -1 when out of memory. */
+static int add_reject(struct chunk *c, uint64_t line, int reason, int field, const char *raw,
+                      size_t rawlen, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+static int add_reject(struct chunk *c, uint64_t line, int reason, int field, const char *raw,
+                      size_t rawlen, const char *fmt, ...)
+{
+    if (c->nrej == c->caprej) {
+        size_t cap = c->caprej ? c->caprej * 2 : 16;
+        struct rej *r = realloc(c->rej, cap * sizeof *r);
+        if (r == NULL)
+            return -1;
+        c->rej = r;
+        c->caprej = cap;
+    }
+    struct rej *r = &c->rej[c->nrej++];
+    r->line = line;
+    r->reason = reason;
+    r->field = field;
+    r->raw = raw;
+    r->rawlen = rawlen;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->msg, sizeof r->msg, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+/* The length of a value shown in a message: at most 40 bytes, cut at a
+   character boundary so the message stays valid UTF-8. */
+static int show_len(struct fv f)
+{
+    if (f.n <= 40)
+        return (int)f.n;
+    size_t n = 40;
+    while (n > 0 && ((unsigned char)f.p[n] & 0xc0) == 0x80)
+        n--;
+    return (int)n;
+}
+#define SHOW(f) show_len(f), (f).p
+
+/* Converts the fields in c->fv into a row and adds it to c->part, or records
+   why it is rejected. Returns 0, or -1 on a failure that stops the load
+   (recorded in c->err). */
+static int take_record(struct chunk *c, const struct fileplan *fp, long nf, uint64_t line,
+                       const char *raw, size_t rawlen)
+{
+    const struct reader_options *o = fp->o;
+    struct fv v[RF_NFIELDS];
+    int rr = 0;
+#define REJECT(reason, field, ...)                                                      \
+    do {                                                                                \
+        rr = add_reject(c, line, reason, field, raw, rawlen, __VA_ARGS__);              \
+        goto rejected;                                                                  \
+    } while (0)
+
+    if (nf == -1)
+        REJECT(RJ_QUOTE, RF_NFIELDS, "unterminated quoted field");
+    if (nf != fp->ncols)
+        REJECT(RJ_FIELDS, RF_NFIELDS, "expected %d fields, found %ld", fp->ncols, nf);
+    for (int f = 0; f < RF_NFIELDS; f++) {
+        if (fp->col[f] >= 0) {
+            v[f] = trim(c->fv[fp->col[f]]);
+        } else {
+            v[f].p = "";
+            v[f].n = 0;
+        }
+    }
+    if (fp->chan) {
+        v[RF_CHANNEL].p = fp->chan;
+        v[RF_CHANNEL].n = fp->chan_len;
+    } else if (v[RF_CHANNEL].n == 0 && o->channel) {
+        v[RF_CHANNEL].p = o->channel;
+        v[RF_CHANNEL].n = strlen(o->channel);
+    }
+    static const int required[] = { RF_ORDER, RF_DATE, RF_PRODUCT, RF_QUANTITY, RF_CHANNEL };
+    for (size_t k = 0; k < sizeof required / sizeof *required; k++)
+        if (v[required[k]].n == 0)
+            REJECT(RJ_MISSING, required[k], "missing %s", rf_names[required[k]]);
+    static const int texts[] = { RF_ORDER, RF_CUSTOMER, RF_CHANNEL, RF_PRODUCT, RF_CATEGORY,
+                                 RF_REGION, RF_ACCOUNT };
+    for (size_t k = 0; k < sizeof texts / sizeof *texts; k++) {
+        const struct fv *t = &v[texts[k]];
+        if (has_high(t->p, t->n) && !utf8_ok((const unsigned char *)t->p, t->n))
+            REJECT(RJ_UTF8, texts[k], "invalid UTF-8 in %s", rf_names[texts[k]]);
+    }
+
+    struct ds_row row;
+    if (field_date(v[RF_DATE].p, v[RF_DATE].n, (enum field_datefmt)fp->datefmt, &row.day))
+        REJECT(RJ_DATE, RF_DATE, "bad date in date: \"%.*s\"", SHOW(v[RF_DATE]));
+    double q, price = 0, d = 0, x;
+    if (field_number(v[RF_QUANTITY].p, v[RF_QUANTITY].n, o->locale, &q))
+        REJECT(RJ_NUMBER, RF_QUANTITY, "bad number in quantity: \"%.*s\"", SHOW(v[RF_QUANTITY]));
+    if (v[RF_DISCOUNT].n) {
+        if (field_fraction(v[RF_DISCOUNT].p, v[RF_DISCOUNT].n, o->locale, &d))
+            REJECT(RJ_NUMBER, RF_DISCOUNT, "bad number in discount: \"%.*s\"", SHOW(v[RF_DISCOUNT]));
+        if (!(d >= 0 && d <= 1))
+            REJECT(RJ_RANGE, RF_DISCOUNT, "discount out of range 0..1: \"%.*s\"", SHOW(v[RF_DISCOUNT]));
+    }
+    if (v[RF_UNIT_PRICE].n) {
+        if (field_number(v[RF_UNIT_PRICE].p, v[RF_UNIT_PRICE].n, o->locale, &price))
+            REJECT(RJ_NUMBER, RF_UNIT_PRICE, "bad number in unit_price: \"%.*s\"", SHOW(v[RF_UNIT_PRICE]));
+        if (price < 0)
+            REJECT(RJ_RANGE, RF_UNIT_PRICE, "negative unit_price: \"%.*s\"", SHOW(v[RF_UNIT_PRICE]));
+        row.gross = q * price;
+        row.net = row.gross * (1 - d);
+    } else if (v[RF_REVENUE].n) {
+        if (field_number(v[RF_REVENUE].p, v[RF_REVENUE].n, o->locale, &x))
+            REJECT(RJ_NUMBER, RF_REVENUE, "bad number in revenue: \"%.*s\"", SHOW(v[RF_REVENUE]));
+        row.net = x;
+        row.gross = d < 1 ? x / (1 - d) : x;
+    } else {
+        int f = fp->col[RF_UNIT_PRICE] >= 0 ? RF_UNIT_PRICE : RF_REVENUE;
+        REJECT(RJ_MISSING, f, "missing %s", rf_names[f]);
+    }
+    row.quantity = q;
+
+    const char *cat = v[RF_CATEGORY].p;
+    size_t catlen = v[RF_CATEGORY].n;
+    double cc = NAN;
+    if (o->catalog) {
+        const char *cc_cat;
+        size_t cc_len;
+        if (catalog_lookup(o->catalog, v[RF_PRODUCT].p, v[RF_PRODUCT].n, &cc, &cc_cat, &cc_len) &&
+            catlen == 0) {
+            cat = cc_cat;
+            catlen = cc_len;
+        }
+    }
+    if (v[RF_UNIT_COST].n) {
+        if (field_number(v[RF_UNIT_COST].p, v[RF_UNIT_COST].n, o->locale, &x))
+            REJECT(RJ_NUMBER, RF_UNIT_COST, "bad number in unit_cost: \"%.*s\"", SHOW(v[RF_UNIT_COST]));
+        row.cogs = q * x;
+    } else if (v[RF_COST].n) {
+        if (field_number(v[RF_COST].p, v[RF_COST].n, o->locale, &x))
+            REJECT(RJ_NUMBER, RF_COST, "bad number in cost: \"%.*s\"", SHOW(v[RF_COST]));
+        row.cogs = x;
+    } else if (v[RF_MARGIN].n) {
+        if (field_number(v[RF_MARGIN].p, v[RF_MARGIN].n, o->locale, &x))
+            REJECT(RJ_NUMBER, RF_MARGIN, "bad number in margin: \"%.*s\"", SHOW(v[RF_MARGIN]));
+        row.cogs = row.net - x;
+    } else if (!isnan(cc)) {
+        row.cogs = q * cc;
+    } else {
+        row.cogs = row.net * (1 - o->default_margin);
+    }
+
+    static const struct { int rf, ds; } tmap[] = {
+        { RF_ORDER, DS_ORDER }, { RF_CUSTOMER, DS_CUSTOMER }, { RF_PRODUCT, DS_PRODUCT },
+        { RF_CHANNEL, DS_CHANNEL }, { RF_REGION, DS_REGION }, { RF_ACCOUNT, DS_ACCOUNT }
+    };
+    for (size_t k = 0; k < sizeof tmap / sizeof *tmap; k++) {
+        row.text[tmap[k].ds] = v[tmap[k].rf].p;
+        row.len[tmap[k].ds] = v[tmap[k].rf].n;
+    }
+    row.text[DS_CATEGORY] = cat;
+    row.len[DS_CATEGORY] = catlen;
+    if (dataset_add(c->part, &row, &c->err) != CX_OK)
+        return -1;
+    return 0;
+
+rejected:
+    if (rr) {
+        cx_nomem(&c->err, "rejects");
+        return -1;
+    }
+    return 0;
+#undef REJECT
+}
+
+/* Parses the records of p that start in [c->start, c->nominal_end) into c.
+   Stops early at a record that is not complete before n (when !eof). */
+static void parse_chunk(struct chunk *c, const struct fileplan *fp, const char *p, size_t n, int eof)
+{
+    dataset_clear(c->part);
+    c->nrej = 0;
+    c->rows = c->blank = c->newlines = 0;
+    size_t i = c->start;
+    while (i < c->nominal_end && i < n) {
+        size_t rec_end;
+        int quoted;
+        uint64_t nl;
+        size_t next = scan_record(p, i, n, eof, fp->delim, &rec_end, &quoted, &nl);
+        if (next == NOT_COMPLETE)
+            break;
+        uint64_t line = c->newlines;
+        c->newlines += nl;
+        if (rec_end == i) {
+            c->blank++;
+        } else {
+            c->rows++;
+            long nf = split_record(c, p, i, rec_end, quoted, fp->delim);
+            if (nf == -2) {
+                cx_nomem(&c->err, "CSV fields");
+                break;
+            }
+            if (take_record(c, fp, nf, line, p + i, rec_end - i))
+                break;
+        }
+        i = next;
+    }
+    c->end = i;
+}
+
+/* The first record start at or after pos: the byte after a newline. */
+static size_t guess_start(const char *p, size_t pos, size_t n)
+{
+    if (pos == 0)
+        return 0;
+    const char *q = memchr(p + pos - 1, '\n', n - (pos - 1));
+    return q ? (size_t)(q - p) + 1 : n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The header, the delimiter and the date format.                          */
+
+static char detect_delim(const char *p, size_t n)
+{
+    static const char cand[] = { ',', ';', '\t', '|' };
+    size_t cnt[4] = { 0 };
+    int inq = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '"')
+            inq = !inq;
+        else if (!inq)
+            for (int k = 0; k < 4; k++)
+                cnt[k] += p[i] == cand[k];
+    }
+    int best = 0;
+    for (int k = 1; k < 4; k++)
+        if (cnt[k] > cnt[best])
+            best = k;
+    return cand[best];
+}
+
+static int same_name(const struct fv *h, const char *name)
+{
+    size_t n = strlen(name);
+    return h->n == n && strncasecmp(h->p, name, n) == 0;
+}
+
+/* Maps the header fields to canonical fields. */
+static int map_header(struct fileplan *fp, struct chunk *c, long nf, const char *channel,
+                      struct cx_err *e)
+{
+    const struct reader_options *o = fp->o;
+    fp->ncols = (int)nf;
+    for (int f = 0; f < RF_NFIELDS; f++) {
+        fp->col[f] = -1;
+        const char *want = o->columns[f] ? o->columns[f] : rf_names[f];
+        for (long k = 0; k < nf; k++) {
+            struct fv h = trim(c->fv[k]);
+            if (!same_name(&h, want))
+                continue;
+            if (fp->col[f] >= 0)
+                return cx_fail(e, CX_EIO, "%s: header names '%s' twice (columns %d and %ld)",
+                               fp->file, want, fp->col[f] + 1, k + 1);
+            fp->col[f] = (int)k;
+        }
+    }
+    if (channel) {
+        fp->chan = channel;
+        fp->chan_len = strlen(channel);
+    }
+    int missing = -1;
+    if (fp->col[RF_ORDER] < 0)
+        missing = RF_ORDER;
+    else if (fp->col[RF_DATE] < 0)
+        missing = RF_DATE;
+    else if (fp->col[RF_CUSTOMER] < 0)
+        missing = RF_CUSTOMER;
+    else if (fp->col[RF_CHANNEL] < 0 && !channel && !o->channel)
+        missing = RF_CHANNEL;
+    else if (fp->col[RF_PRODUCT] < 0)
+        missing = RF_PRODUCT;
+    else if (fp->col[RF_QUANTITY] < 0)
+        missing = RF_QUANTITY;
+    else if (fp->col[RF_UNIT_PRICE] < 0 && fp->col[RF_REVENUE] < 0)
+        missing = RF_UNIT_PRICE;
+    if (missing < 0)
+        return CX_OK;
+
+    char found[512] = "", mapping[512] = "";
+    size_t fl = 0, ml = 0;
+    for (long k = 0; k < nf && fl < sizeof found; k++) {
+        struct fv h = trim(c->fv[k]);
+        fl += (size_t)snprintf(found + fl, sizeof found - fl, "%s%.*s", k ? ", " : "", (int)h.n, h.p);
+    }
+    for (int f = 0; f < RF_NFIELDS && ml < sizeof mapping; f++)
+        if (o->columns[f])
+            ml += (size_t)snprintf(mapping + ml, sizeof mapping - ml, "%s%s = %s", ml ? ", " : "",
+                                   rf_names[f], o->columns[f]);
+    const char *want = o->columns[missing] ? o->columns[missing] : rf_names[missing];
+    const char *hint = missing == RF_UNIT_PRICE ? " (or 'revenue')"
+                       : missing == RF_CHANNEL  ? " (or NAME=FILE, or channel = NAME in [input])"
+                                                : "";
+    return cx_fail(e, CX_EIO,
+                   "%s: no column for required field '%s'%s: looked for header '%s'; "
+                   "headers found: %s; mapping used: %s",
+                   fp->file, rf_names[missing], hint, want, found,
+                   ml ? mapping : "none (canonical names; map others in [columns] of -c FILE)");
+}
+
+/* Chooses the date format from the date column of the records in
+   p[i..n): the one format that parses every date seen. */
+static int detect_dates(struct fileplan *fp, struct chunk *c, const char *p, size_t i, size_t n,
+                        int eof, struct cx_err *e)
+{
+    uint64_t total = 0, fit[3] = { 0 }, line = 0;
+    char example[64] = "";
+    while (i < n) {
+        size_t rec_end;
+        int quoted;
+        uint64_t nl;
+        size_t next = scan_record(p, i, n, eof, fp->delim, &rec_end, &quoted, &nl);
+        if (next == NOT_COMPLETE)
+            break;
+        line += nl;
+        if (rec_end > i) {
+            long nf = split_record(c, p, i, rec_end, quoted, fp->delim);
+            if (nf == fp->ncols) {
+                struct fv d = trim(c->fv[fp->col[RF_DATE]]);
+                if (d.n) {
+                    unsigned m = field_date_formats(d.p, d.n);
+                    total++;
+                    fit[0] += !!(m & FIELD_DATE_ISO);
+                    fit[1] += !!(m & FIELD_DATE_DMY);
+                    fit[2] += !!(m & FIELD_DATE_MDY);
+                    if (example[0] == '\0' && (m & FIELD_DATE_DMY) && (m & FIELD_DATE_MDY))
+                        snprintf(example, sizeof example, "%.*s", (int)(d.n > 40 ? 40 : d.n), d.p);
+                }
+            }
+        }
+        i = next;
+    }
+    static const unsigned fmt[3] = { FIELD_DATE_ISO, FIELD_DATE_DMY, FIELD_DATE_MDY };
+    int all = 0, best = 0;
+    for (int k = 0; k < 3; k++) {
+        all += total > 0 && fit[k] == total;
+        if (fit[k] > fit[best])
+            best = k;
+    }
+    if (total == 0) {
+        fp->datefmt = FIELD_DATE_ISO;
+        return CX_OK;
+    }
+    if (all > 1)
+        return cx_fail(e, CX_EIO,
+                       "%s: dates are ambiguous: every date seen reads both as DD/MM/YYYY and "
+                       "MM/DD/YYYY (for example \"%s\"); set date_format = dmy or mdy in [input] "
+                       "of the configuration", fp->file, example);
+    /* One format fits all, or none does: the one that fits most rows is
+       used and the others are rejected as bad dates. */
+    fp->datefmt = fmt[best];
+    return CX_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The file.                                                               */
+
+struct source {
+    gzFile gz;
+    int fd;
+    int eof;
+};
+
+static int source_open(struct source *s, const char *path, struct cx_err *e)
+{
+    s->eof = 0;
+    if (strcmp(path, "-") == 0) {
+        s->fd = dup(STDIN_FILENO);
+    } else {
+        s->fd = open(path, O_RDONLY);
+        if (s->fd < 0)
+            return cx_fail(e, CX_EIO, "%s: cannot open: %s", path, strerror(errno));
+        struct stat sb;
+        if (fstat(s->fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            close(s->fd);
+            return cx_fail(e, CX_EIO, "%s: is a directory, not a CSV file", path);
+        }
+    }
+    if (s->fd < 0)
+        return cx_fail(e, CX_EIO, "%s: cannot open: %s", path, strerror(errno));
+    s->gz = gzdopen(s->fd, "rb");
+    if (s->gz == NULL) {
+        close(s->fd);
+        return cx_nomem(e, "gzip stream");
+    }
+    gzbuffer(s->gz, 1 << 20);
+    return CX_OK;
+}
+
+/* Reads up to want bytes into p; returns bytes read, or -1 with e set. */
+static long long source_read(struct source *s, char *p, size_t want, const char *path,
+                             struct cx_err *e)
+{
+    size_t got = 0;
+    while (got < want && !s->eof) {
+        unsigned ask = (want - got) > (1u << 30) ? (1u << 30) : (unsigned)(want - got);
+        int r = gzread(s->gz, p + got, ask);
+        if (r < 0) {
+            int zerr;
+            const char *msg = gzerror(s->gz, &zerr);
+            cx_fail(e, CX_EIO, "%s: read error: %s", path,
+                    zerr == Z_ERRNO ? strerror(errno) : msg);
+            return -1;
+        }
+        if (r == 0) {
+            int zerr;
+            const char *msg = gzerror(s->gz, &zerr);
+            if (zerr != Z_OK && zerr != Z_STREAM_END) {
+                cx_fail(e, CX_EIO, "%s: read error: %s (truncated or damaged .gz?)", path, msg);
+                return -1;
+            }
+            s->eof = 1;
+        }
+        got += (size_t)r;
+    }
+    return (long long)got;
+}
+
+static void source_close(struct source *s)
+{
+    if (s->gz)
+        gzclose(s->gz);
+    s->gz = NULL;
+}
+
+static void chunk_free(struct chunk *c)
+{
+    dataset_free(c->part);
+    free(c->rej);
+    if (c->csv_ready)
+        csv_free(&c->csv);
+    free(c->buf);
+    free(c->off);
+    free(c->fv);
+}
+
+int reader_load(struct dataset *ds, const char *path, const char *channel,
+                const struct reader_options *o, reader_reject_fn on_reject, void *ctx,
+                struct reader_stats *st, struct cx_err *e)
+{
+    size_t bsize = o->block_size ? o->block_size : (16u << 20);
+    size_t csize = o->chunk_size ? o->chunk_size : (1u << 20);
+    size_t nchunks = (bsize + csize - 1) / csize;
+    struct fileplan fp = { .o = o, .file = path };
+    struct source src = { 0 };
+    struct chunk *ch = calloc(nchunks, sizeof *ch);
+    struct dataset **parts = calloc(nchunks, sizeof *parts);
+    char *buf = NULL;
+    size_t cap = bsize, len = 0;
+    int rc = CX_OK;
+
+    st->name = strdup(path);
+    st->channel = channel ? strdup(channel) : NULL;
+    st->first_line = st->end_line = ds->n_lines;
+    if (ch == NULL || parts == NULL || st->name == NULL || (channel && st->channel == NULL) ||
+        (buf = malloc(cap)) == NULL) {
+        rc = cx_nomem(e, "read buffers");
+        goto done;
+    }
+    for (size_t k = 0; k < nchunks; k++)
+        if ((ch[k].part = dataset_create()) == NULL) {
+            rc = cx_nomem(e, "read buffers");
+            goto done;
+        }
+    if ((rc = source_open(&src, path, e)) != CX_OK)
+        goto done;
+
+    long long r = source_read(&src, buf, cap, path, e);
+    if (r < 0) {
+        rc = CX_EIO;
+        goto done;
+    }
+    len = (size_t)r;
+    st->bytes = len;
+
+    /* Byte-order mark, blank lines, then the header record. */
+    size_t pos = 0;
+    uint64_t line = 1;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
+    while (pos < len && (buf[pos] == '\n' || buf[pos] == '\r')) {
+        line += buf[pos] == '\n';
+        pos++;
+    }
+    if (pos >= len) {
+        rc = cx_fail(e, CX_EIO, "%s: empty file (no header line)", path);
+        goto done;
+    }
+    {
+        const char *nlp = memchr(buf + pos, '\n', len - pos);
+        size_t hl = nlp ? (size_t)(nlp - (buf + pos)) : len - pos;
+        fp.delim = o->delimiter ? o->delimiter : detect_delim(buf + pos, hl);
+        size_t rec_end;
+        int quoted;
+        uint64_t nl;
+        size_t next = scan_record(buf, pos, len, src.eof, fp.delim, &rec_end, &quoted, &nl);
+        if (next == NOT_COMPLETE) {
+            rc = cx_fail(e, CX_EIO, "%s: header line longer than %zu bytes", path, cap);
+            goto done;
+        }
+        long nf = split_record(&ch[0], buf, pos, rec_end, quoted, fp.delim);
+        if (nf < 0) {
+            rc = nf == -2 ? cx_nomem(e, "header") : cx_fail(e, CX_EIO, "%s:%llu: unterminated quote in header",
+                                                            path, (unsigned long long)line);
+            goto done;
+        }
+        if ((rc = map_header(&fp, &ch[0], nf, channel, e)) != CX_OK)
+            goto done;
+        line += nl;
+        pos = next;
+    }
+    st->delimiter = fp.delim;
+    for (int f = 0; f < RF_NFIELDS; f++)
+        st->has_field[f] = fp.col[f] >= 0;
+    if (channel || o->channel)
+        st->has_field[RF_CHANNEL] = 1;
+    fp.datefmt = o->date_format;
+    if (fp.datefmt == 0 && (rc = detect_dates(&fp, &ch[0], buf, pos, len, src.eof, e)) != CX_OK)
+        goto done;
+    st->date_format = fp.datefmt;
+
+    for (;;) {
+        /* Ranges of this block. */
+        size_t n = len;
+        for (size_t k = 0; k < nchunks; k++) {
+            size_t lo = pos + k * csize, hi = pos + (k + 1) * csize;
+            ch[k].nominal_end = k + 1 == nchunks || hi > n ? n : hi;
+            ch[k].start = lo >= n ? n : guess_start(buf, lo, n);
+            if (k == 0)
+                ch[k].start = pos;
+            ch[k].err.status = CX_OK;
+        }
+        #pragma omp parallel for schedule(dynamic, 1)
+        for (size_t k = 0; k < nchunks; k++)
+            parse_chunk(&ch[k], &fp, buf, n, src.eof);
+        /* Check each guessed start against the real end before it. */
+        for (size_t k = 1; k < nchunks; k++) {
+            if (ch[k - 1].err.status)
+                break;
+            if (ch[k].start != ch[k - 1].end) {
+                ch[k].start = ch[k - 1].end;
+                if (ch[k].nominal_end < ch[k].start)
+                    ch[k].nominal_end = ch[k].start;
+                parse_chunk(&ch[k], &fp, buf, n, src.eof);
+            }
+        }
+        for (size_t k = 0; k < nchunks; k++)
+            if (ch[k].err.status) {
+                *e = ch[k].err;
+                rc = e->status;
+                goto done;
+            }
+        for (size_t k = 0; k < nchunks; k++)
+            parts[k] = ch[k].part;
+        if ((rc = dataset_append(ds, parts, nchunks, e)) != CX_OK)
+            goto done;
+        /* Rejects and counts, in input order. */
+        for (size_t k = 0; k < nchunks; k++) {
+            struct chunk *c = &ch[k];
+            st->rows_read += c->rows;
+            st->blank_lines += c->blank;
+            st->rejected += c->nrej;
+            st->accepted += c->rows - c->nrej;
+            for (size_t j = 0; j < c->nrej; j++) {
+                struct rej *x = &c->rej[j];
+                st->by_reason[x->reason][x->field]++;
+                if (on_reject && (rc = on_reject(ctx, path, line + x->line, x->msg, x->raw, x->rawlen)))
+                    goto done;
+                if (o->strict) {
+                    rc = cx_fail(e, CX_EREJECT, "%s:%llu: %s (--strict stops at the first rejected row)",
+                                 path, (unsigned long long)(line + x->line), x->msg);
+                    goto done;
+                }
+            }
+            line += c->newlines;
+        }
+        size_t end = ch[nchunks - 1].end;
+        if (src.eof && end >= n)
+            break;
+        /* Carry the incomplete record over and read on. */
+        size_t carry = n - end;
+        if (src.eof) {   /* cannot happen: at EOF every record completes */
+            rc = cx_fail(e, CX_EINTERNAL, "%s: reader stopped at byte %zu of a block", path, end);
+            goto done;
+        }
+        if (carry == cap) {
+            char *b = realloc(buf, cap * 2);
+            if (b == NULL) {
+                rc = cx_nomem(e, "read buffer");
+                goto done;
+            }
+            buf = b;
+            cap *= 2;
+        }
+        memmove(buf, buf + end, carry);
+        r = source_read(&src, buf + carry, cap - carry, path, e);
+        if (r < 0) {
+            rc = CX_EIO;
+            goto done;
+        }
+        st->bytes += (uint64_t)r;
+        len = carry + (size_t)r;
+        pos = 0;
+    }
+
+done:
+    st->end_line = ds->n_lines;
+    source_close(&src);
+    if (ch)
+        for (size_t k = 0; k < nchunks; k++)
+            chunk_free(&ch[k]);
+    free(ch);
+    free(parts);
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,109 @@
+/*
+ * reader — sales-transaction CSV files into the dataset (SPEC §1).
+ *
+ * The input is streamed in blocks (plain files, .gz and stdin alike, all
+ * through zlib), so memory does not grow with the file beyond what the
+ * dataset keeps. Each block is cut into fixed byte ranges; each range is
+ * parsed by one thread into a private dataset part, then the parts are
+ * appended in input order. A thread finds its first record by guessing (the
+ * byte after a newline) and the guess is checked against where the range
+ * before it really ended; a wrong guess (a quoted field with a newline
+ * across the cut) is parsed again from the right place. So the result,
+ * reject line numbers included, is the same for any thread count.
+ *
+ * Records are cut by a quote-aware scan; a record with no quote character is
+ * split on the delimiter directly, any other record is split by libcsv.
+ * Every record is accepted or rejected with a reason: nothing is dropped.
+ */
+#ifndef CANAUX_READER_H
+#define CANAUX_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/cx_err.h"
+#include "engine/dataset.h"
+#include "loaders/fields.h"
+
+struct config;
+struct catalog;
+
+/* Input columns: the canonical names of SPEC §1. */
+enum rf_field {
+    RF_ORDER, RF_DATE, RF_CUSTOMER, RF_CHANNEL, RF_PRODUCT, RF_CATEGORY,
+    RF_QUANTITY, RF_UNIT_PRICE, RF_REVENUE, RF_UNIT_COST, RF_COST, RF_MARGIN,
+    RF_DISCOUNT, RF_REGION, RF_ACCOUNT, RF_NFIELDS
+};
+
+/* Why a row was rejected. */
+enum rj_reason {
+    RJ_FIELDS,      /* wrong number of fields */
+    RJ_MISSING,     /* a required value is empty */
+    RJ_NUMBER,      /* a number does not parse */
+    RJ_DATE,        /* a date does not parse in the file's format */
+    RJ_RANGE,       /* a value out of its range (discount, negative price) */
+    RJ_QUOTE,       /* a quoted field is not terminated */
+    RJ_UTF8,        /* text that is not valid UTF-8 */
+    RJ_NREASONS
+};
+
+struct reader_options {
+    char delimiter;              /* ',', ';', '\t', '|', or 0 to detect */
+    enum field_locale locale;    /* number format */
+    unsigned date_format;        /* an enum field_datefmt value, or 0 to detect */
+    char *channel;               /* constant channel from [input], or NULL */
+    double default_margin;       /* margin ratio when no cost is known */
+    char *columns[RF_NFIELDS];   /* header of each field from [columns], or NULL */
+    const struct catalog *catalog; /* product costs and categories, or NULL */
+    int strict;                  /* stop at the first rejected row */
+    size_t block_size;           /* bytes per read block (0: default 16 MiB) */
+    size_t chunk_size;           /* bytes per parallel range (0: default 1 MiB) */
+};
+
+/* What happened to one input file. */
+struct reader_stats {
+    char *name;                    /* the path as given ("-" for stdin) */
+    char *channel;                 /* the NAME of NAME=FILE, or NULL */
+    uint64_t bytes;                /* bytes read (after decompression) */
+    uint64_t rows_read;            /* records after the header, blank lines aside */
+    uint64_t accepted;             /* rows now in the dataset */
+    uint64_t rejected;             /* rows sent to the rejects */
+    uint64_t blank_lines;          /* empty lines skipped (not rows) */
+    uint64_t by_reason[RJ_NREASONS][RF_NFIELDS + 1]; /* rejects by reason and field (RF_NFIELDS: none) */
+    char delimiter;                /* the delimiter used */
+    unsigned date_format;          /* the date format used (enum field_datefmt) */
+    size_t first_line, end_line;   /* the file's lines in the dataset: [first, end) */
+    int has_field[RF_NFIELDS];     /* 1 when the field had a column (or a constant) */
+};
+
+/* Called for every rejected row, in input order, from the calling thread.
+   raw is the record's text without its line end (not NUL-terminated).
+   Returns 0 to go on, or a cx_status to stop (a write error, say). */
+typedef int (*reader_reject_fn)(void *ctx, const char *file, uint64_t line, const char *reason,
+                                const char *raw, size_t rawlen);
+
+/* Default options: detect everything, English numbers, margin 0.35. */
+void reader_defaults(struct reader_options *o);
+/* Reads [input] and [columns] of c into o. Returns CX_OK or CX_EUSAGE with
+   the file, line and key named. */
+int reader_configure(struct reader_options *o, struct config *c, struct cx_err *e);
+/* Frees the strings that reader_configure put in o. */
+void reader_options_free(struct reader_options *o);
+
+/* Loads path ("-" = stdin; .gz or plain, detected) into ds, with every row
+   of the file in channel `channel` when not NULL. Fills st (zeroed by the
+   caller; free with reader_stats_free). Rejected rows go to on_reject.
+   Returns CX_OK; CX_EIO when the file cannot be read or lacks a required
+   column (the message names the file, the field, the headers found and the
+   mapping); CX_EREJECT at the first reject under strict; CX_EINTERNAL when
+   out of memory. */
+int reader_load(struct dataset *ds, const char *path, const char *channel,
+                const struct reader_options *o, reader_reject_fn on_reject, void *ctx,
+                struct reader_stats *st, struct cx_err *e);
+void reader_stats_free(struct reader_stats *st);
+
+/* Names for messages and reports. */
+const char *reader_field_name(enum rf_field f);
+const char *reader_reason_name(enum rj_reason r);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * csvout — see csvout.h. stdio buffers the output; errors are sticky in the
+ * FILE and checked once at close, plus at every row end so that a closed
+ * pipe stops a long write early.
+ */
+#include "reports/csvout.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int csvout_open(struct csvout *w, const char *path, int fr, struct cx_err *e)
+{
+    memset(w, 0, sizeof *w);
+    w->fr = fr;
+    w->path = strdup(path);
+    if (w->path == NULL)
+        return cx_nomem(e, "output");
+    if (strcmp(path, "-") == 0) {
+        w->f = stdout;
+    } else {
+        w->f = fopen(path, "wb");
+        w->own = 1;
+    }
+    if (w->f == NULL) {
+        int rc = cx_fail(e, CX_EIO, "%s: cannot create: %s", path, strerror(errno));
+        free(w->path);
+        w->path = NULL;
+        return rc;
+    }
+    if (fr && fputs("\xEF\xBB\xBF", w->f) == EOF)
+        w->failed = 1;
+    return CX_OK;
+}
+
+static void sep(struct csvout *w)
+{
+    if (w->col++ && putc(w->fr ? ';' : ',', w->f) == EOF)
+        w->failed = 1;
+}
+
+void csvout_text(struct csvout *w, const char *s, size_t n)
+{
+    sep(w);
+    char d = w->fr ? ';' : ',';
+    int formula = n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+                            s[0] == '\t' || s[0] == '\r');
+    int quote = formula;
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == d || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote) {
+        if (n && fwrite(s, 1, n, w->f) != n)
+            w->failed = 1;
+        return;
+    }
+    if (putc('"', w->f) == EOF || (formula && putc('\'', w->f) == EOF))
+        w->failed = 1;
+    size_t from = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"') {
+            if (fwrite(s + from, 1, i + 1 - from, w->f) != i + 1 - from || putc('"', w->f) == EOF)
+                w->failed = 1;
+            from = i + 1;
+        }
+    }
+    if ((n > from && fwrite(s + from, 1, n - from, w->f) != n - from) || putc('"', w->f) == EOF)
+        w->failed = 1;
+}
+
+void csvout_str(struct csvout *w, const char *s)
+{
+    csvout_text(w, s, strlen(s));
+}
+
+void csvout_num(struct csvout *w, double v, int prec)
+{
+    sep(w);
+    if (!isfinite(v))
+        return;
+    char b[64];
+    if (v == 0)
+        v = 0;   /* no "-0.00" */
+    int n = snprintf(b, sizeof b, "%.*f", prec, v);
+    if (n > 0 && (size_t)n < sizeof b) {
+        if (w->fr)
+            for (int i = 0; i < n; i++)
+                if (b[i] == '.')
+                    b[i] = ',';
+        /* -0.004 rounds to "-0.00": write it as 0. */
+        if (b[0] == '-' && strspn(b + 1, "0.,") == (size_t)(n - 1))
+            memmove(b, b + 1, (size_t)n--);
+        if (fwrite(b, 1, (size_t)n, w->f) != (size_t)n)
+            w->failed = 1;
+    }
+}
+
+void csvout_int(struct csvout *w, long long v)
+{
+    sep(w);
+    if (fprintf(w->f, "%lld", v) < 0)
+        w->failed = 1;
+}
+
+void csvout_end(struct csvout *w)
+{
+    if (putc('\n', w->f) == EOF || ferror(w->f))
+        w->failed = 1;
+    w->col = 0;
+}
+
+int csvout_close(struct csvout *w, struct cx_err *e)
+{
+    int rc = CX_OK;
+    if (w->f == NULL)
+        goto out;
+    if (fflush(w->f) != 0 || ferror(w->f))
+        w->failed = 1;
+    int err = errno;
+    if (w->own && fclose(w->f) != 0) {
+        w->failed = 1;
+        err = errno;
+    }
+    if (w->failed)
+        rc = cx_fail(e, CX_EIO, "%s: write error: %s", w->path, strerror(err ? err : EIO));
+    w->f = NULL;
+out:
+    free(w->path);
+    w->path = NULL;
+    return rc;
+}
