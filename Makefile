@@ -94,7 +94,7 @@ test-asan:
 	  ASAN_OPTIONS=detect_leaks=1 unit e2e
 
 bench: all
-	@sh tests/bench/bench.sh
+	@python3 tests/bench/bench.py --bin ./canaux
 
 clean:
 	rm -rf build build-asan canaux

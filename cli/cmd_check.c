@@ -162,7 +162,8 @@ static void print_text(const struct inputs *in, const struct profile *all, const
     if (all->lines) {
         field_format_day(all->day_min, d0);
         field_format_day(all->day_max, d1);
-        printf("Period:     %s to %s (%d days)\n", d0, d1, all->day_max - all->day_min + 1);
+        printf("Period:     %s to %s (%d day%s)\n", d0, d1, all->day_max - all->day_min + 1,
+               all->day_max == all->day_min ? "" : "s");
     }
     printf("Lines:      %llu (anonymous %llu, returns %llu)\n", (unsigned long long)all->lines,
            (unsigned long long)all->anon_lines, (unsigned long long)all->returned_lines);

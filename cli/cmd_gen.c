@@ -113,6 +113,8 @@ int cmd_gen(int argc, char **argv, struct cx_err *e)
             return cx_fail(e, CX_EUSAGE, "gen: bad option (see canaux gen --help)");
         }
     }
+    if (o.rows < 1 || o.rows > 1000000000)
+        return cx_fail(e, CX_EUSAGE, "--rows: expected 1 to 1000000000 rows");
     if (out == NULL || optind != argc)
         return cx_fail(e, CX_EUSAGE, "gen: expected -o FILE and no other argument (see canaux gen --help)");
     FILE *f = open_out(out);

@@ -120,19 +120,22 @@ static inline uint64_t head_hash(uint32_t order, uint32_t cust, uint32_t acct, i
     return mix64(a ^ mix64(b ^ mix64(c)));
 }
 
+#define SLOT_EMPTY UINT64_MAX
+
 static int head_rehash(struct dataset *ds)
 {
     size_t n = ds->h_nslots ? ds->h_nslots * 2 : 1024;
-    uint32_t *s = malloc(n * sizeof *s);
+    uint64_t *s = malloc(n * sizeof *s);
     if (s == NULL)
         return -1;
     memset(s, 0xff, n * sizeof *s);
     for (size_t h = 0; h < ds->n_heads; h++) {
-        size_t i = head_hash(ds->h_order[h], ds->h_customer[h], ds->h_account[h], ds->h_day[h],
-                             ds->h_region[h], ds->h_channel[h]) & (n - 1);
-        while (s[i] != DS_NONE)
+        uint64_t hv = head_hash(ds->h_order[h], ds->h_customer[h], ds->h_account[h], ds->h_day[h],
+                                ds->h_region[h], ds->h_channel[h]);
+        size_t i = hv & (n - 1);
+        while (s[i] != SLOT_EMPTY)
             i = (i + 1) & (n - 1);
-        s[i] = (uint32_t)h;
+        s[i] = (hv >> 32) << 32 | h;
     }
     free(ds->h_slots);
     ds->h_slots = s;
@@ -140,22 +143,27 @@ static int head_rehash(struct dataset *ds)
     return 0;
 }
 
-/* The head id of this combination, inserted when new; DS_NONE on failure. */
-static uint32_t head_intern(struct dataset *ds, uint32_t order, uint32_t cust, uint32_t acct,
-                            int32_t day, uint16_t region, uint8_t chan)
+/* The head id of this combination, inserted when new; DS_NONE on failure.
+   A slot keeps the high half of the hash beside the id, so that a probe
+   touches the head columns only when the hashes agree. */
+static uint32_t head_intern(struct dataset *ds, uint64_t hv, uint32_t order, uint32_t cust,
+                            uint32_t acct, int32_t day, uint16_t region, uint8_t chan)
 {
-    if ((ds->n_heads + 1) * 2 > ds->h_nslots) {
+    if ((ds->n_heads + 1) * 10 > ds->h_nslots * 7) {
         if (ds->n_heads >= DS_NONE - 1 || head_rehash(ds))
             return DS_NONE;
     }
     size_t mask = ds->h_nslots - 1;
-    size_t i = head_hash(order, cust, acct, day, region, chan) & mask;
+    uint64_t tag = (hv >> 32) << 32;
+    size_t i = hv & mask;
     for (;; i = (i + 1) & mask) {
-        uint32_t h = ds->h_slots[i];
-        if (h == DS_NONE)
+        uint64_t sl = ds->h_slots[i];
+        if (sl == SLOT_EMPTY)
             break;
-        if (ds->h_order[h] == order && ds->h_customer[h] == cust && ds->h_account[h] == acct &&
-            ds->h_day[h] == day && ds->h_region[h] == region && ds->h_channel[h] == chan)
+        uint32_t h = (uint32_t)sl;
+        if ((sl & 0xffffffff00000000ull) == tag && ds->h_order[h] == order && ds->h_customer[h] == cust &&
+            ds->h_account[h] == acct && ds->h_day[h] == day && ds->h_region[h] == region &&
+            ds->h_channel[h] == chan)
             return h;
     }
     if (ds->n_heads == ds->cap_heads) {
@@ -173,7 +181,7 @@ static uint32_t head_intern(struct dataset *ds, uint32_t order, uint32_t cust, u
     ds->h_day[h] = day;
     ds->h_region[h] = region;
     ds->h_channel[h] = chan;
-    ds->h_slots[i] = h;
+    ds->h_slots[i] = tag | h;
     return h;
 }
 
@@ -258,7 +266,9 @@ int dataset_add(struct dataset *ds, const struct ds_row *row, struct cx_err *e)
             if ((rc = intern_field(ds, row, head_fields[k], &id[head_fields[k]], e)) != CX_OK)
                 return rc;
         uint16_t region = id[DS_REGION] == DS_NONE ? DS_NONE16 : (uint16_t)id[DS_REGION];
-        h = head_intern(ds, id[DS_ORDER], id[DS_CUSTOMER], id[DS_ACCOUNT], row->day, region,
+        h = head_intern(ds, head_hash(id[DS_ORDER], id[DS_CUSTOMER], id[DS_ACCOUNT], row->day, region,
+                                      (uint8_t)id[DS_CHANNEL]),
+                        id[DS_ORDER], id[DS_CUSTOMER], id[DS_ACCOUNT], row->day, region,
                         (uint8_t)id[DS_CHANNEL]);
         if (h == DS_NONE || keep_head_text(ds, row))
             return cx_nomem(e, "order table");
@@ -285,6 +295,8 @@ static int remap_text(struct strtab *dst, const struct strtab *src, uint32_t *ma
 {
     uint32_t n = strtab_count(src);
     for (uint32_t i = 0; i < n; i++) {
+        if (i + 8 < n)
+            strtab_prefetch(dst, strtab_hash32(src, i + 8));
         size_t len;
         const char *s = strtab_str(src, i, &len);
         map[i] = strtab_intern(dst, s, len, strtab_hash32(src, i));
@@ -304,9 +316,20 @@ static inline uint16_t map16(const uint32_t *m, uint16_t id)
     return id == DS_NONE16 ? DS_NONE16 : (uint16_t)m[id];
 }
 
+/* A head's key with its ids in the destination, and its hash. */
+struct hkey {
+    uint64_t hv;
+    uint32_t order, cust, acct;
+    int32_t day;
+    uint16_t region;
+    uint8_t chan;
+};
+
 int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n, struct cx_err *e)
 {
     int rc = CX_OK;
+    struct hkey *keys = NULL;
+    size_t nkeys = 0;
     uint32_t **map = calloc(n * DS_NTEXT + n, sizeof *map);   /* [part][field], then heads */
     size_t *first = calloc(n + 1, sizeof *first);
     if (map == NULL || first == NULL) {
@@ -343,16 +366,38 @@ int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n, 
         if (strtab_count(dst->text[f]) && (rc = check_limit((enum ds_text)f, strtab_count(dst->text[f]) - 1, e)))
             goto done;
 
-    /* Phase 2: heads in part order, so that their ids follow the input. */
+    /* Phase 2: heads in part order, so that their ids follow the input.
+       Keys and hashes are made first, so that the index slot of a head a
+       few places ahead can be fetched from memory while this one is placed:
+       the index is far larger than the caches. */
     for (size_t p = 0; p < n; p++) {
         const struct dataset *s = parts[p];
         const uint32_t *const *m = (const uint32_t *const *)&map[p * DS_NTEXT];
         uint32_t *hm = map[n * DS_NTEXT + p];
+        struct hkey *k = keys;
+        if (s->n_heads > nkeys) {
+            free(keys);
+            nkeys = s->n_heads;
+            if ((keys = malloc(nkeys * sizeof *keys)) == NULL) {
+                rc = cx_nomem(e, "order table");
+                goto done;
+            }
+        }
+        k = keys;
         for (size_t h = 0; h < s->n_heads; h++) {
-            hm[h] = head_intern(dst, m[DS_ORDER][s->h_order[h]], map32(m[DS_CUSTOMER], s->h_customer[h]),
-                                map32(m[DS_ACCOUNT], s->h_account[h]), s->h_day[h],
-                                map16(m[DS_REGION], s->h_region[h]),
-                                (uint8_t)m[DS_CHANNEL][s->h_channel[h]]);
+            k[h].order = m[DS_ORDER][s->h_order[h]];
+            k[h].cust = map32(m[DS_CUSTOMER], s->h_customer[h]);
+            k[h].acct = map32(m[DS_ACCOUNT], s->h_account[h]);
+            k[h].day = s->h_day[h];
+            k[h].region = map16(m[DS_REGION], s->h_region[h]);
+            k[h].chan = (uint8_t)m[DS_CHANNEL][s->h_channel[h]];
+            k[h].hv = head_hash(k[h].order, k[h].cust, k[h].acct, k[h].day, k[h].region, k[h].chan);
+        }
+        for (size_t h = 0; h < s->n_heads; h++) {
+            if (h + 8 < s->n_heads && dst->h_nslots)
+                __builtin_prefetch(&dst->h_slots[k[h + 8].hv & (dst->h_nslots - 1)]);
+            hm[h] = head_intern(dst, k[h].hv, k[h].order, k[h].cust, k[h].acct, k[h].day, k[h].region,
+                                k[h].chan);
             if (hm[h] == DS_NONE) {
                 rc = cx_nomem(e, "order table");
                 goto done;
@@ -378,6 +423,8 @@ int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n, 
             dst->l_product[o + i] = pm[s->l_product[i]];
             dst->l_category[o + i] = map16(cm, s->l_category[i]);
         }
+        if (s->n_lines == 0)
+            continue;
         memcpy(dst->l_qty + o, s->l_qty, s->n_lines * sizeof *s->l_qty);
         memcpy(dst->l_disc + o, s->l_disc, s->n_lines * sizeof *s->l_disc);
         memcpy(dst->l_net + o, s->l_net, s->n_lines * sizeof *s->l_net);
@@ -388,6 +435,7 @@ int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n, 
     dst->last_head = DS_NONE;
 
 done:
+    free(keys);
     if (map)
         for (size_t i = 0; i < n * DS_NTEXT + n; i++)
             free(map[i]);
@@ -414,7 +462,7 @@ size_t dataset_bytes(const struct dataset *ds)
     for (int f = 0; f < DS_NTEXT; f++)
         b += strtab_bytes(ds->text[f]);
     b += ds->cap_heads * (3 * sizeof(uint32_t) + sizeof(int32_t) + sizeof(uint16_t) + 1);
-    b += ds->h_nslots * sizeof(uint32_t);
+    b += ds->h_nslots * sizeof(uint64_t);
     b += ds->cap_lines * (2 * sizeof(uint32_t) + sizeof(uint16_t) + 2 * sizeof(float) + 2 * sizeof(double));
     return b;
 }

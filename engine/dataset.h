@@ -59,7 +59,7 @@ struct dataset {
     int32_t *h_day;        /* days since 1970-01-01 */
     uint16_t *h_region;    /* region id, DS_NONE16 when none */
     uint8_t *h_channel;    /* channel id */
-    uint32_t *h_slots;     /* hash index of heads (head id or DS_NONE) */
+    uint64_t *h_slots;     /* hash index of heads: hash << 32 | head id; all ones when empty */
     size_t h_nslots;       /* a power of two */
 
     size_t n_lines;        /* accepted lines */

@@ -22,7 +22,7 @@ struct strtab {
     uint32_t nslots;      /* a power of two, 0 before the first insertion */
     uint32_t count;       /* strings held */
     uint32_t cap;         /* capacity of off[] and hs[] in strings */
-    uint64_t *off;        /* arena offset of each string, count+1 entries */
+    uint32_t *off;        /* arena offset of each string, count+1 entries */
     uint32_t *hs;         /* low 32 bits of each string's hash */
     char *arena;          /* the strings, each followed by a NUL */
     size_t arena_len;     /* bytes used in arena */
@@ -111,7 +111,7 @@ static int grow_index(struct strtab *t)
 
 static inline int same(const struct strtab *t, uint32_t id, const char *s, size_t n)
 {
-    uint64_t o = t->off[id];
+    uint32_t o = t->off[id];
     return t->off[id + 1] - o - 1 == n && memcmp(t->arena + o, s, n) == 0;
 }
 
@@ -132,7 +132,8 @@ uint32_t strtab_find(const struct strtab *t, const char *s, size_t n, uint64_t h
 uint32_t strtab_intern(struct strtab *t, const char *s, size_t n, uint64_t h)
 {
     uint32_t h32 = (uint32_t)h;
-    if ((uint64_t)(t->count + 1) * 2 > t->nslots) {
+    /* At most 70% full: probes stay short and the index stays small. */
+    if ((uint64_t)(t->count + 1) * 10 > (uint64_t)t->nslots * 7) {
         if (t->count >= STRTAB_NONE - 1 || grow_index(t) != 0)
             return STRTAB_NONE;
     }
@@ -146,7 +147,7 @@ uint32_t strtab_intern(struct strtab *t, const char *s, size_t n, uint64_t h)
     }
     if (t->count + 1 >= t->cap) {
         uint32_t c = t->cap ? t->cap * 2 : 64;
-        uint64_t *o = realloc(t->off, ((size_t)c + 1) * sizeof *o);
+        uint32_t *o = realloc(t->off, ((size_t)c + 1) * sizeof *o);
         if (o == NULL)
             return STRTAB_NONE;
         t->off = o;
@@ -158,6 +159,9 @@ uint32_t strtab_intern(struct strtab *t, const char *s, size_t n, uint64_t h)
         if (t->count == 0)
             t->off[0] = 0;
     }
+    /* Offsets are 32-bit: 4 GiB of text per field at most. */
+    if (t->arena_len + n + 1 > UINT32_MAX)
+        return STRTAB_NONE;
     if (t->arena_len + n + 1 > t->arena_cap) {
         size_t c = t->arena_cap ? t->arena_cap * 2 : 1024;
         while (c < t->arena_len + n + 1)
@@ -172,11 +176,17 @@ uint32_t strtab_intern(struct strtab *t, const char *s, size_t n, uint64_t h)
     t->arena[t->arena_len + n] = '\0';
     t->arena_len += n + 1;
     uint32_t id = t->count++;
-    t->off[id + 1] = t->arena_len;
+    t->off[id + 1] = (uint32_t)t->arena_len;
     t->hs[id] = h32;
     t->slots[i].h = h32;
     t->slots[i].id = id;
     return id;
+}
+
+void strtab_prefetch(const struct strtab *t, uint64_t h)
+{
+    if (t->nslots)
+        __builtin_prefetch(&t->slots[(uint32_t)h & (t->nslots - 1)]);
 }
 
 uint32_t strtab_count(const struct strtab *t)
@@ -186,7 +196,7 @@ uint32_t strtab_count(const struct strtab *t)
 
 const char *strtab_str(const struct strtab *t, uint32_t id, size_t *len)
 {
-    uint64_t o = t->off[id];
+    uint32_t o = t->off[id];
     if (len)
         *len = t->off[id + 1] - o - 1;
     return t->arena + o;

@@ -5,7 +5,7 @@
  * filled from input in input order gives the same ids whatever the thread
  * count. Strings live in one growing arena with NUL terminators, offsets in
  * an array indexed by id, and an open-addressing hash index of (hash, id)
- * pairs: about 12 bytes per string plus its text, no per-string malloc.
+ * pairs: about 20 bytes per string plus its text, no per-string malloc.
  * Lookups (strtab_find) only read and may run from many threads at once while
  * nobody inserts.
  */
@@ -30,10 +30,15 @@ void strtab_free(struct strtab *t);
 void strtab_clear(struct strtab *t);
 
 /* The id of s[0..n) with hash h = strtab_hash(s, n), inserting it when new.
-   Returns STRTAB_NONE when out of memory or past 2^32-2 strings. */
+   Returns STRTAB_NONE when out of memory, past 2^32-2 strings or past
+   4 GiB of text. */
 uint32_t strtab_intern(struct strtab *t, const char *s, size_t n, uint64_t h);
 /* The id of s[0..n), or STRTAB_NONE when absent. Never writes. */
 uint32_t strtab_find(const struct strtab *t, const char *s, size_t n, uint64_t h);
+
+/* Asks the processor to fetch the index slot where a string of hash h
+   would be looked for: call it a few strings ahead of strtab_intern. */
+void strtab_prefetch(const struct strtab *t, uint64_t h);
 
 /* Number of strings. */
 uint32_t strtab_count(const struct strtab *t);

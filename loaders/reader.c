@@ -30,6 +30,8 @@
 #include "loaders/config.h"
 
 #define NOT_COMPLETE SIZE_MAX
+/* A quoted field longer than this is taken as a quote that never closes. */
+#define READER_MAX_RECORD ((size_t)64 << 20)
 
 static const char *const rf_names[RF_NFIELDS] = {
     "order_id", "date", "customer_id", "channel", "product_id", "category", "quantity",
@@ -233,6 +235,8 @@ static size_t scan_record(const char *p, size_t i, size_t n, int eof, char delim
                     inq = 0;
             } else if (c == '\n') {
                 lines++;
+                if (k - i > READER_MAX_RECORD)
+                    break;
             }
             continue;
         }
@@ -247,11 +251,23 @@ static size_t scan_record(const char *p, size_t i, size_t n, int eof, char delim
             field_start = 0;
         }
     }
+    if (inq && (eof || k < n)) {
+        /* A quote that never closes (at the end of the input, or after
+           READER_MAX_RECORD bytes): only its first line is rejected, and
+           reading goes on at the next line, so one stray quote does not
+           swallow the rest of the file. */
+        const char *lf = memchr(p + i, '\n', n - i);
+        size_t le = lf ? (size_t)(lf - p) : n;
+        *rec_end = (le > i && p[le - 1] == '\r') ? le - 1 : le;
+        *quoted = 2;
+        *nl = lf != NULL;
+        return lf ? le + 1 : n;
+    }
     if (k == n && !eof)
         return NOT_COMPLETE;
-    *quoted = inq ? 2 : 1;   /* 2: a quoted field runs to the end of the input */
+    *quoted = 1;
     *nl = lines + (k < n);
-    *rec_end = (k > i && p[k - 1] == '\r' && !inq) ? k - 1 : k;
+    *rec_end = (k > i && p[k - 1] == '\r') ? k - 1 : k;
     return k < n ? k + 1 : n;
 }
 
@@ -500,12 +516,9 @@ static int take_record(struct chunk *c, const struct fileplan *fp, long nf, uint
             v[f].n = 0;
         }
     }
-    if (fp->chan) {
+    if (fp->chan) {   /* NAME=FILE, else [input] channel: every row, column or not */
         v[RF_CHANNEL].p = fp->chan;
         v[RF_CHANNEL].n = fp->chan_len;
-    } else if (v[RF_CHANNEL].n == 0 && o->channel) {
-        v[RF_CHANNEL].p = o->channel;
-        v[RF_CHANNEL].n = strlen(o->channel);
     }
     static const int required[] = { RF_ORDER, RF_DATE, RF_PRODUCT, RF_QUANTITY, RF_CHANNEL };
     for (size_t k = 0; k < sizeof required / sizeof *required; k++)
@@ -692,10 +705,9 @@ static int map_header(struct fileplan *fp, struct chunk *c, long nf, const char 
             fp->col[f] = (int)k;
         }
     }
-    if (channel) {
-        fp->chan = channel;
-        fp->chan_len = strlen(channel);
-    }
+    fp->chan = channel ? channel : o->channel;
+    if (fp->chan)
+        fp->chan_len = strlen(fp->chan);
     int missing = -1;
     if (fp->col[RF_ORDER] < 0)
         missing = RF_ORDER;
@@ -871,77 +883,274 @@ static void chunk_free(struct chunk *c)
     free(c->fv);
 }
 
+/* One block in flight: its bytes and the ranges parsed from it. */
+struct block {
+    char *buf;            /* the bytes: a carried record, then what was read */
+    size_t cap;           /* allocated bytes */
+    size_t len;           /* bytes held */
+    size_t pos;           /* where its first record starts */
+    int eof;              /* the input ends with this block */
+    uint64_t line;        /* line number of its first record */
+    struct chunk *ch;     /* its ranges */
+    struct dataset **parts; /* their parts, for dataset_append */
+};
+
+struct loadctx {
+    struct dataset *ds;
+    const char *path;
+    const struct reader_options *o;
+    const struct fileplan *fp;
+    reader_reject_fn on_reject;
+    void *ctx;
+    struct reader_stats *st;
+    size_t nchunks, csize;
+    struct cx_err err;    /* first failure of a stage */
+};
+
+/* Parses a block: every range in parallel (as tasks, so that they can run
+   beside an append), then each guessed start is checked against where the
+   range before it really ended. */
+static void parse_block(struct loadctx *L, struct block *b)
+{
+    size_t n = b->len;
+    for (size_t k = 0; k < L->nchunks; k++) {
+        size_t lo = b->pos + k * L->csize, hi = b->pos + (k + 1) * L->csize;
+        struct chunk *c = &b->ch[k];
+        c->nominal_end = k + 1 == L->nchunks || hi > n ? n : hi;
+        c->start = k == 0 ? b->pos : lo >= n ? n : guess_start(b->buf, lo, n);
+        c->err.status = CX_OK;
+        c->err.msg[0] = '\0';
+    }
+    for (size_t k = 0; k < L->nchunks; k++) {
+        #pragma omp task firstprivate(k) shared(L, b)
+        parse_chunk(&b->ch[k], L->fp, b->buf, n, b->eof);
+    }
+    #pragma omp taskwait
+    for (size_t k = 1; k < L->nchunks; k++) {
+        struct chunk *c = &b->ch[k];
+        if (b->ch[k - 1].err.status)
+            break;
+        if (c->start != b->ch[k - 1].end) {
+            c->start = b->ch[k - 1].end;
+            if (c->nominal_end < c->start)
+                c->nominal_end = c->start;
+            parse_chunk(c, L->fp, b->buf, n, b->eof);
+        }
+    }
+}
+
+/* Appends a parsed block to the dataset and hands its rejects over, in
+   input order. Returns a cx_status (also kept in L->err). */
+static int append_block(struct loadctx *L, struct block *b)
+{
+    struct cx_err *e = &L->err;
+    struct reader_stats *st = L->st;
+    for (size_t k = 0; k < L->nchunks; k++) {
+        if (b->ch[k].err.status) {
+            *e = b->ch[k].err;
+            return e->status;
+        }
+        b->parts[k] = b->ch[k].part;
+    }
+    int rc = dataset_append(L->ds, b->parts, L->nchunks, e);
+    if (rc != CX_OK)
+        return rc;
+    uint64_t line = b->line;
+    for (size_t k = 0; k < L->nchunks; k++) {
+        struct chunk *c = &b->ch[k];
+        st->rows_read += c->rows;
+        st->blank_lines += c->blank;
+        st->rejected += c->nrej;
+        st->accepted += c->rows - c->nrej;
+        for (size_t j = 0; j < c->nrej; j++) {
+            struct rej *x = &c->rej[j];
+            st->by_reason[x->reason][x->field]++;
+            if (L->on_reject && (rc = L->on_reject(L->ctx, L->path, line + x->line, x->msg, x->raw, x->rawlen)))
+                return cx_fail(e, rc, "%s: cannot write the rejected rows", L->path);
+            if (L->o->strict)
+                return cx_fail(e, CX_EREJECT, "%s:%llu: %s (--strict stops at the first rejected row)",
+                               L->path, (unsigned long long)(line + x->line), x->msg);
+        }
+        line += c->newlines;
+    }
+    return CX_OK;
+}
+
+/* Starts block `next` after block `prev`: the record prev could not finish
+   is carried to the front, and the rest is read from the source. */
+static int next_block(struct loadctx *L, struct source *src, const struct block *prev,
+                      struct block *next)
+{
+    size_t end = prev->ch[L->nchunks - 1].end;
+    size_t carry = prev->len - end;
+    if (carry + (next->cap / 2) > next->cap) {
+        /* A record longer than half a block: give it room. */
+        size_t cap = next->cap;
+        while (carry + cap / 2 > cap)
+            cap *= 2;
+        char *nb = realloc(next->buf, cap);
+        if (nb == NULL)
+            return cx_nomem(&L->err, "read buffer");
+        next->buf = nb;
+        next->cap = cap;
+    }
+    memcpy(next->buf, prev->buf + end, carry);
+    long long r = source_read(src, next->buf + carry, next->cap - carry, L->path, &L->err);
+    if (r < 0)
+        return CX_EIO;
+    L->st->bytes += (uint64_t)r;
+    next->len = carry + (size_t)r;
+    next->pos = 0;
+    next->eof = src->eof;
+    uint64_t line = prev->line;
+    for (size_t k = 0; k < L->nchunks; k++)
+        line += prev->ch[k].newlines;
+    next->line = line;
+    return CX_OK;
+}
+
+static int block_alloc(struct block *b, size_t cap, size_t nchunks)
+{
+    b->cap = cap;
+    b->buf = malloc(cap);
+    b->ch = calloc(nchunks, sizeof *b->ch);
+    b->parts = calloc(nchunks, sizeof *b->parts);
+    if (b->buf == NULL || b->ch == NULL || b->parts == NULL)
+        return -1;
+    for (size_t k = 0; k < nchunks; k++)
+        if ((b->ch[k].part = dataset_create()) == NULL)
+            return -1;
+    return 0;
+}
+
+static void block_free(struct block *b, size_t nchunks)
+{
+    if (b->ch)
+        for (size_t k = 0; k < nchunks; k++)
+            chunk_free(&b->ch[k]);
+    free(b->ch);
+    free(b->parts);
+    free(b->buf);
+}
+
+/* The blocks of the file after its header: block k is appended while block
+   k+1 is read and parsed, so the append — mostly one thread's work on the
+   large global tables — overlaps with parsing on the other cores. */
+static int load_blocks(struct loadctx *L, struct source *src, struct block blk[2])
+{
+    int rc = CX_OK;
+    #pragma omp parallel
+    #pragma omp single
+    {
+        struct block *cur = &blk[0], *nxt = &blk[1];
+        parse_block(L, cur);
+        for (;;) {
+            int last = cur->eof && cur->ch[L->nchunks - 1].end >= cur->len;
+            int arc = CX_OK, nrc = CX_OK;
+            if (!last && cur->eof) {   /* at EOF every record completes */
+                rc = cx_fail(&L->err, CX_EINTERNAL, "%s: reader stopped inside the last block", L->path);
+                break;
+            }
+            #pragma omp task shared(arc, L, cur)
+            arc = append_block(L, cur);
+            if (!last) {
+                struct cx_err re = { 0 };
+                struct loadctx Lr = *L;
+                Lr.err = re;
+                nrc = next_block(&Lr, src, cur, nxt);
+                if (nrc == CX_OK)
+                    parse_block(L, nxt);
+                else
+                    re = Lr.err;
+                #pragma omp taskwait
+                if (arc == CX_OK && nrc != CX_OK)
+                    cx_fail(&L->err, re.status, "%s", re.msg);
+            } else {
+                #pragma omp taskwait
+            }
+            if (arc != CX_OK || nrc != CX_OK) {
+                rc = arc != CX_OK ? arc : nrc;
+                break;
+            }
+            if (last)
+                break;
+            struct block *t = cur;
+            cur = nxt;
+            nxt = t;
+        }
+    }
+    return rc;
+}
+
 int reader_load(struct dataset *ds, const char *path, const char *channel,
                 const struct reader_options *o, reader_reject_fn on_reject, void *ctx,
                 struct reader_stats *st, struct cx_err *e)
 {
-    size_t bsize = o->block_size ? o->block_size : (16u << 20);
-    size_t csize = o->chunk_size ? o->chunk_size : (1u << 20);
+    size_t bsize = o->block_size ? o->block_size : (8u << 20);
+    size_t csize = o->chunk_size ? o->chunk_size : (512u << 10);
     size_t nchunks = (bsize + csize - 1) / csize;
     struct fileplan fp = { .o = o, .file = path };
     struct source src = { 0 };
-    struct chunk *ch = calloc(nchunks, sizeof *ch);
-    struct dataset **parts = calloc(nchunks, sizeof *parts);
-    char *buf = NULL;
-    size_t cap = bsize, len = 0;
+    struct block blk[2];
+    struct loadctx L = { .ds = ds, .path = path, .o = o, .fp = &fp, .on_reject = on_reject,
+                         .ctx = ctx, .st = st, .nchunks = nchunks, .csize = csize };
     int rc = CX_OK;
+    memset(blk, 0, sizeof blk);
 
     st->name = strdup(path);
     st->channel = channel ? strdup(channel) : NULL;
     st->first_line = st->end_line = ds->n_lines;
-    if (ch == NULL || parts == NULL || st->name == NULL || (channel && st->channel == NULL) ||
-        (buf = malloc(cap)) == NULL) {
+    if (st->name == NULL || (channel && st->channel == NULL) || block_alloc(&blk[0], bsize, nchunks) ||
+        block_alloc(&blk[1], bsize, nchunks)) {
         rc = cx_nomem(e, "read buffers");
         goto done;
     }
-    for (size_t k = 0; k < nchunks; k++)
-        if ((ch[k].part = dataset_create()) == NULL) {
-            rc = cx_nomem(e, "read buffers");
-            goto done;
-        }
     if ((rc = source_open(&src, path, e)) != CX_OK)
         goto done;
 
-    long long r = source_read(&src, buf, cap, path, e);
+    struct block *b = &blk[0];
+    struct chunk *c0 = &b->ch[0];
+    long long r = source_read(&src, b->buf, b->cap, path, e);
     if (r < 0) {
         rc = CX_EIO;
         goto done;
     }
-    len = (size_t)r;
-    st->bytes = len;
+    b->len = (size_t)r;
+    b->eof = src.eof;
+    st->bytes = b->len;
 
     /* Byte-order mark, blank lines, then the header record. */
     size_t pos = 0;
     uint64_t line = 1;
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+    if (b->len >= 3 && memcmp(b->buf, "\xEF\xBB\xBF", 3) == 0)
         pos = 3;
-    while (pos < len && (buf[pos] == '\n' || buf[pos] == '\r')) {
-        line += buf[pos] == '\n';
+    while (pos < b->len && (b->buf[pos] == '\n' || b->buf[pos] == '\r')) {
+        line += b->buf[pos] == '\n';
         pos++;
     }
-    if (pos >= len) {
+    if (pos >= b->len) {
         rc = cx_fail(e, CX_EIO, "%s: empty file (no header line)", path);
         goto done;
     }
     {
-        const char *nlp = memchr(buf + pos, '\n', len - pos);
-        size_t hl = nlp ? (size_t)(nlp - (buf + pos)) : len - pos;
-        fp.delim = o->delimiter ? o->delimiter : detect_delim(buf + pos, hl);
+        const char *nlp = memchr(b->buf + pos, '\n', b->len - pos);
+        size_t hl = nlp ? (size_t)(nlp - (b->buf + pos)) : b->len - pos;
+        fp.delim = o->delimiter ? o->delimiter : detect_delim(b->buf + pos, hl);
         size_t rec_end;
         int quoted;
         uint64_t nl;
-        size_t next = scan_record(buf, pos, len, src.eof, fp.delim, &rec_end, &quoted, &nl);
+        size_t next = scan_record(b->buf, pos, b->len, b->eof, fp.delim, &rec_end, &quoted, &nl);
         if (next == NOT_COMPLETE) {
-            rc = cx_fail(e, CX_EIO, "%s: header line longer than %zu bytes", path, cap);
+            rc = cx_fail(e, CX_EIO, "%s: header line longer than %zu bytes", path, b->cap);
             goto done;
         }
-        long nf = split_record(&ch[0], buf, pos, rec_end, quoted, fp.delim);
+        long nf = split_record(c0, b->buf, pos, rec_end, quoted, fp.delim);
         if (nf < 0) {
             rc = nf == -2 ? cx_nomem(e, "header") : cx_fail(e, CX_EIO, "%s:%llu: unterminated quote in header",
                                                             path, (unsigned long long)line);
             goto done;
         }
-        if ((rc = map_header(&fp, &ch[0], nf, channel, e)) != CX_OK)
+        if ((rc = map_header(&fp, c0, nf, channel, e)) != CX_OK)
             goto done;
         line += nl;
         pos = next;
@@ -952,102 +1161,20 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
     if (channel || o->channel)
         st->has_field[RF_CHANNEL] = 1;
     fp.datefmt = o->date_format;
-    if (fp.datefmt == 0 && (rc = detect_dates(&fp, &ch[0], buf, pos, len, src.eof, e)) != CX_OK)
+    if (fp.datefmt == 0 && (rc = detect_dates(&fp, c0, b->buf, pos, b->len, b->eof, e)) != CX_OK)
         goto done;
     st->date_format = fp.datefmt;
 
-    for (;;) {
-        /* Ranges of this block. */
-        size_t n = len;
-        for (size_t k = 0; k < nchunks; k++) {
-            size_t lo = pos + k * csize, hi = pos + (k + 1) * csize;
-            ch[k].nominal_end = k + 1 == nchunks || hi > n ? n : hi;
-            ch[k].start = lo >= n ? n : guess_start(buf, lo, n);
-            if (k == 0)
-                ch[k].start = pos;
-            ch[k].err.status = CX_OK;
-        }
-        #pragma omp parallel for schedule(dynamic, 1)
-        for (size_t k = 0; k < nchunks; k++)
-            parse_chunk(&ch[k], &fp, buf, n, src.eof);
-        /* Check each guessed start against the real end before it. */
-        for (size_t k = 1; k < nchunks; k++) {
-            if (ch[k - 1].err.status)
-                break;
-            if (ch[k].start != ch[k - 1].end) {
-                ch[k].start = ch[k - 1].end;
-                if (ch[k].nominal_end < ch[k].start)
-                    ch[k].nominal_end = ch[k].start;
-                parse_chunk(&ch[k], &fp, buf, n, src.eof);
-            }
-        }
-        for (size_t k = 0; k < nchunks; k++)
-            if (ch[k].err.status) {
-                *e = ch[k].err;
-                rc = e->status;
-                goto done;
-            }
-        for (size_t k = 0; k < nchunks; k++)
-            parts[k] = ch[k].part;
-        if ((rc = dataset_append(ds, parts, nchunks, e)) != CX_OK)
-            goto done;
-        /* Rejects and counts, in input order. */
-        for (size_t k = 0; k < nchunks; k++) {
-            struct chunk *c = &ch[k];
-            st->rows_read += c->rows;
-            st->blank_lines += c->blank;
-            st->rejected += c->nrej;
-            st->accepted += c->rows - c->nrej;
-            for (size_t j = 0; j < c->nrej; j++) {
-                struct rej *x = &c->rej[j];
-                st->by_reason[x->reason][x->field]++;
-                if (on_reject && (rc = on_reject(ctx, path, line + x->line, x->msg, x->raw, x->rawlen)))
-                    goto done;
-                if (o->strict) {
-                    rc = cx_fail(e, CX_EREJECT, "%s:%llu: %s (--strict stops at the first rejected row)",
-                                 path, (unsigned long long)(line + x->line), x->msg);
-                    goto done;
-                }
-            }
-            line += c->newlines;
-        }
-        size_t end = ch[nchunks - 1].end;
-        if (src.eof && end >= n)
-            break;
-        /* Carry the incomplete record over and read on. */
-        size_t carry = n - end;
-        if (src.eof) {   /* cannot happen: at EOF every record completes */
-            rc = cx_fail(e, CX_EINTERNAL, "%s: reader stopped at byte %zu of a block", path, end);
-            goto done;
-        }
-        if (carry == cap) {
-            char *b = realloc(buf, cap * 2);
-            if (b == NULL) {
-                rc = cx_nomem(e, "read buffer");
-                goto done;
-            }
-            buf = b;
-            cap *= 2;
-        }
-        memmove(buf, buf + end, carry);
-        r = source_read(&src, buf + carry, cap - carry, path, e);
-        if (r < 0) {
-            rc = CX_EIO;
-            goto done;
-        }
-        st->bytes += (uint64_t)r;
-        len = carry + (size_t)r;
-        pos = 0;
-    }
+    b->pos = pos;
+    b->line = line;
+    rc = load_blocks(&L, &src, blk);
+    if (rc != CX_OK)
+        cx_fail(e, rc, "%s", L.err.msg);
 
 done:
     st->end_line = ds->n_lines;
     source_close(&src);
-    if (ch)
-        for (size_t k = 0; k < nchunks; k++)
-            chunk_free(&ch[k]);
-    free(ch);
-    free(parts);
-    free(buf);
+    block_free(&blk[0], nchunks);
+    block_free(&blk[1], nchunks);
     return rc;
 }

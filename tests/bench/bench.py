@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""canaux benchmarks: `make bench`.
+
+Generates 1M and 10M order lines once (cached in $CANAUX_BENCH_DIR, default
+bench-data/, which git ignores), then times `canaux check` on each with 1
+and 2 threads, beside `cat FILE > /dev/null` as the bandwidth ceiling.
+Each figure is the median of --runs runs (default 3); peak RSS comes from
+wait4() of the measured process itself. Prints a Markdown table.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+
+def run(cmd, stdout=subprocess.DEVNULL):
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    err = p.stderr.read().decode(errors="replace")
+    p.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed ({code}): {err}")
+    return wall, ru.ru_maxrss * 1024
+
+
+def measure(cmd, runs, stdout=subprocess.DEVNULL):
+    walls, peaks = [], []
+    for _ in range(runs):
+        w, m = run(cmd, stdout)
+        walls.append(w)
+        peaks.append(m)
+    return statistics.median(walls), max(peaks)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default="./canaux")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--sizes", default="1000000,10000000")
+    a = ap.parse_args()
+    d = os.environ.get("CANAUX_BENCH_DIR", "bench-data")
+    os.makedirs(d, exist_ok=True)
+    rows = []
+    for n in [int(x) for x in a.sizes.split(",")]:
+        f = os.path.join(d, f"gen-{n}-seed1.csv")
+        if not os.path.exists(f):
+            print(f"bench: generating {n} rows into {f}", file=sys.stderr)
+            w, _ = run([a.bin, "gen", "--rows", str(n), "--seed", "1", "-o", f + ".tmp"])
+            os.rename(f + ".tmp", f)
+            print(f"bench: generated in {w:.2f} s", file=sys.stderr)
+        size = os.path.getsize(f)
+        with open(f, "rb") as fh:   # warm the page cache
+            while fh.read(1 << 24):
+                pass
+        cat, _ = measure(["cat", f], a.runs)
+        rows.append((n, size, "cat FILE > /dev/null", cat, None))
+        for j in (1, 2):
+            w, m = measure([a.bin, "check", "-q", f"-j{j}", f], a.runs)
+            rows.append((n, size, f"canaux check -j{j}", w, m))
+    print("| rows | CSV MB | command | wall s | MB/s | rows/s | peak RSS MB | RSS / CSV |")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|")
+    for n, size, what, w, m in rows:
+        mb = size / 1e6
+        peak = f"{m / 1e6:.0f}" if m else ""
+        ratio = f"{m / size:.2f}" if m else ""
+        print(f"| {n:,} | {mb:.0f} | {what} | {w:.2f} | {mb / w:.0f} | {n / w:,.0f} | {peak} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()

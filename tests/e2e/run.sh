@@ -1,0 +1,591 @@
+#!/bin/sh
+# run.sh -- end-to-end tests of the canaux binary.
+#
+# Run by `make e2e` (and `make test-asan` against a sanitizer build) as
+#   CANAUX_BIN=/abs/canaux CANAUX_SRC=/abs/repo sh tests/e2e/run.sh
+# Each test is a shell function run in its own directory under a temporary
+# root; it records failures with `fail`. Prints `ok NAME`, `FAIL NAME: ...`
+# or `skip NAME: ...` per test, then exactly one line `N passed, M failed`,
+# and exits 1 when any test failed. Inputs are tiny and written here, so
+# every expected value is worked out by hand in the comment beside it.
+set -u
+
+BIN=${CANAUX_BIN:?set CANAUX_BIN to the canaux binary}
+SRC=${CANAUX_SRC:?set CANAUX_SRC to the repository}
+DATA=$SRC/../shared/data
+[ -x "$BIN" ] || { echo "FAIL setup: $BIN is not an executable"; echo "0 passed, 1 failed"; exit 1; }
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/canaux-e2e.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 2' INT TERM
+H=order_id,date,customer_id,channel,product_id,category,quantity,unit_price,unit_cost,discount,region,account_id
+
+# ---- harness -------------------------------------------------------------
+
+PASSED=0 FAILED=0 FAILS='' SKIP=''
+
+fail() { FAILS="${FAILS:+$FAILS; }$*"; }
+skip() { SKIP=$*; }
+
+t() {
+    FAILS='' SKIP=''
+    mkdir "$TMP/$1" && cd "$TMP/$1" || exit 2
+    "$1"
+    cd "$TMP" || exit 2
+    if [ -n "$SKIP" ]; then
+        echo "skip $1: $SKIP"
+    elif [ -z "$FAILS" ]; then
+        echo "ok $1"; PASSED=$((PASSED + 1))
+    else
+        echo "FAIL $1: $FAILS"; FAILED=$((FAILED + 1))
+    fi
+}
+
+# run ARGS...: runs canaux; stdout in ./out, stderr in ./err, status in RC.
+run() { "$BIN" "$@" >out 2>err; RC=$?; }
+
+short() { head -c 300 "$1" | tr '\n' ' '; }
+rc_is() { [ "$RC" = "$1" ] || fail "exit status $RC, expected $1 (stderr: $(short err))"; }
+err_has() {
+    for s; do grep -qF -- "$s" err || fail "stderr lacks '$s' (stderr: $(short err))"; done
+}
+out_empty() { [ ! -s out ] || fail "stdout not empty: $(short out)"; }
+
+# json FILE EXPR WANT [EXPR WANT]...: each Python expression, evaluated with
+# d = the JSON document, t = d["totals"], f = d["files"], must show as WANT.
+# Floats show with 2 decimals; chans() lists "channel:lines:net" sorted.
+json() {
+    msg=$(python3 - "$@" <<'EOF'
+import json, sys
+def show(v):
+    if isinstance(v, float): return '%.2f' % v
+    if isinstance(v, (dict, list)): return json.dumps(v, sort_keys=True)
+    return str(v)
+try:
+    d = json.load(open(sys.argv[1]))
+except Exception as e:
+    print('not JSON (%s)' % e); sys.exit()
+env = {'json': json, 'd': d, 't': d.get('totals', {}), 'f': d.get('files', []),
+       'chans': lambda: ' '.join(sorted('%s:%d:%.2f' % (c['channel'], c['lines'], c['net'])
+                                        for c in d['channels']))}
+a = sys.argv[2:]
+for i in range(0, len(a), 2):
+    try: got = show(eval(a[i], env))
+    except Exception as e: got = 'error %r' % e
+    if got != a[i + 1]: print('%s is %s, expected %s' % (a[i], got, a[i + 1]))
+EOF
+)
+    [ -z "$msg" ] || fail "$(printf '%s' "$msg" | tr '\n' ';')"
+}
+
+# rejects FILE INPUT LINE WORD [LINE WORD]...: the rejects CSV has the header
+# file,line,reason,raw and exactly these rows, in order, each for INPUT at
+# LINE with WORD (a field name, say) in its reason.
+rejects() {
+    msg=$(python3 - "$@" <<'EOF'
+import csv, sys
+path, name, want = sys.argv[1], sys.argv[2], sys.argv[3:]
+try:
+    rows = list(csv.reader(open(path, newline='', encoding='utf-8', errors='replace')))
+except Exception as e:
+    print('cannot read %s (%s)' % (path, e)); sys.exit()
+if not rows or rows[0] != ['file', 'line', 'reason', 'raw']:
+    print('rejects header is %r' % (rows[:1],))
+got = [(r[0], r[1], r[2]) for r in rows[1:]]
+exp = [(name, want[i], want[i + 1]) for i in range(0, len(want), 2)]
+if len(got) != len(exp) or any(g[0] != e[0] or g[1] != e[1] or e[2].lower() not in g[2].lower()
+                               for g, e in zip(got, exp)):
+    print('rejects are %s, expected %s' % (got, exp))
+EOF
+)
+    [ -z "$msg" ] || fail "$(printf '%s' "$msg" | tr '\n' ';')"
+}
+
+# raw FILE N WANT: the raw column of the N-th reject is exactly WANT.
+raw() {
+    got=$(python3 -c 'import csv,sys; print(list(csv.reader(open(sys.argv[1], newline="", errors="replace")))[int(sys.argv[2])][3])' "$1" "$2" 2>&1)
+    [ "$got" = "$3" ] || fail "raw of reject $2 is '$got', expected '$3'"
+}
+
+# The canonical file most tests use (upper-case header names on purpose).
+#   O1/P1: 2 x 10 x (1-0.15) = 17.00     cogs 2 x 4                  = 8.00
+#   O1/P2: 1 x 8                = 8.00    cogs default 8 x (1-0.35)   = 5.20
+#   O2/P1: 3 x 5 x (1-15%)      = 12.75   cogs 3 x 2                  = 6.00
+#   O3/P3: -1 x 5 (anonymous)   = -5.00   cogs -1 x 2                 = -2.00
+#   O4/P2: 4 x 2.5 x (1-0.2)    = 8.00    cogs 4 x 1                  = 4.00
+#   net 40.75, cogs 21.20; web 2 lines 25.00, store 2 lines 7.75, agent 1 line 8.00
+sales_csv() {
+    echo "ORDER_ID,Date,Customer_ID,CHANNEL,product_id,category,quantity,unit_price,unit_cost,discount,region,account_id"
+    echo "O1,2024-03-01,C1,web,P1,Toys,2,10.00,4.00,0.15,FR,A1"
+    echo "O1,2024-03-01,C1,web,P2,Food,1,8,,,FR,A1"
+    echo "O2,2024-03-05,C2,store,P1,Toys,3,5,2,15%,DE,S1"
+    echo "O3,2024-03-09,,store,P3,Toys,-1,5,2,,DE,S1"
+    echo "O4,2024-02-28,C1,agent,P2,Food,4,2.5,1,0.2,FR,"
+}
+SALES_CHANS='agent:1:8.00 store:2:7.75 web:2:25.00'
+
+# ---- 1. usage ------------------------------------------------------------
+
+version() { run --version; rc_is 0; [ "$(cat out)" = "canaux 0.1.0" ] || fail "stdout '$(short out)'"; }
+help() {
+    run --help; rc_is 0; grep -q "Usage: canaux" out || fail "--help: no usage on stdout"
+    run check --help; rc_is 0; grep -q -- "--max-reject-rate" out || fail "check --help: no options"
+    run gen --help; rc_is 0; grep -q -- "--seed" out || fail "gen --help: no options"
+}
+no_command() { run; rc_is 1; out_empty; err_has "Usage: canaux"; }
+unknown_command() { run frobnicate; rc_is 1; err_has frobnicate; }
+check_bad_option() { run check --bogus x.csv; rc_is 1; err_has bogus; }
+check_no_input() { run check; rc_is 1; err_has input; }
+bad_option_values() {
+    sales_csv > s.csv
+    for a in "--locale de" "--date-format ydm" "--max-reject-rate 1.5" "-j 0" "--delimiter x"; do
+        # shellcheck disable=SC2086  # $a is an option and its value
+        run check $a s.csv; [ "$RC" = 1 ] || fail "check $a: exit $RC, expected 1"
+    done
+}
+
+# ---- 2. totals and the cost model ---------------------------------------
+
+check_totals() {
+    sales_csv > s.csv
+    run check --json s.csv; rc_is 0
+    json out 'f[0]["rows_read"]' 5 'f[0]["accepted"]' 5 'f[0]["rejected"]' 0 'f[0]["blank_lines"]' 0 \
+        'f[0]["delimiter"]' , 'f[0]["date_format"]' iso 'f[0]["net"]' 40.75 \
+        'f[0]["date_min"]' 2024-02-28 'f[0]["date_max"]' 2024-03-09 \
+        't["rows_read"]' 5 't["accepted"]' 5 't["rejected"]' 0 't["lines"]' 5 \
+        't["anonymous_lines"]' 1 't["return_lines"]' 1 't["customers"]' 2 't["orders"]' 4 \
+        't["products"]' 3 't["categories"]' 2 't["regions"]' 2 't["accounts"]' 2 \
+        't["net"]' 40.75 't["cogs"]' 21.20 't["date_min"]' 2024-02-28 't["date_max"]' 2024-03-09 \
+        'chans()' "$SALES_CHANS"
+    run check s.csv; rc_is 0                         # the text profile
+    grep -q "40.75" out || fail "text profile lacks net 40.75: $(short out)"
+}
+
+cost_column() {
+    # 2 x 10 = 20, cost 7 (line total); 1 x 4 = 4, no cost: 4 x 0.65 = 2.60
+    printf '%s\n' order_id,date,customer_id,channel,product_id,quantity,unit_price,cost \
+        O1,2024-01-01,C1,web,P1,2,10,7 O2,2024-01-02,C1,web,P2,1,4, > c.csv
+    run check --json c.csv; rc_is 0; json out 't["net"]' 24.00 't["cogs"]' 9.60
+}
+
+revenue_and_margin() {
+    # revenue is the net (discount not applied again): 10 + 5 = 15;
+    # cogs = 10 - margin 3 = 7, then 5 x 0.65 = 3.25: 10.25
+    printf '%s\n' order_id,date,customer_id,channel,product_id,quantity,revenue,discount,margin \
+        O1,2024-01-01,C1,web,P1,2,10,0,3 O2,2024-01-02,C1,web,P2,1,5,0.5, > m.csv
+    run check --json m.csv; rc_is 0; json out 't["net"]' 15.00 't["cogs"]' 10.25
+}
+
+products_catalogue() {
+    # net: 2x10x0.9 = 18, -1x10 = -10, 4x2.5x0.8 = 8: 16.00
+    # cogs: 2x3 + -1x4 + (P3 not in catalogue) 8x0.65 = 6 - 4 + 5.2 = 7.20
+    # categories come from the catalogue: toys, food
+    printf '%s\n' order_id,date,customer_id,channel,product_id,quantity,unit_price,discount \
+        O1,2024-01-01,C1,web,P1,2,10,10% O2,2024-01-01,C1,web,P2,-1,10, O3,2024-01-01,,web,P3,4,2.5,0.2 > s.csv
+    printf '%s\n' product_id,unit_cost,category P1,3,toys P2,4,food > p.csv
+    run check --json --products p.csv s.csv; rc_is 0
+    json out 't["net"]' 16.00 't["cogs"]' 7.20 't["categories"]' 2
+    run check --json s.csv; rc_is 0; json out 't["cogs"]' 10.40           # 16 x 0.65
+    printf '[input]\ndefault_margin = 0.5\n' > m.ini
+    run check --json -c m.ini s.csv; rc_is 0; json out 't["cogs"]' 8.00   # 16 x 0.5
+}
+
+catalogue_errors() {
+    sales_csv > s.csv
+    run check --products nope.csv s.csv; rc_is 2; err_has nope.csv
+    printf '%s\n' product_id,unit_cost P1,abc > a.csv
+    run check --products a.csv s.csv; rc_is 2; err_has a.csv unit_cost
+    # a product listed twice is bad input (exit 2), not bad usage
+    printf '%s\n' product_id,unit_cost P1,1 P1,2 > b.csv
+    run check --products b.csv s.csv; rc_is 2; err_has b.csv P1
+}
+
+# ---- 3. rejects ------------------------------------------------------------
+
+# Line 1 header, 2 good (net 20), 3 eleven fields, 4 blank, 5 month 13,
+# 6-7 quantity "abc" in a record with a quoted newline, 8 empty channel,
+# 9 discount 1.5, 10 price -10, 11 invalid UTF-8 category, 12 good (net 3).
+bad_csv() {
+    echo "$H"
+    echo "O1,2024-01-05,C1,web,P1,toys,2,10,4,0,FR,A1"
+    echo "O2,2024-01-05,C1,web,P1,toys,2,10,4,0,FR"
+    echo
+    echo "O3,2024-13-05,C1,web,P1,toys,2,10,4,0,FR,A1"
+    printf 'O4,2024-01-05,C1,web,P1,"multi\nline",abc,10,4,0,FR,A1\n'
+    echo "O5,2024-01-05,C1,,P1,toys,2,10,4,0,FR,A1"
+    echo "O6,2024-01-05,C1,web,P1,toys,2,10,4,1.5,FR,A1"
+    echo "O7,2024-01-05,C1,web,P1,toys,2,-10,4,0,FR,A1"
+    printf 'O8,2024-01-05,C1,web,P1,t\377oys,2,10,4,0,FR,A1\n'
+    echo "O9,2024-01-06,C2,web,P2,toys,1,3,1,0,FR,A1"
+}
+
+rejects_reasons() {
+    bad_csv > bad.csv
+    run check --json --rejects rej.csv bad.csv
+    rc_is 3                                     # 7 of 9 rejected > 1%
+    err_has "max-reject-rate"
+    json out 'f[0]["rows_read"]' 9 'f[0]["accepted"]' 2 'f[0]["rejected"]' 7 'f[0]["blank_lines"]' 1 \
+        'sum(f[0]["rejects_by_reason"].values())' 7 \
+        't["net"]' 23.00 't["lines"]' 2
+    rejects rej.csv bad.csv 3 fields 5 date 6 quantity 8 channel 9 discount 10 unit_price 11 category
+    raw rej.csv 3 "$(printf 'O4,2024-01-05,C1,web,P1,"multi\nline",abc,10,4,0,FR,A1')"
+}
+
+reject_missing_required() {
+    # lines 2-6 each lack one required value; line 7 has no customer: anonymous, accepted
+    printf '%s\n' order_id,date,customer_id,channel,product_id,quantity,unit_price \
+        ',2024-01-01,C,web,P,1,1' 'O,,C,web,P,1,1' 'O,2024-01-01,C,web,,1,1' 'O,2024-01-01,C,web,P,,1' \
+        'O,2024-01-01,C,web,P,1,' 'O,2024-01-01,,web,P,1,1' > m.csv
+    run check --json --max-reject-rate 1 --rejects r.csv m.csv; rc_is 0
+    json out 't["accepted"]' 1 't["rejected"]' 5 't["anonymous_lines"]' 1
+    rejects r.csv m.csv 2 order_id 3 date 4 product_id 5 quantity 6 unit_price
+    printf '%s\n' order_id,date,customer_id,channel,product_id,quantity,revenue \
+        'O,2024-01-01,C,web,P,1,' 'O,2024-01-01,C,web,P,1,4' > v.csv
+    run check --json --max-reject-rate 1 --rejects r2.csv v.csv; rc_is 0
+    rejects r2.csv v.csv 2 revenue
+}
+
+# A quote opened in the last record and never closed: the rest of the file
+# is one field. Whatever the field count, the record must be rejected.
+reject_unterminated_quote_last_field() {
+    printf '%s\n%s\n%s\n' "$H" "O1,2024-01-05,C1,web,P1,toys,2,10,4,0,FR,A1" \
+        'O2,2024-01-05,C1,web,P1,toys,2,10,4,0,FR,"A2' > q.csv
+    run check --json --max-reject-rate 1 --rejects r.csv q.csv; rc_is 0
+    json out 'f[0]["accepted"]' 1 'f[0]["rejected"]' 1 't["accounts"]' 1
+    rejects r.csv q.csv 3 quote
+}
+
+reject_unterminated_quote_reason() {
+    printf '%s\n%s\n%s\n' "$H" "O1,2024-01-05,C1,web,P1,toys,2,10,4,0,FR,A1" \
+        'O2,2024-01-05,C1,web,P1,"toys,2,10,4,0,FR,A2' > q.csv
+    run check --json --max-reject-rate 1 --rejects r.csv q.csv; rc_is 0
+    json out 'f[0]["rejected"]' 1 'sorted(f[0]["rejects_by_reason"])' '["unterminated quote"]'
+    rejects r.csv q.csv 3 quote
+}
+
+reject_rate() {
+    # 99 good rows + 1 bad = 1.00%: not above the default 0.01
+    { echo order_id,date,customer_id,channel,product_id,quantity,unit_price
+      i=0; while [ $i -lt 99 ]; do echo "O$i,2024-01-05,C,web,P,1,1"; i=$((i + 1)); done
+      echo "Ox,2024-01-05,C,web,P,q,1"; } > one.csv
+    run check --json one.csv; rc_is 0
+    # 98 good + 2 bad = 2%: exit 3, after the profile and the rejects file
+    { sed '$d' one.csv | sed '$d'; echo "Oy,2024-01-05,C,web,P,q,1"; echo "Oz,2024-01-05,C,web,P,1,z"; } > two.csv
+    run check --json --rejects r.csv two.csv; rc_is 3; err_has "max-reject-rate"
+    json out 't["rows_read"]' 100 't["accepted"]' 98 't["rejected"]' 2 't["net"]' 98.00
+    rejects r.csv two.csv 100 quantity 101 unit_price
+    run check --json --max-reject-rate 1 two.csv; rc_is 0
+    run check --json --max-reject-rate 0.02 two.csv; rc_is 0
+}
+
+# CRLF lines, a quoted CRLF inside a field (lines 2-3), a blank line (4),
+# a bad quantity on line 5, a last line without a line end.
+crlf_csv() {
+    printf 'order_id,date,customer_id,channel,product_id,category,quantity,unit_price\r\n'
+    printf 'O1,2024-01-01,C1,web,P1,"x\r\ny",2,3\r\n\r\n'
+    printf 'O2,2024-01-01,C1,web,P1,x,zz,3\r\nO3,2024-01-01,C1,web,P1,x,1,3'
+}
+
+reject_line_numbers() {
+    crlf_csv > crlf.csv
+    run check --json --max-reject-rate 1 --rejects r.csv crlf.csv; rc_is 0
+    # good: 2 x 3 + 1 x 3 = 9
+    json out 'f[0]["rows_read"]' 3 'f[0]["accepted"]' 2 'f[0]["rejected"]' 1 'f[0]["blank_lines"]' 1 \
+        't["net"]' 9.00
+    rejects r.csv crlf.csv 5 quantity
+    raw r.csv 1 "O2,2024-01-01,C1,web,P1,x,zz,3"
+}
+
+strict() {
+    crlf_csv > crlf.csv
+    run check --strict --max-reject-rate 1 crlf.csv; rc_is 3; err_has "crlf.csv:5" quantity
+}
+
+# ---- 4. input forms --------------------------------------------------------
+
+gzip_input() {
+    sales_csv > s.csv; gzip -c s.csv > s.csv.gz
+    run check --json s.csv.gz; rc_is 0
+    json out 'f[0]["name"]' s.csv.gz 'f[0]["accepted"]' 5 't["net"]' 40.75 't["cogs"]' 21.20 'chans()' "$SALES_CHANS"
+}
+
+stdin_input() {
+    sales_csv > s.csv
+    "$BIN" check --json - < s.csv > out 2>err; RC=$?; rc_is 0
+    json out 'f[0]["name"]' - 'f[0]["accepted"]' 5 't["net"]' 40.75
+}
+
+several_files() {
+    sales_csv > a.csv
+    # b.csv: 1 x 2 = 2 (web); line 3 bad date
+    printf '%s\n' order_id,date,customer_id,channel,product_id,quantity,unit_price \
+        O9,2024-04-01,C3,web,P9,1,2 O10,2024-04-31,C3,web,P9,1,2 > b.csv
+    run check --json --max-reject-rate 1 --rejects r.csv a.csv b.csv; rc_is 0
+    json out 'len(f)' 2 'f[0]["name"]' a.csv 'f[1]["name"]' b.csv 'f[0]["net"]' 40.75 'f[1]["net"]' 2.00 \
+        'f[1]["rows_read"]' 2 'f[1]["rejected"]' 1 't["rows_read"]' 7 't["accepted"]' 6 't["net"]' 42.75 \
+        't["customers"]' 3 'chans()' 'agent:1:8.00 store:2:7.75 web:3:27.00'
+    rejects r.csv b.csv 3 date
+}
+
+no_channel_csv() {
+    # 2 x 3.5 = 7; 1 x 1 = 1
+    printf '%s\n' order_id,date,customer_id,product_id,quantity,unit_price \
+        O1,2024-01-01,C1,P1,2,3.5 O2,2024-01-02,C2,P1,1,1
+}
+
+channel_from_argument() {
+    no_channel_csv > n.csv; sales_csv > s.csv
+    run check --json shop=n.csv agent=s.csv; rc_is 0
+    json out 'f[0]["channel"]' shop 'f[0]["name"]' n.csv 'f[1]["channel"]' agent 'chans()' 'agent:5:40.75 shop:2:8.00'
+}
+
+channel_constant() {
+    no_channel_csv > n.csv; printf '[input]\nchannel = web\n' > c.ini
+    run check --json -c c.ini n.csv; rc_is 0; json out 'chans()' 'web:2:8.00'
+}
+
+# "channel = web: a constant channel for every row" (SPEC §1), as NAME=FILE
+# does: a channel column in the file does not override it.
+channel_constant_overrides_column() {
+    sales_csv > s.csv; printf '[input]\nchannel = web\n' > c.ini
+    run check --json -c c.ini s.csv; rc_is 0; json out 'chans()' 'web:5:40.75'
+}
+
+delimiters() {
+    for d in ';' '	' '|'; do
+        dname=$( [ "$d" = "	" ] && echo tab || echo "$d")
+        # CRLF, no line end after the last row; 2 x 3.5 + 1 x 1.5 = 8.5
+        printf 'order_id%sdate%scustomer_id%schannel%sproduct_id%squantity%sunit_price\r\n' "$d" "$d" "$d" "$d" "$d" "$d" > d.csv
+        printf 'O1%s2024-01-01%sC1%sweb%sP1%s2%s3.5\r\n' "$d" "$d" "$d" "$d" "$d" "$d" >> d.csv
+        printf 'O2%s2024-01-01%sC1%sweb%sP1%s1%s1.5' "$d" "$d" "$d" "$d" "$d" "$d" >> d.csv
+        run check --json d.csv; rc_is 0
+        json out 'f[0]["delimiter"]' "$dname" 'f[0]["accepted"]' 2 'chans()' 'web:2:8.50'
+    done
+}
+
+bom_and_quoting() {
+    # BOM before the header; the channel field holds the delimiter, doubled
+    # quotes and a CRLF inside quotes; CRLF line ends, no final line end.
+    printf '\357\273\277order_id,date,customer_id,channel,product_id,quantity,unit_price\r\n' > q.csv
+    printf 'O1,2024-01-01,C1,"we,b ""x""\r\nz",P1,2,3\r\nO2,2024-01-01,C1,plain,P1,1,"1.5"' >> q.csv
+    run check --json q.csv; rc_is 0
+    json out 'f[0]["accepted"]' 2 'sorted(c["channel"] for c in d["channels"])' '["plain", "we,b \"x\"\r\nz"]' \
+        't["net"]' 7.50
+}
+
+# ---- 5. French locale and date formats -------------------------------------
+
+french() {
+    # 2 x 1 234,56 = 2469.12; 1 000,5 (U+00A0); 2 000,25 (U+202F): 5469.87
+    { echo 'order_id;date;customer_id;channel;product_id;quantity;unit_price'
+      echo 'O1;25/12/2024;C1;web;P1;2;1 234,56'
+      printf 'O2;03/01/2024;C2;web;P2;1;1\302\240000,5\n'
+      printf 'O3;04/01/2024;C2;web;P2;1;2\342\200\257000,25\n'; } > fr.csv
+    run check --json --locale fr fr.csv; rc_is 0
+    json out 'f[0]["accepted"]' 3 'f[0]["delimiter"]' ';' 'f[0]["date_format"]' dmy \
+        't["date_min"]' 2024-01-03 't["date_max"]' 2024-12-25 't["net"]' 5469.87
+    printf '[input]\nlocale = fr\n' > fr.ini
+    run check --json -c fr.ini fr.csv; rc_is 0; json out 't["net"]' 5469.87
+    run check --json fr.csv; rc_is 3; json out 't["rejected"]' 3    # English numbers
+}
+
+dates_mdy() {
+    printf '%s\n' order_id,date,customer_id,channel,product_id,quantity,unit_price \
+        O1,11/8/2016,C,web,P,1,1 O2,12/25/2016,C,web,P,1,1 > us.csv
+    run check --json us.csv; rc_is 0
+    json out 'f[0]["date_format"]' mdy 't["date_min"]' 2016-11-08 't["date_max"]' 2016-12-25
+}
+
+dates_ambiguous() {
+    printf '%s\n' order_id,date,customer_id,channel,product_id,quantity,unit_price \
+        O1,11/8/2016,C,web,P,1,1 O2,3/4/2016,C,web,P,1,1 > amb.csv
+    run check --json amb.csv; rc_is 2; err_has amb.csv ambiguous date_format
+    # read as dmy: 11 Aug and 3 Apr 2016
+    run check --json --date-format dmy amb.csv; rc_is 0
+    json out 'f[0]["date_format"]' dmy 't["date_min"]' 2016-04-03 't["date_max"]' 2016-08-11
+    printf '[input]\ndate_format = dmy\n' > c.ini
+    run check --json -c c.ini amb.csv; rc_is 0; json out 't["date_max"]' 2016-08-11
+}
+
+# ---- 6. configuration --------------------------------------------------------
+
+config_columns() {
+    # 2 x 1.25 = 2.50; 3 x 2 = 6.00
+    printf '%s\n' InvoiceNo,InvoiceDate,CustomerID,Channel,StockCode,Quantity,UnitPrice \
+        536365,2010-12-01,17850.0,web,85123A,2,1.25 536366,2010-12-02,,web,71053,3,2 > x.csv
+    # inline comments as in the example of SPEC §1
+    cat > c.ini <<'EOF'
+[input]
+locale = en             ; en | fr
+[columns]               ; canonical field = header in the file
+order_id = InvoiceNo
+date = InvoiceDate
+customer_id = CustomerID
+product_id = StockCode
+unit_price = UnitPrice  ; the price column
+EOF
+    run check --json -c c.ini x.csv; rc_is 0
+    json out 't["accepted"]' 2 't["net"]' 8.50 't["products"]' 2 't["anonymous_lines"]' 1
+}
+
+config_errors() {
+    sales_csv > s.csv
+    printf '[input]\nlocale = fr\nfoo = 1\n' > a.ini
+    run check -c a.ini s.csv; rc_is 1; err_has a.ini:3 foo
+    printf '; x\n[columns]\norder_id = InvoiceNo\nprice = X\n' > b.ini
+    run check -c b.ini s.csv; rc_is 1; err_has b.ini:4 price
+    printf '[input]\nlocale = de\n' > c.ini
+    run check -c c.ini s.csv; rc_is 1; err_has c.ini:2 locale de
+}
+
+# ---- 7. input and output errors ---------------------------------------------
+
+input_errors() {
+    run check nosuch.csv; rc_is 2; err_has nosuch.csv
+    mkdir dir; run check dir; rc_is 2; err_has dir
+    : > empty.csv; run check empty.csv; rc_is 2; err_has empty.csv
+    printf '%s\n' order_id,date,customer_id,channel,product_id,quantity O1,2024-01-01,C,web,P,1 > m.csv
+    run check m.csv; rc_is 2; err_has m.csv unit_price "order_id, date, customer_id" mapping
+    printf '[columns]\nquantity = Qty\n' > q.ini
+    run check -c q.ini m.csv; rc_is 2; err_has m.csv quantity Qty "quantity = Qty"
+    printf '%s\n' order_id,date,customer_id,channel,product_id,quantity,unit_price,Quantity \
+        O1,2024-01-01,C,web,P,1,2,3 > d.csv
+    run check d.csv; rc_is 2; err_has d.csv quantity twice
+    { sales_csv; i=0; while [ $i -lt 300 ]; do echo "O$i,2024-01-01,C$i,web,P$i,x,1,2,,,FR,"; i=$((i + 1)); done; } | gzip -c > full.csv.gz
+    head -c 400 full.csv.gz > cut.csv.gz
+    run check cut.csv.gz; rc_is 2; err_has cut.csv.gz
+}
+
+write_errors() {
+    [ -w /dev/full ] || { skip "/dev/full absent"; return; }
+    sales_csv > s.csv; bad_csv > bad.csv
+    "$BIN" check --json s.csv > /dev/full 2>err; RC=$?
+    rc_is 2; err_has "write error"
+    run check --max-reject-rate 1 --rejects /dev/full bad.csv; rc_is 2; err_has /dev/full
+}
+
+# ---- 8. the generator -------------------------------------------------------
+
+generator() {
+    run gen --rows 2000 --seed 7 -o g1.csv --truth truth.csv; rc_is 0
+    run gen --rows 2000 --seed 7 -o g2.csv; rc_is 0
+    cmp -s g1.csv g2.csv || fail "same seed, different files"
+    [ "$(head -n 1 truth.csv 2>&1)" = "customer_id,archetype" ] || fail "truth header '$(head -n 1 truth.csv 2>&1)'"
+    [ "$(head -n 1 g1.csv 2>&1)" = "$H" ] || fail "header '$(head -n 1 g1.csv 2>&1)'"
+    run check --json g1.csv; rc_is 0
+    json out 't["rows_read"]' 2000 't["accepted"]' 2000 't["rejected"]' 0
+    mv out plain.json
+    run gen --rows 2000 --seed 7 -o g3.csv.gz; rc_is 0
+    gzip -dc g3.csv.gz | cmp -s - g1.csv || fail "g3.csv.gz does not hold the bytes of g1.csv"
+    run check --json g3.csv.gz; rc_is 0
+    json out 't["accepted"]' 2000 't == json.load(open("plain.json"))["totals"]' True
+}
+
+generator_bad_rows() {
+    run gen --rows 0 -o z.csv; rc_is 1   # bad usage, like --rows abc
+}
+
+# ---- 9. thread-count independence ------------------------------------------
+
+# Every 97th row's category becomes "Multi\nline, ""q""", every 1000th row
+# from the 500th gets quantity "x" (a reject), and the row before each 1 MiB
+# offset gets a category with 600 newlines inside quotes, so that a range cut
+# lands inside a quoted field. Prints the rejected rows' physical lines.
+inject() {
+    python3 - "$1" "$2" <<'EOF'
+import csv, io, sys
+rows = list(csv.reader(open(sys.argv[1], newline='')))
+def ser(r):
+    s = io.StringIO(); csv.writer(s, lineterminator='\n').writerow(r); return s.getvalue()
+out = open(sys.argv[2], 'w', newline='')
+out.write(ser(rows[0]))
+pos, line, cut, bad = len(ser(rows[0])), 2, 1 << 20, []
+for i, r in enumerate(rows[1:], 1):
+    if i % 97 == 0:
+        r[5] = 'Multi\nline, "q"'
+    if i % 1000 == 500:
+        r[6] = 'x'; bad.append(line)
+    if pos + len(ser(r[:5])) + 306 >= cut:
+        r[5] = 'Multi' + '\n' * 600 + 'line'; cut += 1 << 20
+    s = ser(r); out.write(s); pos += len(s.encode()); line += s.count('\n')
+print(' '.join('%d quantity' % b for b in bad))
+EOF
+}
+
+threads() {
+    run gen --rows 50000 --seed 3 -o g.csv; rc_is 0
+    want=$(inject g.csv m.csv) || { fail "inject failed"; return; }
+    "$BIN" check --json -j1 --max-reject-rate 1 --rejects r1.csv m.csv > o1.json 2>err; RC=$?; rc_is 0
+    "$BIN" check --json -j2 --max-reject-rate 1 --rejects r2.csv m.csv > o2.json 2>err; RC=$?; rc_is 0
+    cmp -s o1.json o2.json || fail "-j1 and -j2 JSON differ"
+    cmp -s r1.csv r2.csv || fail "-j1 and -j2 rejects differ"
+    json o1.json 't["rows_read"]' 50000 't["accepted"]' 49950 't["rejected"]' 50
+    # shellcheck disable=SC2086  # $want is LINE WORD pairs
+    rejects r1.csv m.csv $want
+}
+
+# ---- 10. real datasets ------------------------------------------------------
+
+online_retail() {
+    [ -d "$DATA" ] || { skip "../shared/data absent"; return; }
+    run check --json -c "$SRC/sample-data/online_retail.ini" --rejects r.csv "$DATA/online_retail.csv.gz"
+    rc_is 0
+    json out 't["rows_read"]' 541909 't["accepted"] + t["rejected"]' 541909 't["rejected"]' 2 \
+        't["customers"]' 4372 't["products"]' 4070 't["regions"]' 38 't["return_lines"]' 10624 \
+        't["anonymous_lines"]' 135078 'len(d["channels"])' 1 'd["channels"][0]["channel"]' web \
+        'd["channels"][0]["lines"]' 541907
+    rejects r.csv "$DATA/online_retail.csv.gz" 299985 unit_price 299986 unit_price
+}
+
+superstore() {
+    [ -d "$DATA" ] || { skip "../shared/data absent"; return; }
+    run check --json -c "$SRC/sample-data/superstore.ini" "$DATA/superstore.csv.gz"; rc_is 0
+    # Sales 2,297,200.8603; Profit 286,397.0217: cogs = 2,010,803.8386
+    json out 't["accepted"]' 9994 't["rejected"]' 0 't["orders"]' 5009 't["customers"]' 793 \
+        't["net"]' 2297200.86 't["cogs"]' 2010803.84 'len(d["channels"])' 4 'f[0]["date_format"]' mdy \
+        'sorted(c["channel"] for c in d["channels"])' '["First Class", "Same Day", "Second Class", "Standard Class"]'
+}
+
+# The committed samples: the broken-rows file gives exactly its expected
+# rejects (reasons checked by hand when it was written), the French export
+# gives the same totals as the English file it was made from (gen --rows
+# 2000 --seed 5), and the default sample loads whole.
+committed_samples() {
+    S=$SRC/sample-data
+    cp "$S/broken.csv" broken.csv
+    run check --max-reject-rate 1 --rejects r.csv broken.csv; rc_is 0
+    sed 's|^sample-data/broken.csv|broken.csv|' "$S/broken.rejects.csv" > want.csv
+    cmp -s r.csv want.csv || fail "rejects of broken.csv differ: $(diff r.csv want.csv | head -5 | tr '\n' ' ')"
+    run check --json broken.csv; rc_is 3
+    # 4 accepted: 2 x 19.90 = 39.80, 5.00 x 0.9 = 4.50, 7.50, and B011 19.90
+    json out 't["rows_read"]' 15 't["accepted"]' 4 't["rejected"]' 11 't["net"]' 71.70
+    "$BIN" gen --rows 2000 --seed 5 -o en.csv
+    run check --json en.csv; rc_is 0; mv out en.json
+    run check --json -c "$S/french.ini" "$S/sample_fr.csv"; rc_is 0
+    python3 -c 'import json,sys; a=json.load(open("en.json"))["totals"]; b=json.load(open("out"))["totals"]
+for k in ("accepted","net","cogs","customers","orders","date_min","date_max"):
+    assert a[k]==b[k], (k, a[k], b[k])' 2>err || fail "French sample differs from its source: $(short err)"
+    run check --json "$S/sample.csv.gz"; rc_is 0
+    json out 't["rows_read"]' 100000 't["rejected"]' 0 'len(d["channels"])' 5
+}
+
+# A quote that never closes rejects its own line only; the next rows load.
+stray_quote() {
+    printf '%s\n' order_id,date,customer_id,channel,product_id,quantity,unit_price \
+        'A,2024-01-01,C,web,"P,1,2' 'B,2024-01-01,C,web,P,1,2' 'C,2024-01-01,C,web,P,1,3' > q.csv
+    run check --json --max-reject-rate 1 --rejects r.csv q.csv; rc_is 0
+    json out 't["rows_read"]' 3 't["accepted"]' 2 't["net"]' 5.00
+    rejects r.csv q.csv 2 unterminated
+}
+
+for name in version help no_command unknown_command check_bad_option check_no_input bad_option_values \
+    check_totals cost_column revenue_and_margin products_catalogue catalogue_errors \
+    rejects_reasons reject_missing_required reject_unterminated_quote_last_field \
+    reject_unterminated_quote_reason reject_rate reject_line_numbers strict \
+    gzip_input stdin_input several_files channel_from_argument channel_constant \
+    channel_constant_overrides_column delimiters bom_and_quoting \
+    french dates_mdy dates_ambiguous config_columns config_errors input_errors write_errors \
+    generator generator_bad_rows threads online_retail superstore committed_samples stray_quote; do
+    t "$name"
+done
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
