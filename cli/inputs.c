@@ -127,7 +127,12 @@ int inputs_load(struct inputs *in, struct cx_err *e)
     if (in->threads > 0)
         omp_set_num_threads(in->threads);
     if (in->config_path) {
-        if ((rc = config_load(&in->config, in->config_path, e)) != CX_OK)
+        /* Sections of later stages are read by them; a misspelt one is an
+           error now rather than a setting silently ignored. */
+        static const char *const known[] = { "input", "columns", "channel ", "segmentation",
+                                             "recommendations" };
+        if ((rc = config_load(&in->config, in->config_path, e)) != CX_OK ||
+            (rc = config_check_sections(&in->config, known, sizeof known / sizeof *known, e)) != CX_OK)
             return rc;
         if ((rc = reader_configure(&in->ropt, &in->config, e)) != CX_OK)
             return rc;

@@ -168,3 +168,20 @@ int config_check_unused(const struct config *c, const char *prefix, struct cx_er
     }
     return CX_OK;
 }
+
+int config_check_sections(const struct config *c, const char *const *known, size_t n,
+                          struct cx_err *e)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const struct config_entry *x = &c->e[i];
+        int ok = 0;
+        for (size_t k = 0; k < n && !ok; k++) {
+            size_t len = strlen(known[k]);
+            ok = known[k][len - 1] == ' ' ? strncasecmp(x->section, known[k], len) == 0 && x->section[len]
+                                          : strcasecmp(x->section, known[k]) == 0;
+        }
+        if (!ok)
+            return cx_fail(e, CX_EUSAGE, "%s:%d: unknown section [%s]", c->path, x->line, x->section);
+    }
+    return CX_OK;
+}

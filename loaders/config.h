@@ -43,4 +43,9 @@ struct config_entry *config_get(struct config *c, const char *section, const cha
    ("input", "columns", "channel ") that no stage has read. */
 int config_check_unused(const struct config *c, const char *prefix, struct cx_err *e);
 
+/* Fails with CX_EUSAGE naming the first section whose name is not one of
+   known[] (a name ending in a space, "channel ", matches as a prefix). */
+int config_check_sections(const struct config *c, const char *const *known, size_t n,
+                          struct cx_err *e);
+
 #endif

@@ -564,8 +564,15 @@ committed_samples() {
     python3 -c 'import json,sys; a=json.load(open("en.json"))["totals"]; b=json.load(open("out"))["totals"]
 for k in ("accepted","net","cogs","customers","orders","date_min","date_max"):
     assert a[k]==b[k], (k, a[k], b[k])' 2>err || fail "French sample differs from its source: $(short err)"
-    run check --json "$S/sample.csv.gz"; rc_is 0
+    run check --json -c "$S/example.ini" "$S/sample.csv.gz"; rc_is 0
     json out 't["rows_read"]' 100000 't["rejected"]' 0 'len(d["channels"])' 5
+}
+
+# A misspelt section is an error, not a setting silently ignored.
+config_unknown_section() {
+    printf '[inptu]\nlocale = fr\n' > c.ini
+    sales_csv > s.csv
+    run check -c c.ini s.csv; rc_is 1; err_has "c.ini:2" "unknown section [inptu]"
 }
 
 # A quote that never closes rejects its own line only; the next rows load.
@@ -584,7 +591,7 @@ for name in version help no_command unknown_command check_bad_option check_no_in
     gzip_input stdin_input several_files channel_from_argument channel_constant \
     channel_constant_overrides_column delimiters bom_and_quoting \
     french dates_mdy dates_ambiguous config_columns config_errors input_errors write_errors \
-    generator generator_bad_rows threads online_retail superstore committed_samples stray_quote; do
+    generator generator_bad_rows threads online_retail superstore committed_samples stray_quote config_unknown_section; do
     t "$name"
 done
 echo "$PASSED passed, $FAILED failed"
