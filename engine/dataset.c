@@ -10,6 +10,7 @@
  */
 #include "engine/dataset.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,11 +55,16 @@ void dataset_free(struct dataset *ds)
     free(ds->h_slots);
     free(ds->l_head);
     free(ds->l_product);
-    free(ds->l_category);
+    free(ds->p_category);
+    free(ds->p_mixed);
+    free(ds->xcat_line);
+    free(ds->xcat_val);
     free(ds->l_qty);
     free(ds->l_disc);
     free(ds->l_net);
     free(ds->l_cogs);
+    free(ds->big_line);
+    free(ds->big_val);
     free(ds->last_text);
     free(ds);
 }
@@ -71,6 +77,9 @@ void dataset_clear(struct dataset *ds)
         memset(ds->h_slots, 0xff, ds->h_nslots * sizeof *ds->h_slots);
     ds->n_heads = 0;
     ds->n_lines = 0;
+    ds->n_big = 0;
+    ds->n_pcat = 0;
+    ds->n_xcat = 0;
     ds->last_head = DS_NONE;
 }
 
@@ -93,7 +102,7 @@ static int reserve_lines(struct dataset *ds, size_t need)
     while (c < need)
         c *= 2;
     if (grow(&ds->l_head, c, sizeof *ds->l_head) || grow(&ds->l_product, c, sizeof *ds->l_product) ||
-        grow(&ds->l_category, c, sizeof *ds->l_category) || grow(&ds->l_qty, c, sizeof *ds->l_qty) ||
+        grow(&ds->l_qty, c, sizeof *ds->l_qty) ||
         grow(&ds->l_disc, c, sizeof *ds->l_disc) || grow(&ds->l_net, c, sizeof *ds->l_net) ||
         grow(&ds->l_cogs, c, sizeof *ds->l_cogs))
         return -1;
@@ -111,10 +120,10 @@ static inline uint64_t mix64(uint64_t x)
     return x;
 }
 
-static inline uint64_t head_hash(uint32_t order, uint32_t cust, uint32_t acct, int32_t day,
+static inline uint64_t head_hash(uint64_t order, uint32_t cust, uint32_t acct, int32_t day,
                                  uint16_t region, uint8_t chan)
 {
-    uint64_t a = ((uint64_t)order << 32) | cust;
+    uint64_t a = order ^ ((uint64_t)cust * 0x9e3779b97f4a7c15ull);
     uint64_t b = ((uint64_t)acct << 32) | (uint32_t)day;
     uint64_t c = ((uint64_t)region << 8) | chan;
     return mix64(a ^ mix64(b ^ mix64(c)));
@@ -125,6 +134,8 @@ static inline uint64_t head_hash(uint32_t order, uint32_t cust, uint32_t acct, i
 static int head_rehash(struct dataset *ds)
 {
     size_t n = ds->h_nslots ? ds->h_nslots * 2 : 1024;
+    while (n * 7 < (ds->n_heads + 1) * 10)   /* after dataset_seal */
+        n *= 2;
     uint64_t *s = malloc(n * sizeof *s);
     if (s == NULL)
         return -1;
@@ -146,7 +157,7 @@ static int head_rehash(struct dataset *ds)
 /* The head id of this combination, inserted when new; DS_NONE on failure.
    A slot keeps the high half of the hash beside the id, so that a probe
    touches the head columns only when the hashes agree. */
-static uint32_t head_intern(struct dataset *ds, uint64_t hv, uint32_t order, uint32_t cust,
+static uint32_t head_intern(struct dataset *ds, uint64_t hv, uint64_t order, uint32_t cust,
                             uint32_t acct, int32_t day, uint16_t region, uint8_t chan)
 {
     if ((ds->n_heads + 1) * 10 > ds->h_nslots * 7) {
@@ -195,6 +206,89 @@ static int check_limit(enum ds_text f, uint32_t id, struct cx_err *e)
         return cx_fail(e, CX_EIO, "more than %d distinct values of %s", DS_MAX_SMALL - 1,
                        field_names[f]);
     return CX_OK;
+}
+
+/* x in ten-thousandths when that is exact to the double's precision and
+   fits in 32 bits; DS_MONEY_BIG otherwise. */
+static int32_t to_units(double x)
+{
+    double s = x * DS_MONEY_SCALE, r = nearbyint(s);
+    if (!(fabs(r) < (double)INT32_MAX) || fabs(s - r) > 1e-6 + fabs(s) * 1e-15)
+        return DS_MONEY_BIG;
+    return (int32_t)r;
+}
+
+static int add_big(struct dataset *ds, uint64_t line, double net, double cogs, double disc)
+{
+    if (ds->n_big == ds->cap_big) {
+        size_t c = ds->cap_big ? ds->cap_big * 2 : 64;
+        if (grow(&ds->big_line, c, sizeof *ds->big_line) || grow(&ds->big_val, c * 3, sizeof *ds->big_val))
+            return -1;
+        ds->cap_big = c;
+    }
+    ds->big_line[ds->n_big] = line;
+    ds->big_val[3 * ds->n_big] = net;
+    ds->big_val[3 * ds->n_big + 1] = cogs;
+    ds->big_val[3 * ds->n_big + 2] = disc;
+    ds->n_big++;
+    return 0;
+}
+
+/* Sets the category of product p, new in ds (p == ds->n_pcat). */
+static int set_product_category(struct dataset *ds, uint32_t p, uint16_t cat)
+{
+    if (p >= ds->cap_pcat) {
+        size_t c = ds->cap_pcat ? ds->cap_pcat * 2 : 256;
+        while (c <= p)
+            c *= 2;
+        if (grow(&ds->p_category, c, sizeof *ds->p_category) || grow(&ds->p_mixed, c, sizeof *ds->p_mixed))
+            return -1;
+        ds->cap_pcat = c;
+    }
+    ds->p_category[p] = cat;
+    ds->p_mixed[p] = 0;
+    ds->n_pcat = (size_t)p + 1;
+    return 0;
+}
+
+static int add_xcat(struct dataset *ds, uint64_t line, uint16_t cat)
+{
+    if (ds->n_xcat == ds->cap_xcat) {
+        size_t c = ds->cap_xcat ? ds->cap_xcat * 2 : 64;
+        if (grow(&ds->xcat_line, c, sizeof *ds->xcat_line) || grow(&ds->xcat_val, c, sizeof *ds->xcat_val))
+            return -1;
+        ds->cap_xcat = c;
+    }
+    ds->xcat_line[ds->n_xcat] = line;
+    ds->xcat_val[ds->n_xcat] = cat;
+    ds->n_xcat++;
+    return 0;
+}
+
+uint16_t dataset_category_listed(const struct dataset *ds, size_t i)
+{
+    size_t lo = 0, hi = ds->n_xcat;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ds->xcat_line[mid] < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ds->n_xcat && ds->xcat_line[lo] == i ? ds->xcat_val[lo] : ds->p_category[ds->l_product[i]];
+}
+
+double dataset_big(const struct dataset *ds, size_t line, enum ds_money which)
+{
+    size_t lo = 0, hi = ds->n_big;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ds->big_line[mid] < line)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ds->n_big && ds->big_line[lo] == line ? ds->big_val[3 * lo + which] : NAN;
 }
 
 /* The fields that make a head, apart from the day. */
@@ -246,7 +340,7 @@ static int keep_head_text(struct dataset *ds, const struct ds_row *row)
 static int intern_field(struct dataset *ds, const struct ds_row *row, int f, uint32_t *id,
                         struct cx_err *e)
 {
-    if (row->len[f] == 0 && f != DS_ORDER && f != DS_PRODUCT && f != DS_CHANNEL) {
+    if (row->len[f] == 0 && f != DS_PRODUCT && f != DS_CHANNEL) {
         *id = DS_NONE;
         return CX_OK;
     }
@@ -262,13 +356,14 @@ int dataset_add(struct dataset *ds, const struct ds_row *row, struct cx_err *e)
     uint32_t h = ds->last_head, prod, cat;
     if (!same_head_text(ds, row)) {
         uint32_t id[DS_NTEXT];
-        for (size_t k = 0; k < N_HEAD_FIELDS; k++)
+        for (size_t k = 1; k < N_HEAD_FIELDS; k++)   /* the order id is not interned */
             if ((rc = intern_field(ds, row, head_fields[k], &id[head_fields[k]], e)) != CX_OK)
                 return rc;
+        uint64_t order = strtab_hash(row->text[DS_ORDER], row->len[DS_ORDER]);
         uint16_t region = id[DS_REGION] == DS_NONE ? DS_NONE16 : (uint16_t)id[DS_REGION];
-        h = head_intern(ds, head_hash(id[DS_ORDER], id[DS_CUSTOMER], id[DS_ACCOUNT], row->day, region,
+        h = head_intern(ds, head_hash(order, id[DS_CUSTOMER], id[DS_ACCOUNT], row->day, region,
                                       (uint8_t)id[DS_CHANNEL]),
-                        id[DS_ORDER], id[DS_CUSTOMER], id[DS_ACCOUNT], row->day, region,
+                        order, id[DS_CUSTOMER], id[DS_ACCOUNT], row->day, region,
                         (uint8_t)id[DS_CHANNEL]);
         if (h == DS_NONE || keep_head_text(ds, row))
             return cx_nomem(e, "order table");
@@ -282,11 +377,26 @@ int dataset_add(struct dataset *ds, const struct ds_row *row, struct cx_err *e)
     size_t i = ds->n_lines++;
     ds->l_head[i] = h;
     ds->l_product[i] = prod;
-    ds->l_category[i] = cat == DS_NONE ? DS_NONE16 : (uint16_t)cat;
+    uint16_t c16 = cat == DS_NONE ? DS_NONE16 : (uint16_t)cat;
+    if (prod == ds->n_pcat) {
+        if (set_product_category(ds, prod, c16))
+            return cx_nomem(e, "product table");
+    } else if (ds->p_category[prod] != c16) {
+        if (add_xcat(ds, i, c16))
+            return cx_nomem(e, "product table");
+        ds->p_mixed[prod] = 1;
+    }
     ds->l_qty[i] = (float)row->quantity;
-    ds->l_disc[i] = (float)(row->gross - row->net);
-    ds->l_net[i] = row->net;
-    ds->l_cogs[i] = row->cogs;
+    double disc = row->gross - row->net;
+    int32_t n4 = to_units(row->net), c4 = to_units(row->cogs), d4 = to_units(disc);
+    if (n4 == DS_MONEY_BIG || c4 == DS_MONEY_BIG || d4 == DS_MONEY_BIG) {
+        if (add_big(ds, i, row->net, row->cogs, disc))
+            return cx_nomem(e, "money column");
+        n4 = c4 = d4 = DS_MONEY_BIG;
+    }
+    ds->l_net[i] = n4;
+    ds->l_cogs[i] = c4;
+    ds->l_disc[i] = d4;
     return CX_OK;
 }
 
@@ -318,8 +428,8 @@ static inline uint16_t map16(const uint32_t *m, uint16_t id)
 
 /* A head's key with its ids in the destination, and its hash. */
 struct hkey {
-    uint64_t hv;
-    uint32_t order, cust, acct;
+    uint64_t hv, order;
+    uint32_t cust, acct;
     int32_t day;
     uint16_t region;
     uint8_t chan;
@@ -330,6 +440,7 @@ int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n, 
     int rc = CX_OK;
     struct hkey *keys = NULL;
     size_t nkeys = 0;
+    struct dataset *xc = NULL;   /* per part: its lines listed with another category */
     uint32_t **map = calloc(n * DS_NTEXT + n, sizeof *map);   /* [part][field], then heads */
     size_t *first = calloc(n + 1, sizeof *first);
     if (map == NULL || first == NULL) {
@@ -366,6 +477,18 @@ int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n, 
         if (strtab_count(dst->text[f]) && (rc = check_limit((enum ds_text)f, strtab_count(dst->text[f]) - 1, e)))
             goto done;
 
+    /* Categories of the products new to dst, from the part where each is
+       first seen (parts in order, products in order of first appearance). */
+    for (size_t p = 0; p < n; p++) {
+        const struct dataset *s = parts[p];
+        const uint32_t *pm = map[p * DS_NTEXT + DS_PRODUCT], *cm = map[p * DS_NTEXT + DS_CATEGORY];
+        for (size_t l = 0; l < s->n_pcat; l++)
+            if (pm[l] == dst->n_pcat && set_product_category(dst, pm[l], map16(cm, s->p_category[l]))) {
+                rc = cx_nomem(e, "product table");
+                goto done;
+            }
+    }
+
     /* Phase 2: heads in part order, so that their ids follow the input.
        Keys and hashes are made first, so that the index slot of a head a
        few places ahead can be fetched from memory while this one is placed:
@@ -385,7 +508,7 @@ int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n, 
         }
         k = keys;
         for (size_t h = 0; h < s->n_heads; h++) {
-            k[h].order = m[DS_ORDER][s->h_order[h]];
+            k[h].order = s->h_order[h];
             k[h].cust = map32(m[DS_CUSTOMER], s->h_customer[h]);
             k[h].acct = map32(m[DS_ACCOUNT], s->h_account[h]);
             k[h].day = s->h_day[h];
@@ -405,13 +528,27 @@ int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n, 
         }
     }
 
-    /* Phase 3: lines, each part into its own slice. */
+    /* Phase 3: lines, each part into its own slice; then the amounts kept
+       on the side, renumbered. */
     size_t base = dst->n_lines;
+    for (size_t p = 0; p < n; p++)
+        for (size_t b = 0; b < parts[p]->n_big; b++)
+            if (add_big(dst, base + first[p] + parts[p]->big_line[b], parts[p]->big_val[3 * b],
+                        parts[p]->big_val[3 * b + 1], parts[p]->big_val[3 * b + 2])) {
+                rc = cx_nomem(e, "money column");
+                goto done;
+            }
     if (reserve_lines(dst, base + first[n])) {
         rc = cx_nomem(e, "line columns");
         goto done;
     }
-    #pragma omp parallel for schedule(dynamic, 1)
+    xc = calloc(n, sizeof *xc);
+    if (xc == NULL) {
+        rc = cx_nomem(e, "product table");
+        goto done;
+    }
+    fail = 0;
+    #pragma omp parallel for schedule(dynamic, 1) reduction(|:fail)
     for (size_t p = 0; p < n; p++) {
         const struct dataset *s = parts[p];
         const uint32_t *hm = map[n * DS_NTEXT + p];
@@ -419,9 +556,12 @@ int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n, 
         const uint32_t *cm = map[p * DS_NTEXT + DS_CATEGORY];
         size_t o = base + first[p];
         for (size_t i = 0; i < s->n_lines; i++) {
+            uint32_t g = pm[s->l_product[i]];
+            uint16_t c = map16(cm, dataset_category(s, i));
             dst->l_head[o + i] = hm[s->l_head[i]];
-            dst->l_product[o + i] = pm[s->l_product[i]];
-            dst->l_category[o + i] = map16(cm, s->l_category[i]);
+            dst->l_product[o + i] = g;
+            if (c != dst->p_category[g])   /* listed on the side, merged in order below */
+                fail |= add_xcat(&xc[p], o + i, c);
         }
         if (s->n_lines == 0)
             continue;
@@ -430,12 +570,30 @@ int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n, 
         memcpy(dst->l_net + o, s->l_net, s->n_lines * sizeof *s->l_net);
         memcpy(dst->l_cogs + o, s->l_cogs, s->n_lines * sizeof *s->l_cogs);
     }
+    if (fail) {
+        rc = cx_nomem(e, "product table");
+        goto done;
+    }
+    for (size_t p = 0; p < n; p++)
+        for (size_t x = 0; x < xc[p].n_xcat; x++) {
+            if (add_xcat(dst, xc[p].xcat_line[x], xc[p].xcat_val[x])) {
+                rc = cx_nomem(e, "product table");
+                goto done;
+            }
+            dst->p_mixed[dst->l_product[xc[p].xcat_line[x]]] = 1;
+        }
     dst->n_lines = base + first[n];
     /* The text of the last head is not at hand: the next dataset_add hashes. */
     dst->last_head = DS_NONE;
 
 done:
     free(keys);
+    if (xc)
+        for (size_t p = 0; p < n; p++) {
+            free(xc[p].xcat_line);
+            free(xc[p].xcat_val);
+        }
+    free(xc);
     if (map)
         for (size_t i = 0; i < n * DS_NTEXT + n; i++)
             free(map[i]);
@@ -444,16 +602,64 @@ done:
     return rc;
 }
 
+void dataset_seal(struct dataset *ds)
+{
+    free(ds->h_slots);
+    ds->h_slots = NULL;
+    ds->h_nslots = 0;
+    ds->last_head = DS_NONE;
+}
+
 const char *dataset_text(const struct dataset *ds, enum ds_text f, uint32_t id)
 {
-    if (id == DS_NONE || ((f == DS_CATEGORY || f == DS_REGION) && id == DS_NONE16))
-        return "";
+    if (f == DS_ORDER || id == DS_NONE || ((f == DS_CATEGORY || f == DS_REGION) && id == DS_NONE16))
+        return "";   /* order ids are kept as fingerprints only */
     return strtab_str(ds->text[f], id, NULL);
+}
+
+/* Distinct values of a[0..n), sorted in place by a 16-bit LSD radix sort
+   through tmp. */
+static uint32_t count_distinct(uint64_t *a, uint64_t *tmp, size_t n)
+{
+    size_t cnt[65536];
+    for (int pass = 0; pass < 4; pass++) {
+        int sh = 16 * pass;
+        memset(cnt, 0, sizeof cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[(a[i] >> sh) & 0xffff]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[cnt[(a[i] >> sh) & 0xffff]++] = a[i];
+        uint64_t *t = a;
+        a = tmp;
+        tmp = t;
+    }
+    uint32_t d = n > 0;
+    for (size_t i = 1; i < n; i++)
+        d += a[i] != a[i - 1];
+    return d;
 }
 
 uint32_t dataset_count(const struct dataset *ds, enum ds_text f)
 {
-    return strtab_count(ds->text[f]);
+    if (f != DS_ORDER)
+        return strtab_count(ds->text[f]);
+    if (ds->n_heads == 0)
+        return 0;
+    uint64_t *a = malloc((ds->n_heads + 1) * sizeof *a), *t = malloc((ds->n_heads + 1) * sizeof *t);
+    uint32_t d = UINT32_MAX;
+    if (a && t) {
+        memcpy(a, ds->h_order, ds->n_heads * sizeof *a);
+        d = count_distinct(a, t, ds->n_heads);
+    }
+    free(a);
+    free(t);
+    return d;
 }
 
 size_t dataset_bytes(const struct dataset *ds)
@@ -461,8 +667,10 @@ size_t dataset_bytes(const struct dataset *ds)
     size_t b = sizeof *ds;
     for (int f = 0; f < DS_NTEXT; f++)
         b += strtab_bytes(ds->text[f]);
-    b += ds->cap_heads * (3 * sizeof(uint32_t) + sizeof(int32_t) + sizeof(uint16_t) + 1);
+    b += ds->cap_heads * (sizeof(uint64_t) + 2 * sizeof(uint32_t) + sizeof(int32_t) + sizeof(uint16_t) + 1);
     b += ds->h_nslots * sizeof(uint64_t);
-    b += ds->cap_lines * (2 * sizeof(uint32_t) + sizeof(uint16_t) + 2 * sizeof(float) + 2 * sizeof(double));
+    b += ds->cap_lines * (2 * sizeof(uint32_t) + sizeof(float) + 3 * sizeof(int32_t));
+    b += ds->cap_pcat * 3 + ds->cap_xcat * (sizeof(uint64_t) + sizeof(uint16_t));
+    b += ds->cap_big * (sizeof(uint64_t) + 3 * sizeof(double));
     return b;
 }

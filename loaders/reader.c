@@ -1086,8 +1086,8 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
                 const struct reader_options *o, reader_reject_fn on_reject, void *ctx,
                 struct reader_stats *st, struct cx_err *e)
 {
-    size_t bsize = o->block_size ? o->block_size : (8u << 20);
-    size_t csize = o->chunk_size ? o->chunk_size : (512u << 10);
+    size_t bsize = o->block_size ? o->block_size : (4u << 20);
+    size_t csize = o->chunk_size ? o->chunk_size : (256u << 10);
     size_t nchunks = (bsize + csize - 1) / csize;
     struct fileplan fp = { .o = o, .file = path };
     struct source src = { 0 };

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,14 +89,20 @@ static void test_append_equals_add(void **state)
     assert_int_equal(whole->n_lines, 3000);
     assert_int_equal(joined->n_lines, 3000);
     assert_int_equal(whole->n_heads, joined->n_heads);
-    for (int f = 0; f < DS_NTEXT; f++) {
+    /* 3000 lines, 4 per order: 750 orders */
+    assert_int_equal(dataset_count(whole, DS_ORDER), 750);
+    assert_int_equal(dataset_count(joined, DS_ORDER), 750);
+    assert_memory_equal(whole->h_order, joined->h_order, whole->n_heads * sizeof *whole->h_order);
+    for (int f = DS_ORDER + 1; f < DS_NTEXT; f++) {
         assert_int_equal(dataset_count(whole, f), dataset_count(joined, f));
         for (uint32_t i = 0; i < dataset_count(whole, f); i++)
             assert_string_equal(dataset_text(whole, f, i), dataset_text(joined, f, i));
     }
     assert_memory_equal(whole->l_head, joined->l_head, 3000 * sizeof(uint32_t));
     assert_memory_equal(whole->l_product, joined->l_product, 3000 * sizeof(uint32_t));
-    assert_memory_equal(whole->l_net, joined->l_net, 3000 * sizeof(double));
+    assert_memory_equal(whole->l_net, joined->l_net, 3000 * sizeof *whole->l_net);
+    assert_int_equal(whole->n_big, joined->n_big);
+    assert_memory_equal(whole->big_line, joined->big_line, whole->n_big * sizeof *whole->big_line);
     assert_memory_equal(whole->h_customer, joined->h_customer, whole->n_heads * sizeof(uint32_t));
     assert_memory_equal(whole->h_channel, joined->h_channel, whole->n_heads);
     /* Anonymous lines (every 11th) have no customer; orders split by
@@ -104,7 +111,9 @@ static void test_append_equals_add(void **state)
     assert_true(whole->l_head[0] != whole->l_head[1]);
     assert_int_equal(whole->l_head[1], whole->l_head[2]);
 
-    /* Appending the whole again keeps ids and adds lines. */
+    /* Appending the whole again keeps ids and adds lines, also after the
+       head index was freed. */
+    dataset_seal(joined);
     assert_int_equal(dataset_append(joined, &whole, 1, &e), CX_OK);
     assert_int_equal(joined->n_lines, 6000);
     assert_int_equal(dataset_count(joined, DS_CUSTOMER), dataset_count(whole, DS_CUSTOMER));
@@ -126,6 +135,41 @@ static void test_append_equals_add(void **state)
         dataset_free(parts[p]);
     dataset_free(whole);
     dataset_free(joined);
+}
+
+static void test_money(void **state)
+{
+    (void)state;
+    /* Amounts with up to four decimals below 214,748.3647 are held as whole
+       ten-thousandths; others (a 1,000,000 line, a price of 1/3) on the
+       side, exactly. */
+    struct dataset *ds = dataset_create();
+    struct cx_err e = { 0 };
+    struct ds_row r = row("O1", "C", "P", "web", 1, 3, 19.99);   /* net 59.97 */
+    r.gross = 70.55;                                             /* discount 10.58 */
+    assert_int_equal(dataset_add(ds, &r, &e), CX_OK);
+    r = row("O1", "C", "P", "web", 1, 1000, 1000);               /* net 1e6: too big */
+    assert_int_equal(dataset_add(ds, &r, &e), CX_OK);
+    r = row("O1", "C", "P", "web", 1, 1, 1.0 / 3);               /* five decimals and more */
+    assert_int_equal(dataset_add(ds, &r, &e), CX_OK);
+    r = row("O1", "C", "P", "web", 1, -2, 0.0125);               /* a return: -0.025 */
+    assert_int_equal(dataset_add(ds, &r, &e), CX_OK);
+    assert_int_equal(ds->l_net[0], 599700);
+    assert_int_equal(ds->l_disc[0], 105800);
+    assert_int_equal(ds->l_cogs[0], 299850);
+    assert_int_equal(ds->n_big, 2);
+    assert_int_equal(ds->l_net[1], DS_MONEY_BIG);
+    assert_true(dataset_net(ds, 1) == 1e6);
+    assert_true(dataset_cogs(ds, 1) == 5e5);
+    assert_true(dataset_net(ds, 2) == 1.0 / 3);
+    assert_true(dataset_net(ds, 3) == -0.025);
+    assert_int_equal(ds->l_net[3], -250);
+    struct profile pf;
+    assert_int_equal(profile_compute(ds, 0, ds->n_lines, &pf, &e), CX_OK);
+    /* 59.97 + 1,000,000 - 0.025 + 1/3, the first three exact */
+    assert_true(fabs(pf.net - (1000059.945 + 1.0 / 3)) < 1e-9);
+    profile_free(&pf);
+    dataset_free(ds);
 }
 
 static void test_channel_limit(void **state)
@@ -152,6 +196,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strtab),
         cmocka_unit_test(test_append_equals_add),
+        cmocka_unit_test(test_money),
         cmocka_unit_test(test_channel_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

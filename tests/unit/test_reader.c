@@ -117,13 +117,13 @@ static void test_amounts(void **state)
     assert_int_equal(L.ds->n_lines, 3);
     /* line 1: 2 x 10 = 20, cogs 12; line 2: 5 x 0.9 = 4.5, cogs 2;
        line 3: a return of 1 x 10: net -10, cogs -6 */
-    assert_money(L.ds->l_net[0], 20.0);
-    assert_money(L.ds->l_cogs[0], 12.0);
-    assert_money(L.ds->l_net[1], 4.5);
-    assert_money(L.ds->l_disc[1], 0.5);
-    assert_money(L.ds->l_cogs[1], 2.0);
-    assert_money(L.ds->l_net[2], -10.0);
-    assert_money(L.ds->l_cogs[2], -6.0);
+    assert_money(dataset_net(L.ds, 0), 20.0);
+    assert_money(dataset_cogs(L.ds, 0), 12.0);
+    assert_money(dataset_net(L.ds, 1), 4.5);
+    assert_money(dataset_disc(L.ds, 1), 0.5);
+    assert_money(dataset_cogs(L.ds, 1), 2.0);
+    assert_money(dataset_net(L.ds, 2), -10.0);
+    assert_money(dataset_cogs(L.ds, 2), -6.0);
     assert_true(L.ds->l_qty[2] == -1.0f);
     /* Lines 1 and 2 share an order head; line 3 is anonymous. */
     assert_int_equal(L.ds->n_heads, 2);
@@ -154,11 +154,11 @@ static void test_cost_sources(void **state)
     assert_int_equal(L.rc, CX_OK);
     assert_int_equal(L.st.delimiter, ';');
     assert_int_equal(L.st.accepted, 3);
-    assert_money(L.ds->l_net[0], 80);
-    assert_money(L.ds->l_disc[0], 20);   /* gross 100 */
-    assert_money(L.ds->l_cogs[0], 50);
-    assert_money(L.ds->l_cogs[1], 18);   /* 30 - 12 */
-    assert_money(L.ds->l_cogs[2], 65);   /* 100 x (1 - 0.35) */
+    assert_money(dataset_net(L.ds, 0), 80);
+    assert_money(dataset_disc(L.ds, 0), 20);   /* gross 100 */
+    assert_money(dataset_cogs(L.ds, 0), 50);
+    assert_money(dataset_cogs(L.ds, 1), 18);   /* 30 - 12 */
+    assert_money(dataset_cogs(L.ds, 2), 65);   /* 100 x (1 - 0.35) */
     unload(&L);
 
     /* A catalogue fills cost and category where the file has none. */
@@ -176,10 +176,10 @@ static void test_cost_sources(void **state)
               "B,2024-03-01,C,web,Q,1,10\n",
               NULL, &o);
     assert_int_equal(L.rc, CX_OK);
-    assert_money(L.ds->l_cogs[0], 10);   /* 4 x 2.5 */
-    assert_money(L.ds->l_cogs[1], 6.5);  /* Q not in catalogue: 10 x 0.65 */
-    assert_string_equal(dataset_text(L.ds, DS_CATEGORY, L.ds->l_category[0]), "Tools");
-    assert_int_equal(L.ds->l_category[1], DS_NONE16);
+    assert_money(dataset_cogs(L.ds, 0), 10);   /* 4 x 2.5 */
+    assert_money(dataset_cogs(L.ds, 1), 6.5);  /* Q not in catalogue: 10 x 0.65 */
+    assert_string_equal(dataset_text(L.ds, DS_CATEGORY, dataset_category(L.ds, 0)), "Tools");
+    assert_int_equal(dataset_category(L.ds, 1), DS_NONE16);
     unload(&L);
     catalog_free(c);
 }
@@ -222,7 +222,7 @@ static void test_rejects_and_lines(void **state)
     assert_int_equal(L.st.by_reason[RJ_FIELDS][RF_NFIELDS], 1);
     /* The quoted product and the category with a quote and a newline. */
     assert_string_equal(dataset_text(L.ds, DS_PRODUCT, L.ds->l_product[1]), "P,3");
-    assert_string_equal(dataset_text(L.ds, DS_CATEGORY, L.ds->l_category[1]), "Kitchen \"big\"\nrange");
+    assert_string_equal(dataset_text(L.ds, DS_CATEGORY, dataset_category(L.ds, 1)), "Kitchen \"big\"\nrange");
     unload(&L);
 }
 
@@ -245,9 +245,9 @@ static void test_formats(void **state)
     assert_int_equal(L.st.delimiter, '\t');
     assert_int_equal(L.st.date_format, FIELD_DATE_DMY);
     assert_int_equal(L.st.accepted, 3);
-    assert_money(L.ds->l_net[0], 2 * 1234.5 * 0.85);
-    assert_money(L.ds->l_net[1], 0.5);
-    assert_money(L.ds->l_net[2], 1000);
+    assert_money(dataset_net(L.ds, 0), 2 * 1234.5 * 0.85);
+    assert_money(dataset_net(L.ds, 1), 0.5);
+    assert_money(dataset_net(L.ds, 2), 1000);
     /* 03/01/2025 is 3 January: 2025-01-03 = day 20091 */
     assert_int_equal(L.ds->h_day[L.ds->l_head[1]], 20091);
     unload(&L);
@@ -288,7 +288,7 @@ static void test_mapping_and_channels(void **state)
     assert_int_equal(L.rc, CX_OK);
     assert_string_equal(dataset_text(L.ds, DS_CHANNEL, 0), "agents");
     assert_string_equal(dataset_text(L.ds, DS_CUSTOMER, 0), "17850.0");
-    assert_money(L.ds->l_cogs[0], 6 * 2.55 * 0.5);
+    assert_money(dataset_cogs(L.ds, 0), 6 * 2.55 * 0.5);
     unload(&L);
 
     /* NAME=FILE wins over the configured constant. */
@@ -375,7 +375,7 @@ static void test_gzip(void **state)
     struct cx_err e = { 0 };
     assert_int_equal(reader_load(ds, path, NULL, &o, NULL, NULL, &st, &e), CX_OK);
     assert_int_equal(st.accepted, 1);
-    assert_money(ds->l_net[0], 20);
+    assert_money(dataset_net(ds, 0), 20);
     reader_stats_free(&st);
 
     /* The same file cut short: a read error, not a quiet success. */
@@ -422,16 +422,24 @@ static void assert_same_dataset(const struct dataset *a, const struct dataset *b
 {
     assert_int_equal(a->n_lines, b->n_lines);
     assert_int_equal(a->n_heads, b->n_heads);
-    for (int f = 0; f < DS_NTEXT; f++) {
+    assert_int_equal(dataset_count(a, DS_ORDER), dataset_count(b, DS_ORDER));
+    assert_memory_equal(a->h_order, b->h_order, a->n_heads * sizeof *a->h_order);
+    for (int f = DS_ORDER + 1; f < DS_NTEXT; f++) {
         assert_int_equal(dataset_count(a, f), dataset_count(b, f));
         for (uint32_t i = 0; i < dataset_count(a, f); i++)
             assert_string_equal(dataset_text(a, f, i), dataset_text(b, f, i));
     }
     assert_memory_equal(a->l_head, b->l_head, a->n_lines * sizeof *a->l_head);
     assert_memory_equal(a->l_product, b->l_product, a->n_lines * sizeof *a->l_product);
-    assert_memory_equal(a->l_category, b->l_category, a->n_lines * sizeof *a->l_category);
+    for (size_t i = 0; i < a->n_lines; i++)
+        assert_int_equal(dataset_category(a, i), dataset_category(b, i));
+    assert_int_equal(a->n_xcat, b->n_xcat);
     assert_memory_equal(a->l_net, b->l_net, a->n_lines * sizeof *a->l_net);
     assert_memory_equal(a->l_cogs, b->l_cogs, a->n_lines * sizeof *a->l_cogs);
+    assert_memory_equal(a->l_disc, b->l_disc, a->n_lines * sizeof *a->l_disc);
+    assert_int_equal(a->n_big, b->n_big);
+    assert_memory_equal(a->big_line, b->big_line, a->n_big * sizeof *a->big_line);
+    assert_memory_equal(a->big_val, b->big_val, 3 * a->n_big * sizeof *a->big_val);
     assert_memory_equal(a->h_customer, b->h_customer, a->n_heads * sizeof *a->h_customer);
     assert_memory_equal(a->h_day, b->h_day, a->n_heads * sizeof *a->h_day);
 }
