@@ -18,6 +18,10 @@ static const char usage[] =
     "\n"
     "Commands:\n"
     "  check INPUT...     load and profile sales-transaction CSV files\n"
+    "  segment INPUT... -o DIR\n"
+    "                     customers into segments by buying habits\n"
+    "  score --model FILE INPUT... -o DIR\n"
+    "                     customers into the segments of a saved model\n"
     "  gen -o FILE        generate realistic sample transactions\n"
     "\n"
     "  canaux COMMAND --help   options of a command\n"
@@ -57,6 +61,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "check") == 0)
         rc = cmd_check(argc - 1, argv + 1, &e);
+    else if (strcmp(cmd, "segment") == 0)
+        rc = cmd_segment(argc - 1, argv + 1, &e);
+    else if (strcmp(cmd, "score") == 0)
+        rc = cmd_score(argc - 1, argv + 1, &e);
     else if (strcmp(cmd, "gen") == 0)
         rc = cmd_gen(argc - 1, argv + 1, &e);
     else

@@ -584,6 +584,74 @@ stray_quote() {
     rejects r.csv q.csv 2 unterminated
 }
 
+# ---- segmentation --------------------------------------------------------
+
+CUST_HEAD=customer_id,segment,segment_name,recency_days,frequency,monetary,avg_order_value,tenure_days,interpurchase_days,return_rate,discount_rate,category_breadth,r_score,f_score,m_score,rfm_segment,main_channel
+
+# Generated customers from 8 planted archetypes: the files, their stable
+# columns, one row per customer, the same bytes for 1 and 2 threads, and an
+# adjusted Rand index against the planted archetypes above a floor (0.55;
+# a plain log1p + StandardScaler + KMeans pipeline reaches about 0.3-0.4).
+segment_files() {
+    "$BIN" gen --rows 30000 --seed 5 -o g.csv --truth truth.csv
+    run segment -j1 g.csv -o s1; rc_is 0
+    run segment -j2 g.csv -o s2; rc_is 0
+    for f in customers.csv segments.csv k_selection.csv rfm_thresholds.csv; do
+        [ -s "s1/$f" ] || fail "s1/$f missing"
+        cmp -s "s1/$f" "s2/$f" || fail "$f differs between -j1 and -j2"
+    done
+    [ "$(head -1 s1/customers.csv)" = "$CUST_HEAD" ] || fail "customers.csv header: $(head -1 s1/customers.csv)"
+    head -1 s1/segments.csv | grep -q '^segment,segment_name,customers,share,' || fail "segments.csv header"
+    [ "$(head -1 s1/k_selection.csv)" = "k,inertia,calinski_harabasz,silhouette,chosen" ] || fail "k_selection header"
+    # k from 2 to 8, exactly one chosen
+    [ "$(tail -n +2 s1/k_selection.csv | cut -d, -f1 | tr '\n' ' ')" = "2 3 4 5 6 7 8 " ] || fail "k range"
+    [ "$(tail -n +2 s1/k_selection.csv | cut -d, -f5 | grep -c 1)" = 1 ] || fail "one chosen k"
+    # one row per customer of the truth file (no anonymous customer)
+    [ "$(($(wc -l < s1/customers.csv) - 1))" = "$(($(wc -l < truth.csv) - 1))" ] || fail "customer count"
+    # segment names unique
+    [ "$(tail -n +2 s1/segments.csv | cut -d, -f2 | sort | uniq -d)" = "" ] || fail "duplicate segment names"
+    a=$(python3 "$SRC/tests/bench/ari.py" s1/customers.csv truth.csv)
+    python3 -c "import sys; sys.exit(0 if $a >= 0.55 else 1)" || fail "ARI of the default segmentation $a < 0.55"
+    run segment -q -k 8 g.csv -o s8; rc_is 0
+    a=$(python3 "$SRC/tests/bench/ari.py" s8/customers.csv truth.csv)
+    python3 -c "import sys; sys.exit(0 if $a >= 0.55 else 1)" || fail "ARI with -k 8 $a < 0.55"
+    [ ! -e s8/k_selection.csv ] || fail "k_selection.csv written with a fixed k"
+}
+
+# A saved model keeps ids and names from one night to the next: the same
+# data in another row order, matched to the model, gives
+# every customer the same segment id and name; score assigns the same.
+segment_model() {
+    "$BIN" gen --rows 20000 --seed 9 -o g.csv
+    run segment -q -k 5 --save-model m.txt g.csv -o a; rc_is 0
+    head -1 m.txt | grep -q '^canaux-model 1$' || fail "model header"
+    { head -1 g.csv; tail -n +2 g.csv | sort -t, -k3,3r -k1,1r; } > shuffled.csv
+    run segment -q -k 5 --model m.txt shuffled.csv -o b; rc_is 0
+    cut -d, -f1-3 a/customers.csv | sort > a.ids
+    cut -d, -f1-3 b/customers.csv | sort > b.ids
+    cmp -s a.ids b.ids || fail "segment ids or names changed: $(diff a.ids b.ids | head -3 | tr '\n' ' ')"
+    run score --model m.txt g.csv -o c; rc_is 0
+    cut -d, -f1-3 c/customers.csv | sort > c.ids
+    cmp -s a.ids c.ids || fail "score gives other segments: $(diff a.ids c.ids | head -3 | tr '\n' ' ')"
+    printf 'canaux-model 1\nk 0\n' > bad.txt
+    run score --model bad.txt g.csv -o d; rc_is 2; err_has "bad.txt:2"
+    run score --model nothere.txt g.csv -o d; rc_is 2; err_has nothere.txt
+}
+
+segment_usage() {
+    sales_csv > s.csv
+    run segment s.csv; rc_is 1; err_has "-o DIR"
+    run segment -k 0 s.csv -o x; rc_is 1; err_has "-k"
+    run segment --as-of 2024-13-01 s.csv -o x; rc_is 1; err_has "as-of"
+    run score s.csv -o x; rc_is 1; err_has "--model"
+    # 3 customers cannot make 8 segments (C1, C2 and the anonymous line left out)
+    run segment -k 8 s.csv -o x; rc_is 1; err_has "cannot make 8 segments"
+    printf '[segmentation]\nk = 2\nreturn_rate = cube\n' > c.ini
+    run segment -c c.ini s.csv -o x; rc_is 1; err_has "c.ini:3" "return_rate"
+    run segment --locale fr -q -k 2 s.csv -o fr; rc_is 0
+    head -1 fr/customers.csv | grep -q '^.*customer_id;segment;segment_name;' || fail "French separators"
+}
+
 for name in version help no_command unknown_command check_bad_option check_no_input bad_option_values \
     check_totals cost_column revenue_and_margin products_catalogue catalogue_errors \
     rejects_reasons reject_missing_required reject_unterminated_quote_last_field \
@@ -591,7 +659,8 @@ for name in version help no_command unknown_command check_bad_option check_no_in
     gzip_input stdin_input several_files channel_from_argument channel_constant \
     channel_constant_overrides_column delimiters bom_and_quoting \
     french dates_mdy dates_ambiguous config_columns config_errors input_errors write_errors \
-    generator generator_bad_rows threads online_retail superstore committed_samples stray_quote config_unknown_section; do
+    generator generator_bad_rows threads online_retail superstore committed_samples stray_quote config_unknown_section \
+    segment_files segment_model segment_usage; do
     t "$name"
 done
 echo "$PASSED passed, $FAILED failed"

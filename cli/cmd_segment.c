@@ -1,0 +1,297 @@
+/*
+ * cmd_segment — `canaux segment INPUT... -o DIR` (customers into segments
+ * by buying habits) and `canaux score --model FILE INPUT... -o DIR`
+ * (customers into the segments of a saved model, without re-clustering).
+ * Reads the [segmentation] section of the configuration.
+ */
+#include <errno.h>
+#include <omp.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/cli.h"
+#include "cli/inputs.h"
+#include "engine/features.h"
+#include "engine/segment.h"
+#include "loaders/model_reader.h"
+#include "reports/model_writer.h"
+#include "reports/segment_csv.h"
+
+static const char segment_usage[] =
+    "Usage: canaux segment [OPTIONS] INPUT... -o DIR\n"
+    "Groups customers into segments of similar buying habits (k-means on\n"
+    "recency, frequency, monetary, order value, tenure, days between orders,\n"
+    "return and discount rates, category breadth) and writes customers.csv,\n"
+    "segments.csv, k_selection.csv and rfm_thresholds.csv into DIR.\n"
+    "\n"
+    "  -o, --output DIR       output folder (created when missing)\n"
+    "  -k K                   number of segments, or auto (default: auto, 2..8)\n"
+    "      --seed S           random seed (default 1)\n"
+    "      --as-of DATE       as-of date, YYYY-MM-DD (default: last date in the data)\n"
+    "      --from DATE        analyse orders from this date on\n"
+    "      --to DATE          ... up to this date\n"
+    "      --save-model FILE  write the scaler, centroids and names\n"
+    "      --model FILE       match the new segments to a saved model (stable ids)\n";
+
+static const char score_usage[] =
+    "Usage: canaux score --model FILE [OPTIONS] INPUT... -o DIR\n"
+    "Assigns customers to the segments of a saved model without re-clustering\n"
+    "and writes customers.csv, segments.csv and rfm_thresholds.csv into DIR.\n"
+    "\n"
+    "  -o, --output DIR       output folder (created when missing)\n"
+    "      --model FILE       the model written by canaux segment --save-model\n"
+    "      --as-of DATE, --from DATE, --to DATE   as for canaux segment\n";
+
+enum { OPT_ASOF = 400, OPT_FROM, OPT_TO, OPT_SAVEMODEL, OPT_MODEL, OPT_SEED2 };
+
+static int parse_day(const char *arg, const char *opt, int32_t *day, struct cx_err *e)
+{
+    if (field_date(arg, strlen(arg), FIELD_DATE_ISO, day))
+        return cx_fail(e, CX_EUSAGE, "--%s: expected a date YYYY-MM-DD, not '%s'", opt, arg);
+    return CX_OK;
+}
+
+static int parse_int(const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (errno || end == v || *end || x < lo || x > hi)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+/* [segmentation] of the configuration into o. */
+static int seg_configure(struct seg_options *o, struct config *c, struct cx_err *e)
+{
+    struct config_entry *x;
+    long v;
+#define BADV(what) cx_fail(e, CX_EUSAGE, "%s:%d: [segmentation] %s = '%s': expected %s", c->path, x->line, x->key, x->value, what)
+    if ((x = config_get(c, "segmentation", "k"))) {
+        if (strcasecmp(x->value, "auto") == 0)
+            o->k = 0;
+        else if (parse_int(x->value, 1, SEG_MAX_K, &v))
+            return BADV("auto or 1 to 16");
+        else
+            o->k = (int)v;
+    }
+    if ((x = config_get(c, "segmentation", "k_min"))) {
+        if (parse_int(x->value, 1, SEG_MAX_K, &v))
+            return BADV("1 to 16");
+        o->kmin = (int)v;
+    }
+    if ((x = config_get(c, "segmentation", "k_max"))) {
+        if (parse_int(x->value, 1, SEG_MAX_K, &v))
+            return BADV("1 to 16");
+        o->kmax = (int)v;
+    }
+    if ((x = config_get(c, "segmentation", "n_init"))) {
+        if (parse_int(x->value, 1, 1000, &v))
+            return BADV("1 to 1000");
+        o->n_init = (int)v;
+    }
+    if ((x = config_get(c, "segmentation", "max_iter"))) {
+        if (parse_int(x->value, 1, 100000, &v))
+            return BADV("1 to 100000");
+        o->max_iter = (int)v;
+    }
+    if ((x = config_get(c, "segmentation", "seed"))) {
+        if (parse_int(x->value, 0, 2147483647L, &v))
+            return BADV("a whole number");
+        o->seed = (uint64_t)v;
+    }
+    if ((x = config_get(c, "segmentation", "sample"))) {
+        if (parse_int(x->value, 100, 100000000L, &v))
+            return BADV("100 or more");
+        o->sample = (size_t)v;
+    }
+    if ((x = config_get(c, "segmentation", "silhouette_sample"))) {
+        if (parse_int(x->value, 100, 100000, &v))
+            return BADV("100 to 100000");
+        o->sil_sample = (size_t)v;
+    }
+    if ((x = config_get(c, "segmentation", "tol"))) {
+        double t;
+        if (field_number(x->value, strlen(x->value), FIELD_EN, &t) || !(t > 0 && t < 1))
+            return BADV("a tolerance between 0 and 1");
+        o->tol = t;
+    }
+    for (int f = 0; f < F_N; f++) {
+        if (!(x = config_get(c, "segmentation", features_name(f))))
+            continue;
+        if (strcasecmp(x->value, "off") == 0) {
+            o->use[f] = 0;
+            continue;
+        }
+        o->use[f] = 1;
+        if (strcasecmp(x->value, "none") == 0)
+            o->transform[f] = SEG_T_NONE;
+        else if (strcasecmp(x->value, "log") == 0)
+            o->transform[f] = SEG_T_LOG;
+        else if (strcasecmp(x->value, "rate") == 0)
+            o->transform[f] = SEG_T_RATE;
+        else
+            return BADV("off, none, log or rate");
+    }
+#undef BADV
+    if (o->kmin > o->kmax)
+        return cx_fail(e, CX_EUSAGE, "%s: [segmentation] k_min is above k_max", c->path);
+    return config_check_unused(c, "segmentation", e);
+}
+
+static void print_summary(const struct segmentation *s, const struct features *f, const char *dir, int quiet)
+{
+    if (quiet)
+        return;
+    if (s->nscores > 1) {
+        printf("k     inertia  Calinski-Harabasz  silhouette\n");
+        for (int i = 0; i < s->nscores; i++)
+            printf("%-2d %11.1f %18.1f %11.4f%s\n", s->scores[i].k, s->scores[i].inertia, s->scores[i].ch,
+                   s->scores[i].silhouette, s->scores[i].k == s->chosen_k ? "  <- chosen" : "");
+        printf("\n");
+    }
+    printf("%u customers in %d segments%s:\n", f->n_present, s->model.k,
+           s->matched ? " (ids matched to the saved model)" : "");
+    for (int j = 0; j < s->model.k; j++)
+        printf("  %2d %-24s %8zu customers (%4.1f%%), median recency %.0f d, frequency %.0f, monetary %.2f\n",
+               s->model.id[j], s->model.name[j], s->prof[j].customers, 100 * s->prof[j].share,
+               s->prof[j].median[F_RECENCY], s->prof[j].median[F_FREQUENCY], s->prof[j].median[F_MONETARY]);
+    printf("Written to %s/\n", dir);
+}
+
+static int run(int argc, char **argv, int score, struct cx_err *e)
+{
+    static const struct option longopts[] = {
+        INPUT_LONGOPTS,
+        { "output", required_argument, NULL, 'o' },
+        { "seed", required_argument, NULL, OPT_SEED2 },
+        { "as-of", required_argument, NULL, OPT_ASOF },
+        { "from", required_argument, NULL, OPT_FROM },
+        { "to", required_argument, NULL, OPT_TO },
+        { "save-model", required_argument, NULL, OPT_SAVEMODEL },
+        { "model", required_argument, NULL, OPT_MODEL },
+        { NULL, 0, NULL, 0 }
+    };
+    struct inputs in;
+    struct seg_options so;
+    inputs_init(&in);
+    seg_defaults(&so);
+    const char *out = NULL, *save = NULL, *model = NULL, *kopt = NULL, *seed = NULL;
+    int32_t from = INT32_MIN, to = INT32_MAX, asof = INT32_MIN;
+    int opt, rc;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, INPUT_SHORTOPTS "o:k:", longopts, NULL)) != -1) {
+        int r = inputs_option(&in, opt, optarg, e);
+        if (r < 0)
+            return CX_EUSAGE;
+        if (r > 0)
+            continue;
+        switch (opt) {
+        case 'o': out = optarg; break;
+        case 'k': kopt = optarg; break;
+        case OPT_SEED2: seed = optarg; break;
+        case OPT_SAVEMODEL: save = optarg; break;
+        case OPT_MODEL: model = optarg; break;
+        case OPT_ASOF:
+            if (parse_day(optarg, "as-of", &asof, e))
+                return CX_EUSAGE;
+            break;
+        case OPT_FROM:
+            if (parse_day(optarg, "from", &from, e))
+                return CX_EUSAGE;
+            break;
+        case OPT_TO:
+            if (parse_day(optarg, "to", &to, e))
+                return CX_EUSAGE;
+            break;
+        case OPT_HELP:
+            printf("%s\n%s", score ? score_usage : segment_usage, inputs_help);
+            return cli_flush_stdout(e);
+        default:
+            return cx_fail(e, CX_EUSAGE, "%s: bad option (see canaux %s --help)", score ? "score" : "segment",
+                           score ? "score" : "segment");
+        }
+    }
+    if (out == NULL)
+        return cx_fail(e, CX_EUSAGE, "%s: -o DIR is required", score ? "score" : "segment");
+    if (score && model == NULL)
+        return cx_fail(e, CX_EUSAGE, "score: --model FILE is required");
+    if (score && (save || kopt))
+        return cx_fail(e, CX_EUSAGE, "score: -k and --save-model belong to canaux segment");
+    if (from > to)
+        return cx_fail(e, CX_EUSAGE, "--from is after --to");
+    in.files = argv + optind;
+    in.nfiles = argc - optind;
+
+    struct seg_model prev;
+    struct features f;
+    struct segmentation s;
+    memset(&f, 0, sizeof f);
+    memset(&s, 0, sizeof s);
+    if (model && (rc = model_read(&prev, model, e)) != CX_OK)
+        return rc;
+    double t0 = omp_get_wtime(), t1 = t0, t2 = t0, t3 = t0, t4 = t0;
+    rc = inputs_load(&in, e);
+    t1 = omp_get_wtime();
+    if (rc == CX_OK && in.config_path)
+        rc = seg_configure(&so, &in.config, e);
+    if (rc == CX_OK && kopt) {
+        long v;
+        if (strcasecmp(kopt, "auto") == 0)
+            so.k = 0;
+        else if (parse_int(kopt, 1, SEG_MAX_K, &v))
+            rc = cx_fail(e, CX_EUSAGE, "-k: expected auto or 1 to %d, not '%s'", SEG_MAX_K, kopt);
+        else
+            so.k = (int)v;
+    }
+    if (rc == CX_OK && seed) {
+        long v;
+        if (parse_int(seed, 0, 2147483647L, &v))
+            rc = cx_fail(e, CX_EUSAGE, "--seed: expected a whole number, not '%s'", seed);
+        else
+            so.seed = (uint64_t)v;
+    }
+    int reject_rc = CX_OK;
+    if (rc == CX_EREJECT) {   /* write everything, then fail */
+        reject_rc = rc;
+        rc = CX_OK;
+    }
+    if (rc == CX_OK)
+        rc = features_compute(in.ds, from, to, asof, &f, e);
+    t2 = omp_get_wtime();
+    if (rc == CX_OK)
+        rc = score ? segment_score(&f, &prev, &s, e) : segment_fit(&f, &so, model ? &prev : NULL, &s, e);
+    t3 = omp_get_wtime();
+    if (rc == CX_OK)
+        rc = segment_csv_write(in.ds, &f, &s, out, in.locale && strcasecmp(in.locale, "fr") == 0, e);
+    t4 = omp_get_wtime();
+    if (rc == CX_OK && !in.quiet)
+        fprintf(stderr, "canaux: timings: load %.2f s, features %.2f s, %s %.2f s, write %.2f s\n", t1 - t0,
+                t2 - t1, score ? "scoring" : "segmentation", t3 - t2, t4 - t3);
+    if (rc == CX_OK && save)
+        rc = model_write(&s.model, save, e);
+    if (rc == CX_OK)
+        print_summary(&s, &f, out, in.quiet);
+    segment_free(&s);
+    features_free(&f);
+    int rc2 = inputs_finish(&in, e);
+    if (rc == CX_OK)
+        rc = reject_rc ? reject_rc : rc2;
+    if (rc == CX_OK)
+        rc = cli_flush_stdout(e);
+    return rc;
+}
+
+int cmd_segment(int argc, char **argv, struct cx_err *e)
+{
+    return run(argc, argv, 0, e);
+}
+
+int cmd_score(int argc, char **argv, struct cx_err *e)
+{
+    return run(argc, argv, 1, e);
+}

@@ -1,0 +1,28 @@
+/*
+ * segment_csv — writes the segmentation of a run as CSV files in a folder:
+ * customers.csv, segments.csv, k_selection.csv (when k was chosen) and
+ * rfm_thresholds.csv. Reads engine results, never changes them.
+ */
+#ifndef CANAUX_SEGMENT_CSV_H
+#define CANAUX_SEGMENT_CSV_H
+
+#include "engine/cx_err.h"
+#include "engine/dataset.h"
+#include "engine/features.h"
+#include "engine/segment.h"
+#include "reports/csvout.h"
+
+/* Writes the files into dir (created when missing; fr: French separators).
+   Returns CX_OK or CX_EIO naming the file. */
+int segment_csv_write(const struct dataset *ds, const struct features *f, const struct segmentation *s,
+                      const char *dir, int fr, struct cx_err *e);
+
+/* Helpers shared by the report writers: a file opened under a temporary
+   name in dir and renamed to dir/name by report_close when every write
+   succeeded (*final is owned by report_close); dir created when missing. */
+int report_open(struct csvout *w, const char *dir, const char *name, int fr, char **final,
+                struct cx_err *e);
+int report_close(struct csvout *w, char *final, struct cx_err *e);
+int report_mkdir(const char *dir, struct cx_err *e);
+
+#endif
