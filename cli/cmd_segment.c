@@ -34,7 +34,8 @@ static const char segment_usage[] =
     "      --from DATE        analyse orders from this date on\n"
     "      --to DATE          ... up to this date\n"
     "      --save-model FILE  write the scaler, centroids and names\n"
-    "      --model FILE       match the new segments to a saved model (stable ids)\n";
+    "      --model FILE       match the new segments to a saved model (stable ids)\n"
+    "      --matrix FILE      also write the standardised matrix that was clustered\n";
 
 static const char score_usage[] =
     "Usage: canaux score --model FILE [OPTIONS] INPUT... -o DIR\n"
@@ -45,7 +46,7 @@ static const char score_usage[] =
     "      --model FILE       the model written by canaux segment --save-model\n"
     "      --as-of DATE, --from DATE, --to DATE   as for canaux segment\n";
 
-enum { OPT_ASOF = 400, OPT_FROM, OPT_TO, OPT_SAVEMODEL, OPT_MODEL, OPT_SEED2 };
+enum { OPT_ASOF = 400, OPT_FROM, OPT_TO, OPT_SAVEMODEL, OPT_MODEL, OPT_SEED2, OPT_MATRIX };
 
 static int parse_day(const char *arg, const char *opt, int32_t *day, struct cx_err *e)
 {
@@ -174,13 +175,14 @@ static int run(int argc, char **argv, int score, struct cx_err *e)
         { "to", required_argument, NULL, OPT_TO },
         { "save-model", required_argument, NULL, OPT_SAVEMODEL },
         { "model", required_argument, NULL, OPT_MODEL },
+        { "matrix", required_argument, NULL, OPT_MATRIX },
         { NULL, 0, NULL, 0 }
     };
     struct inputs in;
     struct seg_options so;
     inputs_init(&in);
     seg_defaults(&so);
-    const char *out = NULL, *save = NULL, *model = NULL, *kopt = NULL, *seed = NULL;
+    const char *out = NULL, *save = NULL, *model = NULL, *kopt = NULL, *seed = NULL, *matrix = NULL;
     int32_t from = INT32_MIN, to = INT32_MAX, asof = INT32_MIN;
     int opt, rc;
     optind = 1;
@@ -196,6 +198,7 @@ static int run(int argc, char **argv, int score, struct cx_err *e)
         case OPT_SEED2: seed = optarg; break;
         case OPT_SAVEMODEL: save = optarg; break;
         case OPT_MODEL: model = optarg; break;
+        case OPT_MATRIX: matrix = optarg; break;
         case OPT_ASOF:
             if (parse_day(optarg, "as-of", &asof, e))
                 return CX_EUSAGE;
@@ -274,6 +277,8 @@ static int run(int argc, char **argv, int score, struct cx_err *e)
                 t2 - t1, score ? "scoring" : "segmentation", t3 - t2, t4 - t3);
     if (rc == CX_OK && save)
         rc = model_write(&s.model, save, e);
+    if (rc == CX_OK && matrix)
+        rc = segment_matrix_write(in.ds, &f, &s, matrix, e);
     if (rc == CX_OK)
         print_summary(&s, &f, out, in.quiet);
     segment_free(&s);

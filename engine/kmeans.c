@@ -10,11 +10,12 @@
  * a thread team, which would cost more than the work.
  *
  * Distances to all k centres of a point come from dist_all(): centres are
- * stored transposed in blocks of 8 (ct[block][feature][8]) so the compiler
- * can work on several centres at once, while each centre's sum still adds
- * its features in order — the same value as dist2() bit for bit, since each
- * lane does the same IEEE operations in the same order (the build is ISO C,
- * so no fused multiply-add contraction).
+ * stored transposed in blocks of 8 (ct[block][feature][8]) and summed in 8
+ * named accumulators, which the compiler turns into vector operations over
+ * centres (twice as fast as a loop it leaves in memory), while each
+ * centre's sum still adds its features in order — the same value as
+ * dist2() bit for bit, since each lane does the same IEEE operations in the
+ * same order (the build is ISO C, so no fused multiply-add contraction).
  *
  * Hamerly's bounds are kept in Euclidean distance and rounded outward: a
  * value built from a computed squared distance D2 is sqrt(D2) x (1 +- 2
@@ -38,6 +39,11 @@
 #define BLK 8               /* centres per block of the distance kernel */
 #define CT_STACK 4096       /* doubles of transposed centres kmeans_assign keeps on its stack */
 #define SIL_CHUNK 16        /* sampled points per chunk of the silhouette's sum */
+/* A step tests bounds only when at least this share of points passed the
+   test in the step before (or would have): otherwise the tests, square
+   roots and bound traffic cost more than the distances they save, and the
+   step computes every distance while keeping the bounds up to date. */
+#define HAM_PASS_MIN 0.5
 #define UP (1 + 4 * DBL_EPSILON)   /* outward rounding of an upper bound after an addition */
 #define DN (1 - 4 * DBL_EPSILON)   /* of a lower bound */
 
@@ -47,9 +53,11 @@ struct kmeans_ws {
     int kmax;           /* clusters at most */
     size_t nchunks;     /* chunks of CHUNK points in n */
     uint32_t *lab;      /* labels of the restart in progress, n */
-    double *ub;         /* Hamerly: upper bound on each point's distance to its centre, n;
-                           k-means++: each point's D^2 weight */
-    double *lb;         /* Hamerly: lower bound on its distance to every other centre, n */
+    double *bnd;        /* Hamerly: per point, an upper bound on its distance to its centre
+                           and a lower bound on its distance to every other, 2n;
+                           k-means++: the first n hold each point's D^2 weight */
+    uint32_t *pass;     /* Hamerly: per chunk, points whose bounds alone kept their label
+                           (or would have, in a step computing every distance), nchunks */
     double *psum;       /* per-chunk sums of each cluster's points, nchunks x kmax x d */
     uint32_t *pcnt;     /* per-chunk point counts of each cluster, nchunks x kmax */
     double *pval;       /* per-chunk scalar: D^2 total, or farthest squared distance */
@@ -65,6 +73,8 @@ struct kmeans_ws {
                            step, kmax */
     gsl_rng *rng;       /* mt19937, reseeded for each restart of kmeans_run */
     uint64_t ndist;     /* distances computed by the last kmeans_run */
+    double pass_min;    /* share of points that must pass the bound test for the next
+                           step to test bounds (see kmeans_ws_set_pass_min) */
 };
 
 static size_t nchunks_of(size_t n)
@@ -121,15 +131,29 @@ static inline void dist_all(const double *xi, size_t d, int k, const double *ct,
     size_t nb = nblocks(k);
     for (size_t b = 0; b < nb; b++) {
         const double *cb = ct + b * d * BLK;
-        double a[BLK] = { 0 };
-        for (size_t j = 0; j < d; j++) {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        for (size_t j = 0; j < d; j++, cb += BLK) {
             double xj = xi[j];
-            for (int l = 0; l < BLK; l++) {
-                double t = xj - cb[j * BLK + l];
-                a[l] += t * t;
-            }
+            double t0 = xj - cb[0], t1 = xj - cb[1], t2 = xj - cb[2], t3 = xj - cb[3];
+            double t4 = xj - cb[4], t5 = xj - cb[5], t6 = xj - cb[6], t7 = xj - cb[7];
+            a0 += t0 * t0;
+            a1 += t1 * t1;
+            a2 += t2 * t2;
+            a3 += t3 * t3;
+            a4 += t4 * t4;
+            a5 += t5 * t5;
+            a6 += t6 * t6;
+            a7 += t7 * t7;
         }
-        memcpy(out + b * BLK, a, sizeof a);
+        double *o = out + b * BLK;
+        o[0] = a0;
+        o[1] = a1;
+        o[2] = a2;
+        o[3] = a3;
+        o[4] = a4;
+        o[5] = a5;
+        o[6] = a6;
+        o[7] = a7;
     }
 }
 
@@ -165,9 +189,10 @@ struct kmeans_ws *kmeans_ws_alloc(size_t n, size_t d, int kmax)
     w->d = d;
     w->kmax = kmax;
     w->nchunks = nc;
+    w->pass_min = HAM_PASS_MIN;
     w->lab = malloc(n * sizeof *w->lab);
-    w->ub = malloc(n * sizeof *w->ub);
-    w->lb = malloc(n * sizeof *w->lb);
+    w->bnd = malloc(2 * n * sizeof *w->bnd);
+    w->pass = malloc(nc * sizeof *w->pass);
     w->psum = malloc(nc * k * d * sizeof *w->psum);
     w->pcnt = malloc(nc * k * sizeof *w->pcnt);
     w->pval = malloc(nc * sizeof *w->pval);
@@ -181,7 +206,7 @@ struct kmeans_ws *kmeans_ws_alloc(size_t n, size_t d, int kmax)
     w->half = malloc(k * sizeof *w->half);
     w->drift = malloc(k * sizeof *w->drift);
     w->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!w->lab || !w->ub || !w->lb || !w->psum || !w->pcnt || !w->pval || !w->pidx || !w->ct
+    if (!w->lab || !w->bnd || !w->pass || !w->psum || !w->pcnt || !w->pval || !w->pidx || !w->ct
         || !w->sum || !w->cnt || !w->moved || !w->ca || !w->cb || !w->half || !w->drift
         || !w->rng) {
         kmeans_ws_free(w);
@@ -195,8 +220,8 @@ void kmeans_ws_free(struct kmeans_ws *w)
     if (w == NULL)
         return;
     free(w->lab);
-    free(w->ub);
-    free(w->lb);
+    free(w->bnd);
+    free(w->pass);
     free(w->psum);
     free(w->pcnt);
     free(w->pval);
@@ -217,6 +242,11 @@ void kmeans_ws_free(struct kmeans_ws *w)
 uint64_t kmeans_ws_ndist(const struct kmeans_ws *w)
 {
     return w->ndist;
+}
+
+void kmeans_ws_set_pass_min(struct kmeans_ws *w, double share)
+{
+    w->pass_min = share;
 }
 
 void kmeans_defaults(struct kmeans_params *p)
@@ -275,7 +305,8 @@ int kmeans_init_pp(const double *x, size_t n, size_t d, int k, gsl_rng *r, doubl
     size_t nc = nchunks_of(n);
     size_t i0 = (size_t)gsl_rng_uniform_int(r, (unsigned long)n);
     memcpy(cent, x + i0 * d, d * sizeof *cent);
-    struct pp_ctx p = { x, n, d, cent, w->ub, w->pval, 1 };
+    double *wt = w->bnd;
+    struct pp_ctx p = { x, n, d, cent, wt, w->pval, 1 };
     for (int c = 1; c < k; c++) {
         p.c = cent + (size_t)(c - 1) * d;
         reduce_chunks(nc, pp_chunk, &p);
@@ -292,18 +323,18 @@ int kmeans_init_pp(const double *x, size_t n, size_t d, int k, gsl_rng *r, doubl
                     size_t lo = b * CHUNK, hi = lo + CHUNK < n ? lo + CHUNK : n;
                     double rem = t - cum, acc = 0;
                     for (size_t i = lo; i < hi && pick == SIZE_MAX; i++) {
-                        acc += w->ub[i];
+                        acc += wt[i];
                         if (acc > rem)
                             pick = i;
                     }
                     for (size_t i = hi; i-- > lo && pick == SIZE_MAX;)
-                        if (w->ub[i] > 0)
+                        if (wt[i] > 0)
                             pick = i;  /* rounding walked past the end */
                 }
                 cum += w->pval[b];
             }
             for (size_t i = n; i-- > 0 && pick == SIZE_MAX;)
-                if (w->ub[i] > 0)
+                if (wt[i] > 0)
                     pick = i;
         }
         if (pick == SIZE_MAX)
@@ -531,6 +562,7 @@ int kmeans_converged(const double *old, const double *cent, size_t d, int k, dou
 
 /* ---- Hamerly ---- */
 
+
 struct ham_ctx {
     const double *x;     /* points */
     size_t n, d;         /* their count and features */
@@ -539,81 +571,126 @@ struct ham_ctx {
     const double *ct;    /* the same transposed */
     uint32_t *labels;    /* in: labels of the last step; out: of this one */
     struct kmeans_ws *w; /* bounds, half distances, drifts, chunk partials */
-    int first;           /* 1: no bounds yet, compute every distance */
+    int first;           /* 1: no bounds yet */
+    int bounded;         /* 1: skip points by their bounds; 0: compute every distance */
     double g_up, g_dn;   /* 1 + 2 rel, 1 - 2 rel */
     double q1, q2;       /* largest drift of a centre; largest of the others */
     int q1c;             /* the centre with drift q1 */
 };
 
-/* One chunk of a Hamerly step: labels, bounds and the chunk's cluster sums.
-   Returns the number of distances computed (an integer, exact in a double
-   at these sizes). */
+/* All k distances of point xi: its nearest centre (lowest index on ties,
+   as in assign_chunk) and its bounds. */
+static inline int ham_full(const struct ham_ctx *h, const double *xi, double *out, double *bd)
+{
+    int k = h->k, a = 0;
+    dist_all(xi, h->d, k, h->ct, h->cent, out);
+    double b1 = out[0], b2 = INFINITY;
+    for (int c = 1; c < k; c++) {
+        double v = out[c];
+        if (v < b1) {
+            b2 = b1;
+            b1 = v;
+            a = c;
+        } else if (v < b2) {
+            b2 = v;
+        }
+    }
+    bd[0] = sqrt(b1) * h->g_up;
+    bd[1] = sqrt(b2) * h->g_dn;
+    return a;
+}
+
+/* One chunk of a Hamerly step: labels, bounds, the chunk's cluster sums
+   (kept from the step before when no label of the chunk changed: the same
+   labels give the same sums, bit for bit) and its count of points that
+   passed the bound test. Returns the distances computed (an integer, exact
+   in a double at these sizes). */
 static double ham_chunk(size_t b, const void *arg)
 {
     const struct ham_ctx *h = arg;
     struct kmeans_ws *w = h->w;
     size_t d = h->d, lo = b * CHUNK, hi = lo + CHUNK < h->n ? lo + CHUNK : h->n;
-    int k = h->k;
+    int k = h->k, changed = h->first;
     double *ps = w->psum + b * (size_t)k * d;
-    uint32_t *pc = w->pcnt + b * (size_t)k;
-    memset(ps, 0, (size_t)k * d * sizeof *ps);
-    memset(pc, 0, (size_t)k * sizeof *pc);
+    uint32_t *pc = w->pcnt + b * (size_t)k, pass = 0;
     double out[KMEANS_KMAX], nd = 0;
+    if (!h->bounded) {
+        memset(ps, 0, (size_t)k * d * sizeof *ps);
+        memset(pc, 0, (size_t)k * sizeof *pc);
+    }
     for (size_t i = lo; i < hi; i++) {
         const double *xi = h->x + i * d;
-        int a = 0, full = h->first;
-        double u = 0, l = 0;
-        if (!full) {
-            a = (int)h->labels[i];
-            u = (w->ub[i] + w->drift[a]) * UP;
-            l = (w->lb[i] - (a == h->q1c ? h->q2 : h->q1)) * DN;
-            if (!(l > 0))
-                l = 0;
-            double z = w->half[a] > l ? w->half[a] : l;
-            if (!(u * h->g_up < z)) {
-                u = sqrt(dist2(xi, h->cent + (size_t)a * d, d)) * h->g_up;
-                nd += 1;
-                full = !(u * h->g_up < z);
-            }
+        double *bd = w->bnd + 2 * i;
+        int a = 0, old = 0, full = 1;
+        double u = 0, z = 0;
+        if (!h->first) {
+            old = (int)h->labels[i];
+            u = (bd[0] + w->drift[old]) * UP;
+            double l = (bd[1] - (old == h->q1c ? h->q2 : h->q1)) * DN;
+            l = l > 0 ? l : 0;
+            z = w->half[old] > l ? w->half[old] : l;
+            full = !(u * h->g_up < z);
+            pass += !full;
+            /* z stays a lower bound on every other distance whenever the
+               point keeps its label (u < z): with z = half, d(x, c) >=
+               d(a, c) - d(x, a) > 2 half - half. Otherwise ham_full
+               replaces it. */
+            bd[1] = z;
         }
-        if (full) {
-            dist_all(xi, d, k, h->ct, h->cent, out);
+        if (!h->bounded) {
+            a = ham_full(h, xi, out, bd);
             nd += k;
-            double b1 = out[0], b2 = INFINITY;
-            a = 0;
-            for (int c = 1; c < k; c++) {
-                double v = out[c];
-                if (v < b1) {
-                    b2 = b1;
-                    b1 = v;
-                    a = c;
-                } else if (v < b2) {
-                    b2 = v;
-                }
+        } else if (!full) {
+            a = old;
+            bd[0] = u;
+        } else {
+            a = old;
+            u = sqrt(dist2(xi, h->cent + (size_t)a * d, d)) * h->g_up;
+            nd += 1;
+            if (u * h->g_up < z) {
+                bd[0] = u;
+            } else {
+                a = ham_full(h, xi, out, bd);
+                nd += k;
             }
-            u = sqrt(b1) * h->g_up;
-            l = sqrt(b2) * h->g_dn;
-            h->labels[i] = (uint32_t)a;
         }
-        w->ub[i] = u;
-        w->lb[i] = l;
-        double *s = ps + (size_t)a * d;
-        for (size_t j = 0; j < d; j++)
-            s[j] += xi[j];
-        pc[a]++;
+        changed |= a != old;
+        h->labels[i] = (uint32_t)a;
+        if (!h->bounded) {
+            double *s = ps + (size_t)a * d;
+            for (size_t j = 0; j < d; j++)
+                s[j] += xi[j];
+            pc[a]++;
+        }
     }
+    if (h->bounded && changed) {
+        memset(ps, 0, (size_t)k * d * sizeof *ps);
+        memset(pc, 0, (size_t)k * sizeof *pc);
+        for (size_t i = lo; i < hi; i++) {
+            const double *xi = h->x + i * d;
+            uint32_t a = h->labels[i];
+            double *s = ps + (size_t)a * d;
+            for (size_t j = 0; j < d; j++)
+                s[j] += xi[j];
+            pc[a]++;
+        }
+    }
+    w->pass[b] = pass;
     return nd;
 }
 
 /* One Lloyd step with Hamerly's bounds: the same labels and cent_out as
-   kmeans_iterate(cent). Bounds in w must be those left by the previous step
-   on the same points unless first. Returns the distances computed. */
+   kmeans_iterate(cent). Unless first, the bounds, drifts and chunk sums in
+   w must be those left by the previous step on the same points. bounded
+   chooses whether bounds skip points (see HAM_PASS_MIN). Returns the
+   distances computed; *pass gets the points that passed the bound test. */
 static double ham_step(const double *x, size_t n, size_t d, int k, const double *cent,
-                       double *cent_out, uint32_t *labels, struct kmeans_ws *w, int first)
+                       double *cent_out, uint32_t *labels, struct kmeans_ws *w, int first,
+                       int bounded, size_t *pass)
 {
     double rel = rel_slack(d);
-    struct ham_ctx h = { x, n, d, k, cent, w->ct, labels, w, first, 1 + 2 * rel, 1 - 2 * rel,
-                         0, 0, -1 };
+    struct ham_ctx h = { x, n, d, k, cent, w->ct, labels, w, first, bounded && !first,
+                         1 + 2 * rel, 1 - 2 * rel, 0, 0, -1 };
     transpose(cent, k, d, w->ct);
     for (int c = 0; c < k; c++) {
         double m = INFINITY;
@@ -631,7 +708,11 @@ static double ham_step(const double *x, size_t n, size_t d, int k, const double 
             h.q2 = w->drift[c];
         }
     }
-    double nd = reduce_chunks(nchunks_of(n), ham_chunk, &h);
+    size_t nc = nchunks_of(n);
+    double nd = reduce_chunks(nc, ham_chunk, &h);
+    *pass = 0;
+    for (size_t b = 0; b < nc; b++)
+        *pass += w->pass[b];
     update_centroids(x, n, d, k, cent, cent_out, labels, w);
     for (int c = 0; c < k; c++)
         w->drift[c] = sqrt(dist2(cent + (size_t)c * d, cent_out + (size_t)c * d, d)) * h.g_up;
@@ -664,9 +745,12 @@ int kmeans_run(const double *x, size_t n, size_t d, const struct kmeans_params *
         int rc = kmeans_init_pp(x, n, d, k, w->rng, cur, w, e);
         if (rc != CX_OK)
             return rc;
-        int it = 0, conv = 0;
+        int it = 0, conv = 0, bounded = 0;
         while (it < p->max_iter && !conv) {
-            w->ndist += (uint64_t)ham_step(x, n, d, k, cur, nxt, w->lab, w, it == 0);
+            size_t pass;
+            w->ndist += (uint64_t)ham_step(x, n, d, k, cur, nxt, w->lab, w, it == 0, bounded,
+                                           &pass);
+            bounded = (double)pass >= w->pass_min * (double)n;
             conv = kmeans_converged(cur, nxt, d, k, tol_abs);
             double *t = cur;
             cur = nxt;

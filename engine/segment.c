@@ -129,6 +129,12 @@ static int fit_scaler(const struct features *f, const struct seg_options *o, con
     return CX_OK;
 }
 
+void segment_standardise(const struct seg_model *m, const struct features *f, uint32_t c, double *z)
+{
+    for (int j = 0; j < m->d; j++)
+        z[j] = standardise(m, j, f->v[m->feat[j]][c]);
+}
+
 /* The standardised matrix of rows[0..n) under model m (n x m->d). */
 static void build_matrix(const struct features *f, const struct seg_model *m, const uint32_t *rows,
                          size_t n, double *x)
@@ -532,8 +538,11 @@ int segment_fit(const struct features *f, const struct seg_options *o, const str
     /* Refine on everyone from the sample's centroids. */
     double cent[SEG_MAX_K * F_N], next[SEG_MAX_K * F_N];
     memcpy(cent, cent_k[k - 1], (size_t)k * d * sizeof *cent);
+    /* To a fixed point (tolerance 0: until no label changes): the sample's
+       solution is close, so this takes few steps, and it leaves a true
+       local minimum rather than one stopped by the tolerance. */
     int it;
-    double tol_abs = kmeans_tol_abs(x, n, d, o->tol);
+    double tol_abs = 0;
     for (it = 0; it < o->max_iter; it++) {
         s->inertia = kmeans_iterate(x, n, d, k, cent, next, lab, ws);
         int conv = kmeans_converged(cent, next, d, k, tol_abs);

@@ -110,6 +110,10 @@ int segment_score(const struct features *f, const struct seg_model *m, struct se
 
 void segment_free(struct segmentation *s);
 
+/* The standardised features of customer c under model m, as clustered
+   (m->d values into z). */
+void segment_standardise(const struct seg_model *m, const struct features *f, uint32_t c, double *z);
+
 const char *seg_transform_name(int t);
 
 #endif

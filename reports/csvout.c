@@ -95,6 +95,21 @@ void csvout_num(struct csvout *w, double v, int prec)
     }
 }
 
+void csvout_exact(struct csvout *w, double v)
+{
+    sep(w);
+    if (!isfinite(v))
+        return;
+    char b[40];
+    int n = snprintf(b, sizeof b, "%.17g", v);
+    if (w->fr)
+        for (int i = 0; i < n; i++)
+            if (b[i] == '.')
+                b[i] = ',';
+    if (n > 0 && fwrite(b, 1, (size_t)n, w->f) != (size_t)n)
+        w->failed = 1;
+}
+
 void csvout_int(struct csvout *w, long long v)
 {
     sep(w);

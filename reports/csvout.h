@@ -34,6 +34,8 @@ void csvout_str(struct csvout *w, const char *s);
 /* Number cell with prec decimals (NaN and infinities give an empty cell). */
 void csvout_num(struct csvout *w, double v, int prec);
 void csvout_int(struct csvout *w, long long v);
+/* Number cell with 17 significant digits: the double read back is v. */
+void csvout_exact(struct csvout *w, double v);
 /* Ends the row. */
 void csvout_end(struct csvout *w);
 /* Flushes and closes; returns CX_OK or CX_EIO naming the file when any write,

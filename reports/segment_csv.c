@@ -223,3 +223,28 @@ int segment_csv_write(const struct dataset *ds, const struct features *f, const 
         rc = write_kselection(s, dir, fr, e);
     return rc;
 }
+
+int segment_matrix_write(const struct dataset *ds, const struct features *f, const struct segmentation *s,
+                         const char *path, struct cx_err *e)
+{
+    struct csvout w;
+    int rc = csvout_open(&w, path, 0, e);
+    if (rc != CX_OK)
+        return rc;
+    const struct seg_model *m = &s->model;
+    csvout_str(&w, "customer_id");
+    for (int j = 0; j < m->d; j++)
+        csvout_str(&w, features_name(m->feat[j]));
+    csvout_end(&w);
+    double z[F_N];
+    for (uint32_t c = 0; c < f->n && !w.failed; c++) {
+        if (!f->present[c])
+            continue;
+        segment_standardise(m, f, c, z);
+        csvout_str(&w, dataset_text(ds, DS_CUSTOMER, c));
+        for (int j = 0; j < m->d; j++)
+            csvout_exact(&w, z[j]);
+        csvout_end(&w);
+    }
+    return csvout_close(&w, e);
+}

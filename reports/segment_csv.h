@@ -17,6 +17,12 @@
 int segment_csv_write(const struct dataset *ds, const struct features *f, const struct segmentation *s,
                       const char *dir, int fr, struct cx_err *e);
 
+/* Writes the standardised matrix that was clustered (customer_id, then one
+   column per feature, 17 significant digits) to path, for analysts who
+   want to check the clustering with another tool. */
+int segment_matrix_write(const struct dataset *ds, const struct features *f, const struct segmentation *s,
+                         const char *path, struct cx_err *e);
+
 /* Helpers shared by the report writers: a file opened under a temporary
    name in dir and renamed to dir/name by report_close when every write
    succeeded (*final is owned by report_close); dir created when missing. */

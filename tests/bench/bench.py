@@ -15,17 +15,32 @@ import sys
 import time
 
 
+LAST_STDERR = [""]
+
+
 def run(cmd, stdout=subprocess.DEVNULL):
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE)
+    err = p.stderr.read().decode(errors="replace")
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
-    err = p.stderr.read().decode(errors="replace")
     p.stderr.close()
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         sys.exit(f"bench: {' '.join(cmd)} failed ({code}): {err}")
+    LAST_STDERR[0] = err
     return wall, ru.ru_maxrss * 1024
+
+
+def stage_times(err):
+    """{'load': s, 'features': s, ...} from canaux's 'timings:' line."""
+    out = {}
+    for line in err.splitlines():
+        if "timings:" in line:
+            for part in line.split("timings:")[1].split(","):
+                name, secs, _ = part.split()
+                out[name] = float(secs)
+    return out
 
 
 def measure(cmd, runs, stdout=subprocess.DEVNULL):
@@ -62,6 +77,19 @@ def main():
         for j in (1, 2):
             w, m = measure([a.bin, "check", "-q", f"-j{j}", f], a.runs)
             rows.append((n, size, f"canaux check -j{j}", w, m))
+    seg = []
+    n = max(int(x) for x in a.sizes.split(","))
+    f = os.path.join(d, f"gen-{n}-seed1.csv")
+    for j in (1, 2):
+        walls, stages = [], []
+        for _ in range(a.runs):
+            out = os.path.join(d, f"segment-j{j}")
+            w, m = run([a.bin, "segment", f"-j{j}", f, "-o", out])
+            walls.append(w)
+            stages.append(stage_times(LAST_STDERR[0]))
+        med = statistics.median
+        st = {k: med(s[k] for s in stages) for k in stages[0]}
+        seg.append((n, j, med(walls), m, st))
     print("| rows | CSV MB | command | wall s | MB/s | rows/s | peak RSS MB | RSS / CSV |")
     print("|---:|---:|---|---:|---:|---:|---:|---:|")
     for n, size, what, w, m in rows:
@@ -69,6 +97,13 @@ def main():
         peak = f"{m / 1e6:.0f}" if m else ""
         ratio = f"{m / size:.2f}" if m else ""
         print(f"| {n:,} | {mb:.0f} | {what} | {w:.2f} | {mb / w:.0f} | {n / w:,.0f} | {peak} | {ratio} |")
+    print()
+    print("| rows | command | load s | features s | segmentation s | features + segmentation s | write s | wall s | peak RSS MB |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    for n, j, w, m, st in seg:
+        print(f"| {n:,} | canaux segment -j{j} | {st['load']:.2f} | {st['features']:.2f} | "
+              f"{st['segmentation']:.2f} | {st['features'] + st['segmentation']:.2f} | {st['write']:.2f} | "
+              f"{w:.2f} | {m / 1e6:.0f} |")
 
 
 if __name__ == "__main__":

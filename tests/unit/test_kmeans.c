@@ -333,9 +333,11 @@ static void test_restarts_never_worse(void **state)
 }
 
 /* kmeans_run with n_init = 1 against the same restart done by hand with
-   kmeans_iterate: identical labels, centroids, inertia and step count. */
+   kmeans_iterate: identical labels, centroids, inertia and step count.
+   pass_min: when steps test bounds (0: from the second step on, plain
+   Hamerly; 2: never). */
 static void check_hamerly(const double *x, size_t n, size_t d, int k, double tol,
-                          uint64_t seed, int max_iter, int check_saving)
+                          uint64_t seed, int max_iter, double pass_min, int check_saving)
 {
     struct kmeans_params p;
     kmeans_defaults(&p);
@@ -353,6 +355,8 @@ static void check_hamerly(const double *x, size_t n, size_t d, int k, double tol
     assert_true(cent && a && b && lab && lab2 && w && r);
     struct kmeans_result res = { cent, lab, 0, 0, 0, 0 };
     struct cx_err e = { 0, "" };
+    if (pass_min >= 0)
+        kmeans_ws_set_pass_min(w, pass_min);
     assert_int_equal(kmeans_run(x, n, d, &p, &res, w, &e), CX_OK);
     uint64_t ndist = kmeans_ws_ndist(w);
 
@@ -376,8 +380,9 @@ static void check_hamerly(const double *x, size_t n, size_t d, int k, double tol
     assert_memory_equal(&res.inertia, &inertia, sizeof inertia);
     /* Hamerly skipped distances: Lloyd computes n x k a step, plus the
        final assignment. */
-    if (check_saving)
-        assert_true(ndist < (uint64_t)n * (uint64_t)k * (uint64_t)(it + 1));
+    if (check_saving && ndist >= (uint64_t)n * (uint64_t)k * (uint64_t)(it + 1))
+        fail_msg("k = %d, seed %llu: %llu distances in %d steps, no fewer than Lloyd's",
+                 k, (unsigned long long)seed, (unsigned long long)ndist, it);
     free(cent);
     free(a);
     free(b);
@@ -390,12 +395,16 @@ static void check_hamerly(const double *x, size_t n, size_t d, int k, double tol
 static void test_hamerly_equals_lloyd(void **state)
 {
     (void)state;
-    /* Overlapping blobs, run to exact convergence (tol 0). */
+    /* Overlapping blobs, run to exact convergence (tol 0), with the default
+       choice of steps (-1), plain Hamerly (0) and bounds never tested (2). */
     size_t n = 4000, d = 4;
     double *x = blobs_data(n, d, 6, 3);
-    check_hamerly(x, n, d, 5, 0, 9, 300, 1);
-    check_hamerly(x, n, d, 12, 1e-4, 10, 300, 1);
-    check_hamerly(x, n, d, 7, 0, 11, 3, 1);  /* stopped by max_iter */
+    check_hamerly(x, n, d, 5, 0, 9, 300, -1, 1);
+    check_hamerly(x, n, d, 5, 0, 9, 300, 0, 1);
+    check_hamerly(x, n, d, 5, 0, 9, 300, 2, 0);
+    check_hamerly(x, n, d, 12, 1e-4, 10, 300, -1, 1);
+    check_hamerly(x, n, d, 12, 1e-4, 10, 300, 0, 1);
+    check_hamerly(x, n, d, 7, 0, 11, 3, 0, 0);  /* stopped by max_iter */
     free(x);
     /* Points on a small integer grid, with duplicates: many exact ties of
        distance, which Hamerly must leave to the full comparison. */
@@ -406,14 +415,15 @@ static void test_hamerly_equals_lloyd(void **state)
     rng_state = 99;
     for (size_t i = 0; i < n * d; i++)
         x[i] = floor(unif() * 6);
-    check_hamerly(x, n, d, 4, 0, 1, 300, 1);
-    check_hamerly(x, n, d, 9, 0, 2, 300, 1);
+    check_hamerly(x, n, d, 4, 0, 1, 300, 0, 0);
+    check_hamerly(x, n, d, 9, 0, 2, 300, 0, 0);
+    check_hamerly(x, n, d, 9, 0, 2, 300, -1, 0);
     free(x);
-    /* Many small 1-D sets of integers: centres move so that a point's
-       label, kept by its bounds, meets a lower-index centre at exactly the
-       same distance; bounds without a strict margin would keep the wrong
-       label there (checked: such a filter fails here within a few dozen
-       sets). */
+    /* Many small 1-D sets of integers, plain Hamerly: centres move so that
+       a point's label, kept by its bounds, meets a lower-index centre at
+       exactly the same distance; bounds without a strict margin would keep
+       the wrong label there (checked: such a filter fails here within a
+       few dozen sets). */
     double v[32];
     for (uint64_t ds = 1; ds <= 300; ds++) {
         n = 12 + ds % 19;
@@ -422,7 +432,7 @@ static void test_hamerly_equals_lloyd(void **state)
             v[i] = floor(unif() * (double)(4 + ds % 17));
         for (int k = 2; k <= 4; k++)
             for (uint64_t seed = 1; seed <= 3; seed++)
-                check_hamerly(v, n, 1, k, 0, seed, 300, 0);
+                check_hamerly(v, n, 1, k, 0, seed, 300, 0, 0);
     }
 }
 
