@@ -33,6 +33,7 @@ void features_free(struct features *f)
     free(f->present);
     free(f->main_channel);
     free(f->key);
+    free(f->chan_share);
     for (int k = 0; k < F_N; k++)
         free(f->v[k]);
     memset(f, 0, sizeof *f);
@@ -144,7 +145,9 @@ int features_compute(const struct dataset *ds, int32_t from, int32_t to, int32_t
     f->present = calloc((size_t)n + 1, 1);
     f->main_channel = calloc((size_t)n + 1, 1);
     f->key = malloc(((size_t)n + 1) * sizeof *f->key);
-    int bad = !f->key || !in_period || !head_net || !cs || !first || !idx || !chan_work || !f->present || !f->main_channel;
+    f->nch = nch;
+    f->chan_share = calloc((size_t)n * nch + 1, sizeof *f->chan_share);
+    int bad = !f->key || !f->chan_share || !in_period || !head_net || !cs || !first || !idx || !chan_work || !f->present || !f->main_channel;
     for (int k = 0; k < F_N && !bad; k++)
         bad = (f->v[k] = calloc((size_t)n + 1, sizeof *f->v[k])) == NULL;
     if (bad) {
@@ -279,6 +282,8 @@ int features_compute(const struct dataset *ds, int32_t from, int32_t to, int32_t
             f->v[F_BREADTH][c] = ncat <= 64 ? __builtin_popcountll(s->cats) : 0;
             /* Main channel: most net of positive orders, else most orders;
                ties to the lowest channel id. */
+            for (uint32_t ch = 0; ch < nch && pnet > 0; ch++)
+                f->chan_share[(size_t)c * nch + ch] = (float)((double)pos_net[ch] / (double)pnet);
             const int64_t *w = npos ? pos_net : any_cnt;
             uint32_t best = 0;
             for (uint32_t ch = 1; ch < nch; ch++)

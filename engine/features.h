@@ -39,6 +39,9 @@ struct features {
     uint8_t *present;       /* 1 when the customer has a line in the period */
     double *v[F_N];         /* each feature, per customer id */
     uint8_t *main_channel;  /* channel id with the most net of positive orders (any order when none) */
+    uint32_t nch;           /* channels of the dataset */
+    float *chan_share;      /* n x nch: share of the customer's net of positive orders by
+                               channel (all 0 when it has no positive order) */
     uint64_t *key;          /* hash of the customer id's text: an order of customers that does
                                not depend on the order of the input rows */
     int32_t from, to;       /* the analysed period, days since 1970-01-01, both included */

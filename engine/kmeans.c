@@ -35,15 +35,14 @@
 #include <string.h>
 
 #define CHUNK KMEANS_CHUNK
+_Static_assert(KMEANS_CHUNK <= 65536, "ham_chunk lists points of a chunk in 16 bits");
 #define ROUND 1024          /* chunks per round of a reduction held on the stack */
 #define BLK 8               /* centres per block of the distance kernel */
 #define CT_STACK 4096       /* doubles of transposed centres kmeans_assign keeps on its stack */
 #define SIL_CHUNK 16        /* sampled points per chunk of the silhouette's sum */
-/* A step tests bounds only when at least this share of points passed the
-   test in the step before (or would have): otherwise the tests, square
-   roots and bound traffic cost more than the distances they save, and the
-   step computes every distance while keeping the bounds up to date. */
-#define HAM_PASS_MIN 0.5
+/* Defaults of kmeans_ws_set_hamerly (measured on 2 cores, 600k x 9). */
+#define HAM_CHANGE_MAX 0.01
+#define HAM_PASS_MIN 0.6
 #define UP (1 + 4 * DBL_EPSILON)   /* outward rounding of an upper bound after an addition */
 #define DN (1 - 4 * DBL_EPSILON)   /* of a lower bound */
 
@@ -56,8 +55,8 @@ struct kmeans_ws {
     double *bnd;        /* Hamerly: per point, an upper bound on its distance to its centre
                            and a lower bound on its distance to every other, 2n;
                            k-means++: the first n hold each point's D^2 weight */
-    uint32_t *pass;     /* Hamerly: per chunk, points whose bounds alone kept their label
-                           (or would have, in a step computing every distance), nchunks */
+    uint32_t *pass;     /* per chunk: points whose bounds kept their label (Hamerly step),
+                           or labels changed (Lloyd step), nchunks */
     double *psum;       /* per-chunk sums of each cluster's points, nchunks x kmax x d */
     uint32_t *pcnt;     /* per-chunk point counts of each cluster, nchunks x kmax */
     double *pval;       /* per-chunk scalar: D^2 total, or farthest squared distance */
@@ -73,8 +72,8 @@ struct kmeans_ws {
                            step, kmax */
     gsl_rng *rng;       /* mt19937, reseeded for each restart of kmeans_run */
     uint64_t ndist;     /* distances computed by the last kmeans_run */
-    double pass_min;    /* share of points that must pass the bound test for the next
-                           step to test bounds (see kmeans_ws_set_pass_min) */
+    double change_max;  /* Lloyd steps until fewer labels than this share change */
+    double pass_min;    /* bounded steps while at least this share of points pass */
 };
 
 static size_t nchunks_of(size_t n)
@@ -157,6 +156,34 @@ static inline void dist_all(const double *xi, size_t d, int k, const double *ct,
     }
 }
 
+/* The nearest of k squared distances (lowest index on ties) into *b1, and
+   the smallest of the others into *b2 (INFINITY when k = 1). Squared
+   distances are never negative, and non-negative doubles order as their
+   bit patterns do, so the comparisons run on integers, which compilers
+   turn into conditional moves: which centre wins is unpredictable, and
+   mispredicted branches cost more than the distances. */
+static inline int nearest2(const double *out, int k, double *b1, double *b2)
+{
+    uint64_t m1, m2, inf;
+    double dinf = INFINITY;
+    memcpy(&m1, out, sizeof m1);
+    memcpy(&inf, &dinf, sizeof inf);
+    m2 = inf;
+    int a = 0;
+    for (int c = 1; c < k; c++) {
+        uint64_t v;
+        memcpy(&v, out + c, sizeof v);
+        int lt = v < m1;
+        uint64_t hi = lt ? m1 : v;
+        m2 = hi < m2 ? hi : m2;
+        a = lt ? c : a;
+        m1 = lt ? v : m1;
+    }
+    memcpy(b1, &m1, sizeof m1);
+    memcpy(b2, &m2, sizeof m2);
+    return a;
+}
+
 /* The chunked reduction: fn(b, ctx) for every chunk b in parallel, results
    added in chunk order. */
 typedef double chunk_fn(size_t b, const void *ctx);
@@ -189,6 +216,7 @@ struct kmeans_ws *kmeans_ws_alloc(size_t n, size_t d, int kmax)
     w->d = d;
     w->kmax = kmax;
     w->nchunks = nc;
+    w->change_max = HAM_CHANGE_MAX;
     w->pass_min = HAM_PASS_MIN;
     w->lab = malloc(n * sizeof *w->lab);
     w->bnd = malloc(2 * n * sizeof *w->bnd);
@@ -244,9 +272,10 @@ uint64_t kmeans_ws_ndist(const struct kmeans_ws *w)
     return w->ndist;
 }
 
-void kmeans_ws_set_pass_min(struct kmeans_ws *w, double share)
+void kmeans_ws_set_hamerly(struct kmeans_ws *w, double change_max, double pass_min)
 {
-    w->pass_min = share;
+    w->change_max = change_max;
+    w->pass_min = pass_min;
 }
 
 void kmeans_defaults(struct kmeans_params *p)
@@ -356,6 +385,10 @@ struct asg_ctx {
     double *dist2;       /* out: its squared distance, or NULL */
     double *psum;        /* out: per-chunk cluster sums (k x d a chunk), or NULL */
     uint32_t *pcnt;      /* out: per-chunk cluster counts (k a chunk) */
+    uint32_t *pchg;      /* out: per-chunk count of labels changed, or NULL (labels
+                            must then hold the last step's) */
+    double *bnd;         /* out: Hamerly's bounds of each point (2 a point), or NULL */
+    double g_up, g_dn;   /* with bnd: 1 + 2 rel, 1 - 2 rel */
 };
 
 static double assign_chunk(size_t b, const void *arg)
@@ -372,16 +405,18 @@ static double assign_chunk(size_t b, const void *arg)
         memset(pc, 0, (size_t)k * sizeof *pc);
     }
     double out[KMEANS_KMAX], t = 0;
+    uint32_t chg = 0;
     for (size_t i = lo; i < hi; i++) {
         const double *xi = a->x + i * d;
         dist_all(xi, d, k, a->ct, a->cent, out);
-        int c = 0;
-        double best = out[0];
-        for (int cc = 1; cc < k; cc++)
-            if (out[cc] < best) {
-                best = out[cc];
-                c = cc;
-            }
+        double best, second;
+        int c = nearest2(out, k, &best, &second);
+        if (a->pchg)
+            chg += a->labels[i] != (uint32_t)c;
+        if (a->bnd) {
+            a->bnd[2 * i] = sqrt(best) * a->g_up;
+            a->bnd[2 * i + 1] = sqrt(second) * a->g_dn;
+        }
         a->labels[i] = (uint32_t)c;
         if (a->dist2)
             a->dist2[i] = best;
@@ -393,6 +428,8 @@ static double assign_chunk(size_t b, const void *arg)
             pc[c]++;
         }
     }
+    if (a->pchg)
+        a->pchg[b] = chg;
     return t;
 }
 
@@ -479,7 +516,8 @@ double kmeans_iterate(const double *x, size_t n, size_t d, int k, const double *
     if (!ws_fits(w, n, d, k))
         return NAN;
     transpose(cent, k, d, w->ct);
-    struct asg_ctx a = { x, n, d, k, cent, w->ct, labels, NULL, w->psum, w->pcnt };
+    struct asg_ctx a = { x, n, d, k, cent, w->ct, labels, NULL, w->psum, w->pcnt, NULL, NULL,
+                         0, 0 };
     double inertia = reduce_chunks(nchunks_of(n), assign_chunk, &a);
     update_centroids(x, n, d, k, cent, cent_out, labels, w);
     return inertia;
@@ -494,7 +532,8 @@ double kmeans_assign(const double *x, size_t n, size_t d, const double *cent, in
     int fits = nblocks(k) * BLK * d <= CT_STACK;
     if (fits)
         transpose(cent, k, d, ct);
-    struct asg_ctx a = { x, n, d, k, cent, fits ? ct : NULL, labels, dist2, NULL, NULL };
+    struct asg_ctx a = { x, n, d, k, cent, fits ? ct : NULL, labels, dist2, NULL, NULL, NULL,
+                         NULL, 0, 0 };
     return reduce_chunks(nchunks_of(n), assign_chunk, &a);
 }
 
@@ -571,151 +610,134 @@ struct ham_ctx {
     const double *ct;    /* the same transposed */
     uint32_t *labels;    /* in: labels of the last step; out: of this one */
     struct kmeans_ws *w; /* bounds, half distances, drifts, chunk partials */
-    int first;           /* 1: no bounds yet */
-    int bounded;         /* 1: skip points by their bounds; 0: compute every distance */
     double g_up, g_dn;   /* 1 + 2 rel, 1 - 2 rel */
     double q1, q2;       /* largest drift of a centre; largest of the others */
     int q1c;             /* the centre with drift q1 */
 };
 
-/* All k distances of point xi: its nearest centre (lowest index on ties,
-   as in assign_chunk) and its bounds. */
-static inline int ham_full(const struct ham_ctx *h, const double *xi, double *out, double *bd)
-{
-    int k = h->k, a = 0;
-    dist_all(xi, h->d, k, h->ct, h->cent, out);
-    double b1 = out[0], b2 = INFINITY;
-    for (int c = 1; c < k; c++) {
-        double v = out[c];
-        if (v < b1) {
-            b2 = b1;
-            b1 = v;
-            a = c;
-        } else if (v < b2) {
-            b2 = v;
-        }
-    }
-    bd[0] = sqrt(b1) * h->g_up;
-    bd[1] = sqrt(b2) * h->g_dn;
-    return a;
-}
-
 /* One chunk of a Hamerly step: labels, bounds, the chunk's cluster sums
-   (kept from the step before when no label of the chunk changed: the same
-   labels give the same sums, bit for bit) and its count of points that
-   passed the bound test. Returns the distances computed (an integer, exact
-   in a double at these sizes). */
+   and its count of points that passed the bound test. A first pass
+   updates every point's bounds and tests them without branches, listing
+   the points that fail; only those get distances. When none fails the
+   chunk's sums from the step before are kept (the same labels give the
+   same sums, bit for bit); otherwise they are made again in point order.
+   Returns the distances computed (an integer, exact in a double at these
+   sizes). */
 static double ham_chunk(size_t b, const void *arg)
 {
     const struct ham_ctx *h = arg;
     struct kmeans_ws *w = h->w;
     size_t d = h->d, lo = b * CHUNK, hi = lo + CHUNK < h->n ? lo + CHUNK : h->n;
-    int k = h->k, changed = h->first;
+    int k = h->k;
     double *ps = w->psum + b * (size_t)k * d;
-    uint32_t *pc = w->pcnt + b * (size_t)k, pass = 0;
+    uint32_t *pc = w->pcnt + b * (size_t)k;
     double out[KMEANS_KMAX], nd = 0;
-    if (!h->bounded) {
-        memset(ps, 0, (size_t)k * d * sizeof *ps);
-        memset(pc, 0, (size_t)k * sizeof *pc);
+    uint16_t todo[CHUNK];   /* points of the chunk that failed the test, less lo */
+    size_t ntodo = 0;
+    for (size_t i = lo; i < hi; i++) {
+        double *bd = w->bnd + 2 * i;
+        uint32_t a = h->labels[i];
+        double u = (bd[0] + w->drift[a]) * UP;
+        double l = (bd[1] - ((int)a == h->q1c ? h->q2 : h->q1)) * DN;
+        l = l > 0 ? l : 0;
+        double z = w->half[a] > l ? w->half[a] : l;
+        /* z stays a lower bound on every other distance whenever the point
+           keeps its label (u < z): with z = half, d(x, c) >= d(a, c) -
+           d(x, a) > 2 half - half. Otherwise the point gets new bounds. */
+        bd[0] = u;
+        bd[1] = z;
+        todo[ntodo] = (uint16_t)(i - lo);
+        ntodo += !(u * h->g_up < z);
     }
+    w->pass[b] = (uint32_t)(hi - lo - ntodo);
+    /* No point failed: no label can change, the sums stand. Otherwise one
+       pass in point order, as the hardware prefetches it, gives the failed
+       points their distances and makes the sums again. */
+    if (ntodo == 0)
+        return 0;
+    memset(ps, 0, (size_t)k * d * sizeof *ps);
+    memset(pc, 0, (size_t)k * sizeof *pc);
+    size_t t = 0, next = lo + todo[0];
     for (size_t i = lo; i < hi; i++) {
         const double *xi = h->x + i * d;
-        double *bd = w->bnd + 2 * i;
-        int a = 0, old = 0, full = 1;
-        double u = 0, z = 0;
-        if (!h->first) {
-            old = (int)h->labels[i];
-            u = (bd[0] + w->drift[old]) * UP;
-            double l = (bd[1] - (old == h->q1c ? h->q2 : h->q1)) * DN;
-            l = l > 0 ? l : 0;
-            z = w->half[old] > l ? w->half[old] : l;
-            full = !(u * h->g_up < z);
-            pass += !full;
-            /* z stays a lower bound on every other distance whenever the
-               point keeps its label (u < z): with z = half, d(x, c) >=
-               d(a, c) - d(x, a) > 2 half - half. Otherwise ham_full
-               replaces it. */
-            bd[1] = z;
-        }
-        if (!h->bounded) {
-            a = ham_full(h, xi, out, bd);
-            nd += k;
-        } else if (!full) {
-            a = old;
-            bd[0] = u;
-        } else {
-            a = old;
-            u = sqrt(dist2(xi, h->cent + (size_t)a * d, d)) * h->g_up;
+        uint32_t a = h->labels[i];
+        if (i == next) {
+            double *bd = w->bnd + 2 * i;
+            double u = sqrt(dist2(xi, h->cent + (size_t)a * d, d)) * h->g_up;
             nd += 1;
-            if (u * h->g_up < z) {
+            if (u * h->g_up < bd[1]) {
                 bd[0] = u;
             } else {
-                a = ham_full(h, xi, out, bd);
+                double b1, b2;
+                dist_all(xi, d, k, h->ct, h->cent, out);
+                a = (uint32_t)nearest2(out, k, &b1, &b2);
+                bd[0] = sqrt(b1) * h->g_up;
+                bd[1] = sqrt(b2) * h->g_dn;
                 nd += k;
+                h->labels[i] = a;
             }
+            next = ++t < ntodo ? lo + todo[t] : SIZE_MAX;
         }
-        changed |= a != old;
-        h->labels[i] = (uint32_t)a;
-        if (!h->bounded) {
-            double *s = ps + (size_t)a * d;
-            for (size_t j = 0; j < d; j++)
-                s[j] += xi[j];
-            pc[a]++;
-        }
+        double *s = ps + (size_t)a * d;
+        for (size_t j = 0; j < d; j++)
+            s[j] += xi[j];
+        pc[a]++;
     }
-    if (h->bounded && changed) {
-        memset(ps, 0, (size_t)k * d * sizeof *ps);
-        memset(pc, 0, (size_t)k * sizeof *pc);
-        for (size_t i = lo; i < hi; i++) {
-            const double *xi = h->x + i * d;
-            uint32_t a = h->labels[i];
-            double *s = ps + (size_t)a * d;
-            for (size_t j = 0; j < d; j++)
-                s[j] += xi[j];
-            pc[a]++;
-        }
-    }
-    w->pass[b] = pass;
     return nd;
 }
 
-/* One Lloyd step with Hamerly's bounds: the same labels and cent_out as
-   kmeans_iterate(cent). Unless first, the bounds, drifts and chunk sums in
-   w must be those left by the previous step on the same points. bounded
-   chooses whether bounds skip points (see HAM_PASS_MIN). Returns the
-   distances computed; *pass gets the points that passed the bound test. */
-static double ham_step(const double *x, size_t n, size_t d, int k, const double *cent,
-                       double *cent_out, uint32_t *labels, struct kmeans_ws *w, int first,
-                       int bounded, size_t *pass)
+/* The kinds of step of kmeans_run; all give what kmeans_iterate gives. */
+enum step { LLOYD, LLOYD_BOUNDS, HAMERLY };
+
+/* One step of kmeans_run from cent to cent_out: LLOYD computes every
+   distance, LLOYD_BOUNDS also sets Hamerly's bounds, HAMERLY uses the
+   bounds, drifts and chunk sums that the step before left in w. Leaves the
+   drifts for the next step. Returns the distances computed; *count gets
+   the labels changed (LLOYD, LLOYD_BOUNDS; all n in the first step) or the
+   points that passed the bound test (HAMERLY). */
+static double run_step(const double *x, size_t n, size_t d, int k, const double *cent,
+                       double *cent_out, uint32_t *labels, struct kmeans_ws *w, enum step kind,
+                       int first, size_t *count)
 {
-    double rel = rel_slack(d);
-    struct ham_ctx h = { x, n, d, k, cent, w->ct, labels, w, first, bounded && !first,
-                         1 + 2 * rel, 1 - 2 * rel, 0, 0, -1 };
-    transpose(cent, k, d, w->ct);
-    for (int c = 0; c < k; c++) {
-        double m = INFINITY;
-        for (int o = 0; o < k; o++)
-            if (o != c) {
-                double v = dist2(cent + (size_t)c * d, cent + (size_t)o * d, d);
-                m = v < m ? v : m;
-            }
-        w->half[c] = 0.5 * sqrt(m) * h.g_dn;
-        if (!first && w->drift[c] > h.q1) {
-            h.q2 = h.q1;
-            h.q1 = w->drift[c];
-            h.q1c = c;
-        } else if (!first && w->drift[c] > h.q2) {
-            h.q2 = w->drift[c];
-        }
-    }
+    double rel = rel_slack(d), g_up = 1 + 2 * rel, g_dn = 1 - 2 * rel, nd;
     size_t nc = nchunks_of(n);
-    double nd = reduce_chunks(nc, ham_chunk, &h);
-    *pass = 0;
-    for (size_t b = 0; b < nc; b++)
-        *pass += w->pass[b];
+    transpose(cent, k, d, w->ct);
+    if (kind == HAMERLY) {
+        struct ham_ctx h = { x, n, d, k, cent, w->ct, labels, w, g_up, g_dn, 0, 0, -1 };
+        for (int c = 0; c < k; c++) {
+            double m = INFINITY;
+            for (int o = 0; o < k; o++)
+                if (o != c) {
+                    double v = dist2(cent + (size_t)c * d, cent + (size_t)o * d, d);
+                    m = v < m ? v : m;
+                }
+            w->half[c] = 0.5 * sqrt(m) * g_dn;
+            if (w->drift[c] > h.q1) {
+                h.q2 = h.q1;
+                h.q1 = w->drift[c];
+                h.q1c = c;
+            } else if (w->drift[c] > h.q2) {
+                h.q2 = w->drift[c];
+            }
+        }
+        nd = reduce_chunks(nc, ham_chunk, &h);
+    } else {
+        int cnt = kind != HAMERLY && !first;
+        struct asg_ctx a = { x, n, d, k, cent, w->ct, labels, NULL, w->psum, w->pcnt,
+                             cnt ? w->pass : NULL, kind == LLOYD_BOUNDS ? w->bnd : NULL,
+                             g_up, g_dn };
+        reduce_chunks(nc, assign_chunk, &a);
+        nd = (double)n * k;
+    }
+    *count = 0;
+    if (kind != LLOYD || !first)
+        for (size_t b = 0; b < nc; b++)
+            *count += w->pass[b];
+    else
+        *count = n;  /* no labels before: all changed */
     update_centroids(x, n, d, k, cent, cent_out, labels, w);
     for (int c = 0; c < k; c++)
-        w->drift[c] = sqrt(dist2(cent + (size_t)c * d, cent_out + (size_t)c * d, d)) * h.g_up;
+        w->drift[c] = sqrt(dist2(cent + (size_t)c * d, cent_out + (size_t)c * d, d)) * g_up;
     return nd;
 }
 
@@ -745,12 +767,19 @@ int kmeans_run(const double *x, size_t n, size_t d, const struct kmeans_params *
         int rc = kmeans_init_pp(x, n, d, k, w->rng, cur, w, e);
         if (rc != CX_OK)
             return rc;
-        int it = 0, conv = 0, bounded = 0;
+        /* Lloyd steps until few labels change, then one that sets the
+           bounds, then Hamerly's while enough points pass. */
+        int it = 0, conv = 0;
+        enum step kind = w->change_max > 1 ? LLOYD_BOUNDS : LLOYD;
         while (it < p->max_iter && !conv) {
-            size_t pass;
-            w->ndist += (uint64_t)ham_step(x, n, d, k, cur, nxt, w->lab, w, it == 0, bounded,
-                                           &pass);
-            bounded = (double)pass >= w->pass_min * (double)n;
+            size_t count;
+            w->ndist += (uint64_t)run_step(x, n, d, k, cur, nxt, w->lab, w, kind, it == 0,
+                                           &count);
+            if (kind == LLOYD)
+                kind = (double)count < w->change_max * (double)n ? LLOYD_BOUNDS : LLOYD;
+            else
+                kind = kind == LLOYD_BOUNDS || (double)count >= w->pass_min * (double)n
+                       ? HAMERLY : LLOYD;
             conv = kmeans_converged(cur, nxt, d, k, tol_abs);
             double *t = cur;
             cur = nxt;
@@ -758,7 +787,8 @@ int kmeans_run(const double *x, size_t n, size_t d, const struct kmeans_params *
             it++;
         }
         transpose(cur, k, d, w->ct);
-        struct asg_ctx a = { x, n, d, k, cur, w->ct, w->lab, NULL, NULL, NULL };
+        struct asg_ctx a = { x, n, d, k, cur, w->ct, w->lab, NULL, NULL, NULL, NULL, NULL, 0,
+                             0 };
         double inertia = reduce_chunks(nchunks_of(n), assign_chunk, &a);
         w->ndist += (uint64_t)n * (uint64_t)k;
         if (r == 0 || inertia < res->inertia) {

@@ -48,16 +48,18 @@ void kmeans_ws_free(struct kmeans_ws *w);
 /* Point-centre distances computed by the last kmeans_run on w, over all its
    restarts (plain Lloyd computes n x k a step): how much Hamerly saved. */
 uint64_t kmeans_ws_ndist(const struct kmeans_ws *w);
-/* Tuning: a step of kmeans_run tests Hamerly's bounds only when at least
-   this share of the points passed the test in the step before (or would
-   have: a step that computes every distance still updates the bounds and
-   counts). The first step of a restart has no bounds, computes every
-   distance and counts no pass, so with a share above 0 the second does
-   too. 0: bounds tested from the second step on (plain Hamerly); above 1:
-   never. Default 0.5, where on 2 cores testing starts to pay (below it the
-   tests, square roots and bound traffic cost more than the distances they
-   save). Results are the same whatever the share; only speed changes. */
-void kmeans_ws_set_pass_min(struct kmeans_ws *w, double share);
+/* Tuning: when kmeans_run uses Hamerly's bounds. A restart makes plain
+   Lloyd steps until fewer than change_max x n labels change in one, then a
+   Lloyd step that also sets the bounds, then Hamerly steps while at least
+   pass_min x n points keep their label by their bounds alone; below that,
+   Lloyd steps again. Early steps move most points and the bounds cannot
+   pay for their upkeep (square roots, 16 bytes a point read and written).
+   change_max > 1 sets the bounds in the first step and pass_min 0 keeps
+   them: plain Hamerly; change_max 0: plain Lloyd. Defaults 0.01 and 0.6,
+   where Hamerly's steps become faster than Lloyd's on 2 cores (600k x 9,
+   k = 4..12). Results are the same whatever the values; only speed
+   changes. */
+void kmeans_ws_set_hamerly(struct kmeans_ws *w, double change_max, double pass_min);
 
 /* k-means++ seeding (Arthur & Vassilvitskii 2007), one candidate a step:
    the first centre is x[gsl_rng_uniform_int(r, n)]; each next one is point

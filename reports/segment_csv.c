@@ -91,6 +91,12 @@ static int write_customers(const struct dataset *ds, const struct features *f,
         csvout_str(&w, features_name(k));
     static const char *const tail[] = { "r_score", "f_score", "m_score", "rfm_segment", "main_channel" };
     header(&w, tail, 5);
+    uint32_t nch = f->nch;
+    char col[96];
+    for (uint32_t ch = 0; ch < nch; ch++) {
+        snprintf(col, sizeof col, "channel_share_%s", dataset_text(ds, DS_CHANNEL, ch));
+        csvout_str(&w, col);
+    }
     csvout_end(&w);
     for (uint32_t c = 0; c < f->n && !w.failed; c++) {
         if (!f->present[c])
@@ -106,6 +112,8 @@ static int write_customers(const struct dataset *ds, const struct features *f,
         csvout_int(&w, s->m[c]);
         csvout_str(&w, rfm_label(s->r[c], s->f[c], s->m[c]));
         csvout_str(&w, dataset_text(ds, DS_CHANNEL, f->main_channel[c]));
+        for (uint32_t ch = 0; ch < nch; ch++)
+            csvout_num(&w, f->chan_share[(size_t)c * nch + ch], 4);
         csvout_end(&w);
     }
     return report_close(&w, final, e);
@@ -121,16 +129,28 @@ static int write_segments(const struct dataset *ds, const struct features *f,
         return rc;
     uint32_t nch = dataset_count(ds, DS_CHANNEL);
     int k = s->model.k;
-    /* Share of each segment's customers by main channel. */
+    /* Share of each segment's customers by main channel, and of its net of
+       positive orders by channel. */
     double *mainsh = calloc((size_t)k * nch + 1, sizeof *mainsh);
-    if (mainsh == NULL) {
+    double *chnet = calloc((size_t)k * nch + 1, sizeof *chnet), *segnet = calloc((size_t)k + 1, sizeof *segnet);
+    if (mainsh == NULL || chnet == NULL || segnet == NULL) {
+        free(mainsh);
+        free(chnet);
+        free(segnet);
         csvout_close(&w, e);
         free(final);
         return cx_nomem(e, "segments.csv");
     }
-    for (uint32_t c = 0; c < f->n; c++)
-        if (f->present[c])
-            mainsh[(size_t)s->segment[c] * nch + f->main_channel[c]] += 1;
+    for (uint32_t c = 0; c < f->n; c++) {
+        if (!f->present[c])
+            continue;
+        size_t sg = (size_t)s->segment[c];
+        double pnet = f->v[F_AOV][c] * f->v[F_FREQUENCY][c];
+        mainsh[sg * nch + f->main_channel[c]] += 1;
+        segnet[sg] += pnet;
+        for (uint32_t ch = 0; ch < nch; ch++)
+            chnet[sg * nch + ch] += pnet * f->chan_share[(size_t)c * nch + ch];
+    }
     static const char *const head[] = { "segment", "segment_name", "customers", "share", "net_share" };
     header(&w, head, 5);
     char col[96];
@@ -140,6 +160,10 @@ static int write_segments(const struct dataset *ds, const struct features *f,
     }
     for (int t = 0; t < F_N; t++) {
         snprintf(col, sizeof col, "mean_%s", features_name(t));
+        csvout_str(&w, col);
+    }
+    for (uint32_t ch = 0; ch < nch; ch++) {
+        snprintf(col, sizeof col, "channel_share_%s", dataset_text(ds, DS_CHANNEL, ch));
         csvout_str(&w, col);
     }
     for (uint32_t ch = 0; ch < nch; ch++) {
@@ -159,10 +183,14 @@ static int write_segments(const struct dataset *ds, const struct features *f,
         for (int t = 0; t < F_N; t++)
             csvout_num(&w, p->mean[t], prec[t] > 2 ? prec[t] : 2);
         for (uint32_t ch = 0; ch < nch; ch++)
+            csvout_num(&w, segnet[j] > 0 ? chnet[(size_t)j * nch + ch] / segnet[j] : 0, 4);
+        for (uint32_t ch = 0; ch < nch; ch++)
             csvout_num(&w, p->customers ? mainsh[(size_t)j * nch + ch] / (double)p->customers : 0, 4);
         csvout_end(&w);
     }
     free(mainsh);
+    free(chnet);
+    free(segnet);
     return report_close(&w, final, e);
 }
 

@@ -600,7 +600,9 @@ segment_files() {
         [ -s "s1/$f" ] || fail "s1/$f missing"
         cmp -s "s1/$f" "s2/$f" || fail "$f differs between -j1 and -j2"
     done
-    [ "$(head -1 s1/customers.csv)" = "$CUST_HEAD" ] || fail "customers.csv header: $(head -1 s1/customers.csv)"
+    # the stable columns first, then one channel share per channel
+    [ "$(head -1 s1/customers.csv)" = "$CUST_HEAD,channel_share_web,channel_share_agents,channel_share_direct,channel_share_marketplace,channel_share_retail" ] ||
+        [ "$(head -1 s1/customers.csv | cut -d, -f1-17)" = "$CUST_HEAD" ] || fail "customers.csv header: $(head -1 s1/customers.csv)"
     head -1 s1/segments.csv | grep -q '^segment,segment_name,customers,share,' || fail "segments.csv header"
     [ "$(head -1 s1/k_selection.csv)" = "k,inertia,calinski_harabasz,silhouette,chosen" ] || fail "k_selection header"
     # k from 2 to 8, exactly one chosen

@@ -81,6 +81,11 @@ static void check_all(const struct features *f)
     assert_near(f->v[F_DISCOUNT_RATE][0], 0.5 / 55); /* 0.5 off a gross of 20 + 5 + 30 */
     assert_near(f->v[F_BREADTH][0], 2);              /* Garden, Kitchen */
     assert_int_equal(f->main_channel[0], 2);         /* retail 30 > web 24.5 (ids: web 0, agents 1, retail 2) */
+    assert_int_equal(f->nch, 3);
+    /* Shares are floats: compared to 1e-6. */
+    assert_true(fabs(f->chan_share[0 * 3 + 0] - 24.5 / 54.5) < 1e-6);   /* web: O1 */
+    assert_true(fabs(f->chan_share[0 * 3 + 2] - 30 / 54.5) < 1e-6);     /* retail: O2; the return is not a positive order */
+    assert_near(f->chan_share[0 * 3 + 1], 0);
     /* B (id 2: C came first, with R2 on day 120): one order on the as-of day. */
     assert_near(f->v[F_RECENCY][2], 0);
     assert_near(f->v[F_FREQUENCY][2], 1);
@@ -98,6 +103,7 @@ static void check_all(const struct features *f)
     assert_near(f->v[F_RETURN_RATE][1], 0);          /* nothing sold */
     assert_near(f->v[F_BREADTH][1], 1);
     assert_int_equal(f->main_channel[1], 1);         /* agents: its only order */
+    assert_near(f->chan_share[1 * 3 + 1], 0);        /* no positive order: no share */
 }
 
 static void test_features_by_hand(void **state)

@@ -334,10 +334,11 @@ static void test_restarts_never_worse(void **state)
 
 /* kmeans_run with n_init = 1 against the same restart done by hand with
    kmeans_iterate: identical labels, centroids, inertia and step count.
-   pass_min: when steps test bounds (0: from the second step on, plain
-   Hamerly; 2: never). */
+   mode: 0 the default choice of steps, 1 plain Hamerly (bounds from the
+   first step on), 2 plain Lloyd, 3 back and forth between Lloyd and
+   Hamerly steps (bounds set up early, dropped unless 95% of points pass). */
 static void check_hamerly(const double *x, size_t n, size_t d, int k, double tol,
-                          uint64_t seed, int max_iter, double pass_min, int check_saving)
+                          uint64_t seed, int max_iter, int mode, int check_saving)
 {
     struct kmeans_params p;
     kmeans_defaults(&p);
@@ -355,8 +356,12 @@ static void check_hamerly(const double *x, size_t n, size_t d, int k, double tol
     assert_true(cent && a && b && lab && lab2 && w && r);
     struct kmeans_result res = { cent, lab, 0, 0, 0, 0 };
     struct cx_err e = { 0, "" };
-    if (pass_min >= 0)
-        kmeans_ws_set_pass_min(w, pass_min);
+    if (mode == 1)
+        kmeans_ws_set_hamerly(w, 2, 0);
+    if (mode == 2)
+        kmeans_ws_set_hamerly(w, 0, 2);
+    if (mode == 3)
+        kmeans_ws_set_hamerly(w, 0.5, 0.95);
     assert_int_equal(kmeans_run(x, n, d, &p, &res, w, &e), CX_OK);
     uint64_t ndist = kmeans_ws_ndist(w);
 
@@ -378,8 +383,8 @@ static void check_hamerly(const double *x, size_t n, size_t d, int k, double tol
     assert_memory_equal(cent, a, kd * sizeof *a);
     assert_memory_equal(lab, lab2, n * sizeof *lab);
     assert_memory_equal(&res.inertia, &inertia, sizeof inertia);
-    /* Hamerly skipped distances: Lloyd computes n x k a step, plus the
-       final assignment. */
+    /* Plain Hamerly skipped distances: Lloyd computes n x k a step, plus
+       the final assignment. */
     if (check_saving && ndist >= (uint64_t)n * (uint64_t)k * (uint64_t)(it + 1))
         fail_msg("k = %d, seed %llu: %llu distances in %d steps, no fewer than Lloyd's",
                  k, (unsigned long long)seed, (unsigned long long)ndist, it);
@@ -396,15 +401,16 @@ static void test_hamerly_equals_lloyd(void **state)
 {
     (void)state;
     /* Overlapping blobs, run to exact convergence (tol 0), with the default
-       choice of steps (-1), plain Hamerly (0) and bounds never tested (2). */
+       choice of steps (0), plain Hamerly (1) and plain Lloyd (2). */
     size_t n = 4000, d = 4;
     double *x = blobs_data(n, d, 6, 3);
-    check_hamerly(x, n, d, 5, 0, 9, 300, -1, 1);
-    check_hamerly(x, n, d, 5, 0, 9, 300, 0, 1);
+    check_hamerly(x, n, d, 5, 0, 9, 300, 0, 0);
+    check_hamerly(x, n, d, 5, 0, 9, 300, 1, 1);
     check_hamerly(x, n, d, 5, 0, 9, 300, 2, 0);
-    check_hamerly(x, n, d, 12, 1e-4, 10, 300, -1, 1);
-    check_hamerly(x, n, d, 12, 1e-4, 10, 300, 0, 1);
-    check_hamerly(x, n, d, 7, 0, 11, 3, 0, 0);  /* stopped by max_iter */
+    check_hamerly(x, n, d, 12, 1e-4, 10, 300, 0, 0);
+    check_hamerly(x, n, d, 12, 1e-4, 10, 300, 1, 1);
+    check_hamerly(x, n, d, 12, 0, 10, 300, 3, 0);
+    check_hamerly(x, n, d, 7, 0, 11, 3, 1, 0);  /* stopped by max_iter */
     free(x);
     /* Points on a small integer grid, with duplicates: many exact ties of
        distance, which Hamerly must leave to the full comparison. */
@@ -415,9 +421,10 @@ static void test_hamerly_equals_lloyd(void **state)
     rng_state = 99;
     for (size_t i = 0; i < n * d; i++)
         x[i] = floor(unif() * 6);
-    check_hamerly(x, n, d, 4, 0, 1, 300, 0, 0);
+    check_hamerly(x, n, d, 4, 0, 1, 300, 1, 0);
+    check_hamerly(x, n, d, 9, 0, 2, 300, 1, 0);
     check_hamerly(x, n, d, 9, 0, 2, 300, 0, 0);
-    check_hamerly(x, n, d, 9, 0, 2, 300, -1, 0);
+    check_hamerly(x, n, d, 9, 0, 2, 300, 3, 0);
     free(x);
     /* Many small 1-D sets of integers, plain Hamerly: centres move so that
        a point's label, kept by its bounds, meets a lower-index centre at
@@ -432,7 +439,7 @@ static void test_hamerly_equals_lloyd(void **state)
             v[i] = floor(unif() * (double)(4 + ds % 17));
         for (int k = 2; k <= 4; k++)
             for (uint64_t seed = 1; seed <= 3; seed++)
-                check_hamerly(v, n, 1, k, 0, seed, 300, 0, 0);
+                check_hamerly(v, n, 1, k, 0, seed, 300, 1, 0);
     }
 }
 
