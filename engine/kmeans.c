@@ -26,6 +26,13 @@
  * upper x (1 + 2 rel) < max(lower, half distance to the nearest other
  * centre): then its computed D2 to its centre is strictly below the
  * computed D2 to any other, which is what Lloyd's argmin would see.
+ *
+ * With d ~ 9 and k ~ 8 a Lloyd step costs little more than reading the
+ * points, so Hamerly's steps pay only when most points pass their test:
+ * kmeans_run makes Lloyd steps while many labels change and switches to
+ * Hamerly's in the tail (kmeans_ws_set_hamerly). A Hamerly step tests all
+ * points of a chunk without branches first, then reads the chunk's points
+ * in order only if one failed; a chunk where none failed keeps its sums.
  */
 #include "engine/kmeans.h"
 
@@ -41,7 +48,7 @@ _Static_assert(KMEANS_CHUNK <= 65536, "ham_chunk lists points of a chunk in 16 b
 #define CT_STACK 4096       /* doubles of transposed centres kmeans_assign keeps on its stack */
 #define SIL_CHUNK 16        /* sampled points per chunk of the silhouette's sum */
 /* Defaults of kmeans_ws_set_hamerly (measured on 2 cores, 600k x 9). */
-#define HAM_CHANGE_MAX 0.01
+#define HAM_CHANGE_MAX 0.04
 #define HAM_PASS_MIN 0.6
 #define UP (1 + 4 * DBL_EPSILON)   /* outward rounding of an upper bound after an addition */
 #define DN (1 - 4 * DBL_EPSILON)   /* of a lower bound */
@@ -409,14 +416,23 @@ static double assign_chunk(size_t b, const void *arg)
     for (size_t i = lo; i < hi; i++) {
         const double *xi = a->x + i * d;
         dist_all(xi, d, k, a->ct, a->cent, out);
-        double best, second;
-        int c = nearest2(out, k, &best, &second);
-        if (a->pchg)
-            chg += a->labels[i] != (uint32_t)c;
+        double best = out[0], second;
+        int c = 0;
         if (a->bnd) {
+            c = nearest2(out, k, &best, &second);
             a->bnd[2 * i] = sqrt(best) * a->g_up;
             a->bnd[2 * i + 1] = sqrt(second) * a->g_dn;
+        } else {
+            /* The same choice; compilers make this loop fast when the
+               second smallest is not wanted. */
+            for (int cc = 1; cc < k; cc++)
+                if (out[cc] < best) {
+                    best = out[cc];
+                    c = cc;
+                }
         }
+        if (a->pchg)
+            chg += a->labels[i] != (uint32_t)c;
         a->labels[i] = (uint32_t)c;
         if (a->dist2)
             a->dist2[i] = best;
@@ -601,7 +617,6 @@ int kmeans_converged(const double *old, const double *cent, size_t d, int k, dou
 
 /* ---- Hamerly ---- */
 
-
 struct ham_ctx {
     const double *x;     /* points */
     size_t n, d;         /* their count and features */
@@ -722,19 +737,15 @@ static double run_step(const double *x, size_t n, size_t d, int k, const double 
         }
         nd = reduce_chunks(nc, ham_chunk, &h);
     } else {
-        int cnt = kind != HAMERLY && !first;
         struct asg_ctx a = { x, n, d, k, cent, w->ct, labels, NULL, w->psum, w->pcnt,
-                             cnt ? w->pass : NULL, kind == LLOYD_BOUNDS ? w->bnd : NULL,
+                             first ? NULL : w->pass, kind == LLOYD_BOUNDS ? w->bnd : NULL,
                              g_up, g_dn };
         reduce_chunks(nc, assign_chunk, &a);
         nd = (double)n * k;
     }
-    *count = 0;
-    if (kind != LLOYD || !first)
-        for (size_t b = 0; b < nc; b++)
-            *count += w->pass[b];
-    else
-        *count = n;  /* no labels before: all changed */
+    *count = first ? n : 0;  /* no labels before the first step: all changed */
+    for (size_t b = 0; b < nc && !first; b++)
+        *count += w->pass[b];
     update_centroids(x, n, d, k, cent, cent_out, labels, w);
     for (int c = 0; c < k; c++)
         w->drift[c] = sqrt(dist2(cent + (size_t)c * d, cent_out + (size_t)c * d, d)) * g_up;
