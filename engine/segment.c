@@ -28,7 +28,7 @@ void seg_defaults(struct seg_options *o)
     memset(o, 0, sizeof *o);
     o->kmin = 2;
     o->kmax = 8;
-    o->n_init = 10;
+    o->n_init = 20;
     o->max_iter = 300;
     o->tol = 1e-4;
     o->seed = 1;

@@ -32,9 +32,9 @@ def main():
     ours = sum(((z[lab == s] - z[lab == s].mean(axis=0)) ** 2).sum() for s in np.unique(lab))
     km = KMeans(n_clusters=k, n_init=10, random_state=0).fit(z)
     print(f"customers {len(z)}, k {k}, features {z.shape[1]}")
-    print(f"inertia canaux  {ours:.1f}")
-    print(f"inertia sklearn {km.inertia_:.1f}  (KMeans n_init=10 on the same matrix)")
-    print(f"canaux / sklearn {ours / km.inertia_:.5f}")
+    print(f"inertia canaux  {ours:.4f}")
+    print(f"inertia sklearn {km.inertia_:.4f}  (KMeans n_init=10 on the same matrix)")
+    print(f"canaux / sklearn {ours / km.inertia_:.8f}")
     if len(sys.argv) > 2:
         truth = pd.read_csv(sys.argv[2], dtype={"customer_id": str})
         t = cust.merge(truth, on="customer_id")
