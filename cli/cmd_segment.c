@@ -14,9 +14,13 @@
 
 #include "cli/cli.h"
 #include "cli/inputs.h"
+#include "engine/economics.h"
 #include "engine/features.h"
+#include "engine/retention.h"
 #include "engine/segment.h"
+#include "loaders/costmodel_config.h"
 #include "loaders/model_reader.h"
+#include "reports/economics_csv.h"
 #include "reports/model_writer.h"
 #include "reports/segment_csv.h"
 
@@ -37,6 +41,16 @@ static const char segment_usage[] =
     "      --model FILE       match the new segments to a saved model (stable ids)\n"
     "      --matrix FILE      also write the standardised matrix that was clustered\n";
 
+static const char economics_usage[] =
+    "Usage: canaux economics [OPTIONS] INPUT... -o DIR\n"
+    "Segments the customers, then measures each channel's cost to serve and\n"
+    "profitability (SPEC §2 cost model: -c FILE, or the built-in one), per\n"
+    "channel, segment x channel and account, with acquisition and retention.\n"
+    "Writes channels.csv, segment_channels.csv, accounts.csv, whale_curve.csv,\n"
+    "acquisition_retention.csv, cohorts.csv, channel_switching.csv and the\n"
+    "segmentation files into DIR. Options as for canaux segment, and\n"
+    "      --bootstrap B      resamples for the intervals per customer (default 200)\n";
+
 static const char score_usage[] =
     "Usage: canaux score --model FILE [OPTIONS] INPUT... -o DIR\n"
     "Assigns customers to the segments of a saved model without re-clustering\n"
@@ -46,7 +60,7 @@ static const char score_usage[] =
     "      --model FILE       the model written by canaux segment --save-model\n"
     "      --as-of DATE, --from DATE, --to DATE   as for canaux segment\n";
 
-enum { OPT_ASOF = 400, OPT_FROM, OPT_TO, OPT_SAVEMODEL, OPT_MODEL, OPT_SEED2, OPT_MATRIX };
+enum { OPT_ASOF = 400, OPT_FROM, OPT_TO, OPT_SAVEMODEL, OPT_MODEL, OPT_SEED2, OPT_MATRIX, OPT_BOOT };
 
 static int parse_day(const char *arg, const char *opt, int32_t *day, struct cx_err *e)
 {
@@ -164,8 +178,11 @@ static void print_summary(const struct segmentation *s, const struct features *f
     printf("Written to %s/\n", dir);
 }
 
-static int run(int argc, char **argv, int score, struct cx_err *e)
+enum { MODE_SEGMENT, MODE_SCORE, MODE_ECONOMICS };
+
+static int run(int argc, char **argv, int mode, struct cx_err *e)
 {
+    int score = mode == MODE_SCORE;
     static const struct option longopts[] = {
         INPUT_LONGOPTS,
         { "output", required_argument, NULL, 'o' },
@@ -176,12 +193,15 @@ static int run(int argc, char **argv, int score, struct cx_err *e)
         { "save-model", required_argument, NULL, OPT_SAVEMODEL },
         { "model", required_argument, NULL, OPT_MODEL },
         { "matrix", required_argument, NULL, OPT_MATRIX },
+        { "bootstrap", required_argument, NULL, OPT_BOOT },
         { NULL, 0, NULL, 0 }
     };
     struct inputs in;
     struct seg_options so;
+    struct eco_options eo;
     inputs_init(&in);
     seg_defaults(&so);
+    eco_defaults(&eo);
     const char *out = NULL, *save = NULL, *model = NULL, *kopt = NULL, *seed = NULL, *matrix = NULL;
     int32_t from = INT32_MIN, to = INT32_MAX, asof = INT32_MIN;
     int opt, rc;
@@ -199,6 +219,13 @@ static int run(int argc, char **argv, int score, struct cx_err *e)
         case OPT_SAVEMODEL: save = optarg; break;
         case OPT_MODEL: model = optarg; break;
         case OPT_MATRIX: matrix = optarg; break;
+        case OPT_BOOT: {
+            long v;
+            if (mode != MODE_ECONOMICS || parse_int(optarg, 10, 100000, &v))
+                return cx_fail(e, CX_EUSAGE, "--bootstrap: expected 10 to 100000 resamples (canaux economics)");
+            eo.bootstrap = (int)v;
+            break;
+        }
         case OPT_ASOF:
             if (parse_day(optarg, "as-of", &asof, e))
                 return CX_EUSAGE;
@@ -212,11 +239,12 @@ static int run(int argc, char **argv, int score, struct cx_err *e)
                 return CX_EUSAGE;
             break;
         case OPT_HELP:
-            printf("%s\n%s", score ? score_usage : segment_usage, inputs_help);
+            printf("%s\n%s", score ? score_usage : mode == MODE_ECONOMICS ? economics_usage : segment_usage,
+                   inputs_help);
             return cli_flush_stdout(e);
         default:
-            return cx_fail(e, CX_EUSAGE, "%s: bad option (see canaux %s --help)", score ? "score" : "segment",
-                           score ? "score" : "segment");
+            return cx_fail(e, CX_EUSAGE, "bad option (see canaux %s --help)",
+                           score ? "score" : mode == MODE_ECONOMICS ? "economics" : "segment");
         }
     }
     if (out == NULL)
@@ -233,8 +261,14 @@ static int run(int argc, char **argv, int score, struct cx_err *e)
     struct seg_model prev;
     struct features f;
     struct segmentation s;
+    struct economics ec;
+    struct retention rt;
+    struct costmodel cm;
     memset(&f, 0, sizeof f);
     memset(&s, 0, sizeof s);
+    memset(&ec, 0, sizeof ec);
+    memset(&rt, 0, sizeof rt);
+    cm_builtin(&cm);
     if (model && (rc = model_read(&prev, model, e)) != CX_OK)
         return rc;
     double t0 = omp_get_wtime(), t1 = t0, t2 = t0, t3 = t0, t4 = t0;
@@ -242,6 +276,8 @@ static int run(int argc, char **argv, int score, struct cx_err *e)
     t1 = omp_get_wtime();
     if (rc == CX_OK && in.config_path)
         rc = seg_configure(&so, &in.config, e);
+    if (rc == CX_OK && in.config_path && mode == MODE_ECONOMICS)
+        rc = cm_configure(&cm, &in.config, e);
     if (rc == CX_OK && kopt) {
         long v;
         if (strcasecmp(kopt, "auto") == 0)
@@ -269,18 +305,48 @@ static int run(int argc, char **argv, int score, struct cx_err *e)
     if (rc == CX_OK)
         rc = score ? segment_score(&f, &prev, &s, e) : segment_fit(&f, &so, model ? &prev : NULL, &s, e);
     t3 = omp_get_wtime();
+    double te = t3;
+    if (rc == CX_OK && mode == MODE_ECONOMICS) {
+        eo.seed = so.seed;
+        rc = eco_compute(in.ds, &f, s.segment, s.model.k, &cm, &eo, &ec, e);
+        if (rc == CX_OK)
+            rc = ret_compute(in.ds, &f, s.segment, s.model.k, ec.head_contribution, &rt, e);
+        te = omp_get_wtime();
+    }
+    int fr = in.locale && strcasecmp(in.locale, "fr") == 0;
     if (rc == CX_OK)
-        rc = segment_csv_write(in.ds, &f, &s, out, in.locale && strcasecmp(in.locale, "fr") == 0, e);
+        rc = segment_csv_write(in.ds, &f, &s, out, fr, e);
+    if (rc == CX_OK && mode == MODE_ECONOMICS)
+        rc = economics_csv_write(in.ds, &s, &ec, &rt, out, fr, e);
     t4 = omp_get_wtime();
-    if (rc == CX_OK && !in.quiet)
-        fprintf(stderr, "canaux: timings: load %.2f s, features %.2f s, %s %.2f s, write %.2f s\n", t1 - t0,
-                t2 - t1, score ? "scoring" : "segmentation", t3 - t2, t4 - t3);
+    if (rc == CX_OK && !in.quiet) {
+        if (mode == MODE_ECONOMICS)
+            fprintf(stderr, "canaux: timings: load %.2f s, features %.2f s, segmentation %.2f s, "
+                    "economics %.2f s, write %.2f s\n", t1 - t0, t2 - t1, t3 - t2, te - t3, t4 - te);
+        else
+            fprintf(stderr, "canaux: timings: load %.2f s, features %.2f s, %s %.2f s, write %.2f s\n",
+                    t1 - t0, t2 - t1, score ? "scoring" : "segmentation", t3 - t2, t4 - t3);
+        if (mode == MODE_ECONOMICS && ec.unmodelled_lines)
+            fprintf(stderr, "canaux: %llu lines in channels missing from the cost model (%s) were costed at zero"
+                    " (in_cost_model = 0 in channels.csv)\n", (unsigned long long)ec.unmodelled_lines, cm.source);
+    }
     if (rc == CX_OK && save)
         rc = model_write(&s.model, save, e);
     if (rc == CX_OK && matrix)
         rc = segment_matrix_write(in.ds, &f, &s, matrix, e);
     if (rc == CX_OK)
         print_summary(&s, &f, out, in.quiet);
+    if (rc == CX_OK && mode == MODE_ECONOMICS && !in.quiet) {
+        printf("\nCost model: %s. Fixed costs are pro-rated to the %d days analysed and shared among\n"
+               "segments by net revenue.\n%-16s %14s %14s %14s %8s\n", cm.source, ec.days, "channel", "net",
+               "channel cost", "contribution", "CoS");
+        for (uint32_t c = 0; c < ec.nch; c++)
+            printf("%-16s %14.2f %14.2f %14.2f %7.1f%%\n", dataset_text(in.ds, DS_CHANNEL, c), ec.ch[c].t.net,
+                   ec.ch[c].t.channel_cost, ec.ch[c].t.contribution,
+                   ec.ch[c].t.net != 0 ? 100 * ec.ch[c].t.channel_cost / ec.ch[c].t.net : 0.0);
+    }
+    ret_free(&rt);
+    eco_free(&ec);
     segment_free(&s);
     features_free(&f);
     int rc2 = inputs_finish(&in, e);
@@ -293,10 +359,15 @@ static int run(int argc, char **argv, int score, struct cx_err *e)
 
 int cmd_segment(int argc, char **argv, struct cx_err *e)
 {
-    return run(argc, argv, 0, e);
+    return run(argc, argv, MODE_SEGMENT, e);
 }
 
 int cmd_score(int argc, char **argv, struct cx_err *e)
 {
-    return run(argc, argv, 1, e);
+    return run(argc, argv, MODE_SCORE, e);
+}
+
+int cmd_economics(int argc, char **argv, struct cx_err *e)
+{
+    return run(argc, argv, MODE_ECONOMICS, e);
 }

@@ -2,16 +2,19 @@
  * retention — see retention.h.
  *
  * Pass 1 sums line nets per head in fixed chunks of lines, one atomic
- * integer add per run of a head's lines (as features.c). Pass 2 indexes the
- * heads by customer with a counting sort, heads in increasing id order
- * within a customer, so the first head met on the earliest day is the tie
- * winner. Pass 3 walks each customer's heads twice in parallel: once to
- * find the acquiring order and count positive orders, once for the gap to
- * the next order, first-year value, cohort months and switching channels
- * (each counted once per customer through a small per-thread "seen" array,
- * cleared by walking the heads a third time). Pass 4 adds customers into
- * their groups serially in id order: a few additions per customer, and the
- * only sums of doubles, which then do not depend on the thread count.
+ * integer add per run of a head's lines (as features.c). Pass 2 sorts the
+ * heads by customer (counting sort, heads in increasing id order within a
+ * customer, so the first head met on the earliest day is the tie winner)
+ * and copies each head's net, day and channel into a slot beside its
+ * customer's other heads: pass 3 then reads memory in sequence instead of
+ * jumping across three head arrays, which was most of its time. Pass 3
+ * walks each customer's slots in parallel: once for the acquiring order and
+ * the count of positive orders, once for the gap to the next order,
+ * first-year value, cohort months and switching channels (each counted
+ * once per customer through a small per-thread "seen" array, cleared by a
+ * third walk). Pass 4 adds customers into their groups serially in id
+ * order: a few additions per customer, and the only sums of doubles, which
+ * then do not depend on the thread count.
  */
 #include "engine/retention.h"
 
@@ -21,6 +24,9 @@
 #include <string.h>
 
 #define CHUNK 65536
+#ifndef PRIVATE_MAX
+#define PRIVATE_MAX ((size_t)64 << 20)   /* bytes of per-thread count tables at most */
+#endif
 
 const int32_t ret_window_days[RET_NWIN] = { 90, 180, 365 };
 
@@ -68,6 +74,24 @@ static inline int64_t net_units(const struct dataset *ds, size_t i)
 {
     int32_t v = ds->l_net[i];
     return v != DS_MONEY_BIG ? v : llround(dataset_big(ds, i, DS_NET) * DS_MONEY_SCALE);
+}
+
+/* One order of a customer, copied next to the customer's other orders so
+   that walking them reads memory in sequence. */
+struct slot {
+    int64_t net;   /* net of the order, ten-thousandths */
+    int32_t day;   /* order date, days since 1970-01-01 */
+    uint8_t ch;    /* channel id */
+};
+
+static inline void bump(uint32_t *p, int shared)
+{
+    if (shared) {
+        #pragma omp atomic
+        (*p)++;
+    } else {
+        (*p)++;
+    }
 }
 
 /* Adds one acquired customer to a group. */
@@ -127,12 +151,17 @@ int ret_compute(const struct dataset *ds, const struct features *f, const int16_
     uint8_t *in_period = malloc(nh + 1);
     int64_t *head_net = calloc(nh + 1, sizeof *head_net);
     uint32_t *first = calloc((size_t)n + 2, sizeof *first), *idx = malloc((nh + 1) * sizeof *idx);
+    struct slot *sl = malloc((nh + 1) * sizeof *sl);
     uint32_t *pos = malloc(((size_t)n + 1) * sizeof *pos);
     uint8_t *seen = calloc((size_t)nthreads * (nm + nch) + 1, 1);
-    /* Per-thread cohort and switching counts, added up after pass 3: atomic
-       adds on so small a table would have the threads fight over it. */
+    /* Cohort and switching counts: one copy per thread, added up after pass
+       3, since atomic adds on so small a table would have the threads fight
+       over it; one shared copy with atomic adds when the copies would take
+       more than PRIVATE_MAX bytes (decades of months x many channels x many
+       threads). Integer counts either way: the same for any thread count. */
     size_t ncnt = nm * nm + nm * nch * nm + (size_t)nch * nch;
-    uint32_t *cnt = calloc((size_t)nthreads * ncnt + 1, sizeof *cnt);
+    int ncopy = (size_t)nthreads * ncnt * sizeof(uint32_t) <= PRIVATE_MAX ? nthreads : 1;
+    uint32_t *cnt = calloc((size_t)ncopy * ncnt + 1, sizeof *cnt);
     size_t ndays = (size_t)((int64_t)to - from + 1);
     int32_t *dmon = malloc(ndays * sizeof *dmon);
     r->acq_channel = malloc((size_t)n + 1);
@@ -150,7 +179,7 @@ int ret_compute(const struct dataset *ds, const struct features *f, const int16_
     r->cohort_ch = calloc(nm * nch * nm + 1, sizeof *r->cohort_ch);
     r->sw = calloc((size_t)nch * nch + 1, sizeof *r->sw);
     r->sw_rows = calloc((size_t)nch + 1, sizeof *r->sw_rows);
-    if (!in_period || !head_net || !first || !idx || !pos || !seen || !dmon || !cnt || !r->acq_channel ||
+    if (!in_period || !head_net || !first || !idx || !sl || !pos || !seen || !dmon || !cnt || !r->acq_channel ||
         !r->acq_day || !r->acq_head || !r->n_pos || !r->next_gap || !r->fy_value || !r->by_ch ||
         !r->by_seg || !r->by_seg_ch || !r->new_cust || !r->new_all || !r->cohort ||
         !r->cohort_ch || !r->sw || !r->sw_rows) {
@@ -196,48 +225,68 @@ int ret_compute(const struct dataset *ds, const struct features *f, const int16_
         }
     }
 
-    /* Pass 2: heads by customer, in increasing head id within a customer. */
-    for (size_t h = 0; h < nh; h++)
-        if (in_period[h])
-            first[ds->h_customer[h] + 1]++;
-    for (uint32_t c = 0; c < n; c++)
-        first[c + 1] += first[c];
-    memcpy(pos, first, (size_t)n * sizeof *pos);
-    for (size_t h = 0; h < nh; h++)
-        if (in_period[h])
-            idx[pos[ds->h_customer[h]]++] = (uint32_t)h;
+    /* Pass 2: heads by customer, in increasing head id within a customer,
+       with what pass 3 needs of each beside it. A counting sort where each
+       thread owns a range of customer ids and scans every head in order,
+       placing its own: the scan is cheap, the scattered writes are not. */
+    #pragma omp parallel
+    {
+        int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        uint32_t clo = (uint32_t)((uint64_t)n * t / nt), chi = (uint32_t)((uint64_t)n * (t + 1) / nt);
+        for (size_t h = 0; h < nh; h++) {
+            uint32_t c = ds->h_customer[h];
+            if (in_period[h] && c >= clo && c < chi)
+                first[c + 1]++;
+        }
+        #pragma omp barrier
+        #pragma omp single
+        for (uint32_t c = 0; c < n; c++)
+            first[c + 1] += first[c];
+        memcpy(pos + clo, first + clo, (size_t)(chi - clo) * sizeof *pos);
+        for (size_t h = 0; h < nh; h++) {
+            uint32_t c = ds->h_customer[h];
+            if (in_period[h] && c >= clo && c < chi) {
+                uint32_t k = pos[c]++;
+                idx[k] = (uint32_t)h;
+                sl[k].net = head_net[h];
+                sl[k].day = ds->h_day[h];
+                sl[k].ch = ds->h_channel[h];
+            }
+        }
+    }
 
     /* Pass 3: each customer's orders. */
     #pragma omp parallel
     {
         uint8_t *seen_m = seen + (size_t)omp_get_thread_num() * (nm + nch);
         uint8_t *seen_ch = seen_m + nm;
-        uint32_t *t_cohort = cnt + (size_t)omp_get_thread_num() * ncnt;
+        int shared = ncopy == 1 && omp_get_num_threads() > 1;
+        uint32_t *t_cohort = cnt + (ncopy == 1 ? 0 : (size_t)omp_get_thread_num() * ncnt);
         uint32_t *t_cohort_ch = t_cohort + nm * nm, *t_sw = t_cohort_ch + nm * nch * nm;
         #pragma omp for schedule(dynamic, 4096)
         for (uint32_t c = 0; c < n; c++) {
             uint32_t lo = first[c], hi = first[c + 1];
-            uint32_t acq = DS_NONE, npos = 0;
+            uint32_t acq = UINT32_MAX, npos = 0;   /* acq: slot of the acquiring order */
             int32_t acq_day = INT32_MIN;
             for (uint32_t k = lo; k < hi; k++) {
-                uint32_t h = idx[k];
-                if (head_net[h] <= 0)
+                if (sl[k].net <= 0)
                     continue;
                 npos++;
-                if (acq == DS_NONE || ds->h_day[h] < acq_day) {
-                    acq = h;
-                    acq_day = ds->h_day[h];
+                if (acq == UINT32_MAX || sl[k].day < acq_day) {
+                    acq = k;
+                    acq_day = sl[k].day;
                 }
             }
             r->n_pos[c] = npos;
-            r->acq_head[c] = acq;
             r->acq_day[c] = acq_day;
             r->next_gap[c] = -1;
-            if (acq == DS_NONE) {
+            if (acq == UINT32_MAX) {
+                r->acq_head[c] = DS_NONE;
                 r->acq_channel[c] = RET_NONE;
                 continue;
             }
-            uint8_t a = ds->h_channel[acq];
+            r->acq_head[c] = idx[acq];
+            uint8_t a = sl[acq].ch;
             r->acq_channel[c] = a;
             int64_t year_end = (int64_t)acq_day + RET_YEAR_DAYS - 1;
             int32_t ci = dmon[acq_day - from];
@@ -245,15 +294,14 @@ int ret_compute(const struct dataset *ds, const struct features *f, const int16_
             int64_t fy_units = 0;
             double fy = 0;
             for (uint32_t k = lo; k < hi; k++) {
-                uint32_t h = idx[k];
-                int32_t d = ds->h_day[h];
+                int32_t d = sl[k].day;
                 if (d >= acq_day && d <= year_end) {
                     if (head_value != NULL)
-                        fy += head_value[h];
+                        fy += head_value[idx[k]];
                     else
-                        fy_units += head_net[h];
+                        fy_units += sl[k].net;
                 }
-                if (head_net[h] <= 0)
+                if (sl[k].net <= 0)
                     continue;
                 if (d > acq_day && d - acq_day < gap)
                     gap = d - acq_day;
@@ -261,31 +309,29 @@ int ret_compute(const struct dataset *ds, const struct features *f, const int16_
                 if (mi <= r->cohort_last && !seen_m[mi]) {
                     seen_m[mi] = 1;
                     size_t kk = (size_t)(mi - ci);
-                    t_cohort[(size_t)ci * nm + kk]++;
-                    t_cohort_ch[((size_t)ci * nch + a) * nm + kk]++;
+                    bump(&t_cohort[(size_t)ci * nm + kk], shared);
+                    bump(&t_cohort_ch[((size_t)ci * nch + a) * nm + kk], shared);
                 }
-                uint8_t b = ds->h_channel[h];
-                if (h != acq && !seen_ch[b]) {
+                uint8_t b = sl[k].ch;
+                if (k != acq && !seen_ch[b]) {
                     seen_ch[b] = 1;
-                    t_sw[(size_t)a * nch + b]++;
+                    bump(&t_sw[(size_t)a * nch + b], shared);
                 }
             }
             r->next_gap[c] = gap == INT32_MAX ? -1 : gap;
             r->fy_value[c] = head_value != NULL ? fy : (double)fy_units / DS_MONEY_SCALE;
-            for (uint32_t k = lo; k < hi; k++) {
-                uint32_t h = idx[k];
-                if (head_net[h] > 0) {
-                    seen_m[dmon[ds->h_day[h] - from]] = 0;
-                    seen_ch[ds->h_channel[h]] = 0;
+            for (uint32_t k = lo; k < hi; k++)
+                if (sl[k].net > 0) {
+                    seen_m[dmon[sl[k].day - from]] = 0;
+                    seen_ch[sl[k].ch] = 0;
                 }
-            }
         }
     }
 
     #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < ncnt; i++) {
         uint32_t sum = 0;
-        for (int t = 0; t < nthreads; t++)
+        for (int t = 0; t < ncopy; t++)
             sum += cnt[(size_t)t * ncnt + i];
         if (i < nm * nm)
             r->cohort[i] = sum;
@@ -336,6 +382,7 @@ done:
     free(head_net);
     free(first);
     free(idx);
+    free(sl);
     free(pos);
     free(seen);
     free(dmon);

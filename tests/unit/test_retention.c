@@ -401,6 +401,30 @@ static void test_errors(void **state)
     dataset_free(ds);
 }
 
+/* Anonymous sales only: nobody to acquire, and nothing breaks. */
+static void test_anonymous(void **state)
+{
+    (void)state;
+    struct dataset *ds = dataset_create();
+    add(ds, "X1", "", "web", day_of(2023, 1, 10), 1, 10);
+    add(ds, "X2", "", "retail", day_of(2023, 2, 10), 1, 10);
+    struct features f;
+    struct retention r;
+    struct cx_err e = { 0 };
+    assert_int_equal(features_compute(ds, INT32_MIN, INT32_MAX, INT32_MIN, &f, &e), CX_OK);
+    assert_int_equal(ret_compute(ds, &f, NULL, 0, NULL, &r, &e), CX_OK);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(r.present, 0);
+    assert_int_equal(r.all.acquired, 0);
+    assert_near(r.all.repeat_rate, 0);
+    assert_int_equal(r.n_months, 2);
+    assert_int_equal(r.new_all[0] + r.new_all[1], 0);
+    assert_int_equal(r.sw_rows[0] + r.sw_rows[1], 0);
+    ret_free(&r);
+    features_free(&f);
+    dataset_free(ds);
+}
+
 /* A random dataset: the same results, bit for bit, for 1 and 2 threads. */
 static uint64_t rng;
 static uint32_t rnd(uint32_t n)
@@ -491,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_cohorts_switching),
         cmocka_unit_test(test_period),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_anonymous),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
