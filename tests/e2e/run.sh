@@ -654,6 +654,65 @@ segment_usage() {
     head -1 fr/customers.csv | grep -q '^.*customer_id;segment;segment_name;' || fail "French separators"
 }
 
+# ---- channel economics ---------------------------------------------------
+
+# The seven tables with their stable columns; totals reconcile (the channel
+# rows add up to what canaux check reports, the matrix adds up to the
+# channel rows, anonymous sales included); the same bytes for -j1 and -j2.
+economics_files() {
+    "$BIN" gen --rows 20000 --seed 4 -o g.csv
+    run economics -j1 g.csv -o e1; rc_is 0; err_has "timings"
+    grep -q "Cost model: built-in" out || fail "stdout does not name the cost model"
+    run economics -q -j2 g.csv -o e2; rc_is 0
+    for f in channels segment_channels accounts whale_curve acquisition_retention cohorts channel_switching customers segments; do
+        [ -s "e1/$f.csv" ] || fail "e1/$f.csv missing"
+        cmp -s "e1/$f.csv" "e2/$f.csv" || fail "$f.csv differs between -j1 and -j2"
+    done
+    head -1 e1/channels.csv | grep -q '^channel,kind,lines,orders,customers,units,units_returned,net,cogs,margin,channel_cost,contribution,cost_of_sales_ratio,aov_mean,aov_ci_low,aov_ci_high,aov_median,' || fail "channels.csv header"
+    head -1 e1/segment_channels.csv | grep -q '^segment,segment_name,channel,customers,orders,net,margin,channel_cost,contribution,cost_of_sales_ratio,contribution_per_customer,cpc_ci_low,cpc_ci_high,low_support,' || fail "segment_channels.csv header"
+    run check --json g.csv; rc_is 0
+    python3 - out e1 <<'PY' 2>err || fail "reconciliation: $(short err)"
+import csv, json, sys
+chk = json.load(open(sys.argv[1]))
+d = sys.argv[2]
+ch = {r["channel"]: r for r in csv.DictReader(open(d + "/channels.csv"))}
+for c in chk["channels"]:
+    assert abs(float(ch[c["channel"]]["net"]) - c["net"]) < 0.006, ("net", c)
+    assert int(ch[c["channel"]]["lines"]) == c["lines"], ("lines", c)
+cells = list(csv.DictReader(open(d + "/segment_channels.csv")))
+assert any(r["segment_name"] == "(anonymous sales)" for r in cells), "no anonymous row"
+for name, r in ch.items():
+    rows = [x for x in cells if x["channel"] == name]
+    for k in ("net", "channel_cost", "contribution", "margin"):
+        total = sum(float(x[k]) for x in rows)
+        assert abs(total - float(r[k])) < 0.01 * len(rows) + 0.01, (name, k, total, r[k])
+    assert sum(int(x["orders"]) for x in rows) == int(r["orders"]), (name, "orders")
+    # SPEC §2: channel cost = commission + orders + units + returns + fixed
+    parts = sum(float(r[k]) for k in ("commission", "order_cost", "unit_cost", "return_cost", "fixed_cost"))
+    assert abs(parts - float(r["channel_cost"])) < 0.05, (name, parts)
+    assert abs(float(r["margin"]) - float(r["channel_cost"]) - float(r["contribution"])) < 0.02, name
+    low = [x for x in rows if x["segment"] and int(x["customers"]) < 30]
+    assert all(x["low_support"] == "1" for x in low), "low support flag"
+best = [r for r in ch.values() if r["compared_with"] == ""]
+assert len(best) == 1, "one best channel"
+PY
+}
+
+# A channel missing from the cost model is costed at zero and flagged; a
+# bad cost model is a usage error naming file, line and key.
+economics_model() {
+    sales_csv > s.csv
+    printf '[channel web]\nkind = direct\ncost_per_order = 2\n[channel store]\nkind = indirect\ncommission_rate = 0.1\n' > m.ini
+    run economics -k 2 -c m.ini s.csv -o e; rc_is 0
+    err_has "channels missing from the cost model"
+    grep -q '^agent,direct,1,1,1,' e/channels.csv || fail "agent row: $(grep '^agent' e/channels.csv)"
+    [ "$(grep '^agent,' e/channels.csv | cut -d, -f18)" = 0 ] || fail "agent not flagged in_cost_model = 0"
+    # web: 2 orders (O1 net 25.00 = 17.00 + 8.00) ... cost_per_order 2 x 1 positive order = 2
+    [ "$(grep '^web,' e/channels.csv | cut -d, -f20)" = 2.00 ] || fail "web order cost: $(grep '^web,' e/channels.csv)"
+    printf '[channel web]\ncost_per_order = -2\n' > bad.ini
+    run economics -c bad.ini s.csv -o x; rc_is 1; err_has "bad.ini:2" "cost_per_order"
+}
+
 for name in version help no_command unknown_command check_bad_option check_no_input bad_option_values \
     check_totals cost_column revenue_and_margin products_catalogue catalogue_errors \
     rejects_reasons reject_missing_required reject_unterminated_quote_last_field \
@@ -662,7 +721,8 @@ for name in version help no_command unknown_command check_bad_option check_no_in
     channel_constant_overrides_column delimiters bom_and_quoting \
     french dates_mdy dates_ambiguous config_columns config_errors input_errors write_errors \
     generator generator_bad_rows threads online_retail superstore committed_samples stray_quote config_unknown_section \
-    segment_files segment_model segment_usage; do
+    segment_files segment_model segment_usage \
+    economics_files economics_model; do
     t "$name"
 done
 echo "$PASSED passed, $FAILED failed"
