@@ -118,10 +118,10 @@ static int radix_pairs(uint64_t *key, uint32_t *val, size_t n, int bits)
     return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
+static int cmp_desc(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
+    return x > y ? -1 : x < y;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -282,12 +282,17 @@ static int eco_accounts_and_tests(const struct dataset *ds, struct economics *ec
             ec->ch[who[i]].mw_p_holm = am[i];
         }
     }
-    for (uint32_t c = 0; c < nch; c++) {
-        size_t n = start[c + 1] - start[c];
-        if ((rc = inf_summarize(a + start[c], n, 0.95, &ec->ch[c].aov, e)) != CX_OK ||
-            (rc = inf_summarize(c2 + start[c], n, 0.95, &ec->ch[c].cpo, e)) != CX_OK)
-            goto done;
+    int bad = 0;
+    #pragma omp parallel for schedule(dynamic, 1) reduction(|:bad)
+    for (uint32_t c = 0; c < 2 * nch; c++) {
+        uint32_t ch = c / 2;
+        size_t n = start[ch + 1] - start[ch];
+        struct cx_err le = { 0 };
+        bad |= c % 2 ? inf_summarize(c2 + start[ch], n, 0.95, &ec->ch[ch].cpo, &le) != CX_OK
+                     : inf_summarize(a + start[ch], n, 0.95, &ec->ch[ch].aov, &le) != CX_OK;
     }
+    if (bad)
+        rc = cx_nomem(e, "order distributions");
 
 done:
     free(key);
@@ -590,31 +595,37 @@ int eco_compute(const struct dataset *ds, const struct features *f, const int16_
     ec->whale = calloc((size_t)nch * 101 + 1, sizeof *ec->whale);
     if (rc == CX_OK && ec->whale == NULL)
         rc = cx_nomem(e, "economics");
-    for (uint32_t c = 0; c < nch && rc == CX_OK; c++) {
-        size_t m = 0;
-        double chnet = ec->ch[c].t.net, fixed = ec->ch[c].t.fixed_cost, tot = 0;
-        uint64_t neg = 0;
-        for (size_t p = chstart[c]; p < chstart[c + 1]; p++) {
-            cv[m] = vals[2 * p] - (chnet != 0 ? fixed * vals[2 * p + 1] / chnet : 0);
-            neg += cv[m] < 0;
-            tot += cv[m++];
+    /* Channels in parallel: each has its own slice of cv (its pairs). */
+    if (rc == CX_OK) {
+        #pragma omp parallel for schedule(dynamic, 1)
+        for (uint32_t c = 0; c < nch; c++) {
+            double *v = cv + chstart[c];
+            size_t m = chstart[c + 1] - chstart[c];
+            double chnet = ec->ch[c].t.net, fixed = ec->ch[c].t.fixed_cost, tot = 0;
+            uint64_t neg = 0;
+            for (size_t i = 0; i < m; i++) {
+                size_t p = chstart[c] + i;
+                v[i] = vals[2 * p] - (chnet != 0 ? fixed * vals[2 * p + 1] / chnet : 0);
+                neg += v[i] < 0;
+            }
+            ec->ch[c].negative_customers_share = m ? (double)neg / (double)m : 0;
+            /* Most to least profitable; the total in that order too. */
+            qsort(v, m, sizeof *v, cmp_desc);
+            for (size_t i = 0; i < m; i++)
+                tot += v[i];
+            double cum = 0;
+            size_t next = 0;
+            for (int pt = 0; pt <= 100; pt++) {
+                size_t upto = (size_t)((double)m * pt / 100.0 + 0.5);
+                while (next < upto)
+                    cum += v[next++];
+                struct eco_whale *w = &ec->whale[(size_t)c * 101 + (size_t)pt];
+                w->channel = c;
+                w->customer_share = pt / 100.0;
+                w->contribution_share = tot != 0 ? cum / tot : 0;
+            }
         }
-        ec->ch[c].negative_customers_share = m ? (double)neg / (double)m : 0;
-        /* Most to least profitable. */
-        for (size_t i = 0; i < m; i++)
-            cv[i] = -cv[i];
-        qsort(cv, m, sizeof *cv, cmp_double);
-        double cum = 0;
-        size_t next = 0;
-        for (int pt = 0; pt <= 100; pt++) {
-            size_t upto = (size_t)((double)m * pt / 100.0 + 0.5);
-            while (next < upto)
-                cum += -cv[next++];
-            struct eco_whale *w = &ec->whale[ec->nwhale++];
-            w->channel = c;
-            w->customer_share = pt / 100.0;
-            w->contribution_share = tot != 0 ? cum / tot : 0;
-        }
+        ec->nwhale = (size_t)nch * 101;
     }
     free(cv);
     free(cell);
