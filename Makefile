@@ -72,9 +72,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcanaux.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(BUILD)/libcanaux.a -lcmocka $(LDLIBS)
 
-# The main job on the bundled sample with the built-in cost model.
+# The main job on the bundled sample with the built-in cost model: a profile
+# of the input, then segments and channel economics written to out/.
 run: all
 	./canaux check $(SAMPLE)
+	./canaux economics $(SAMPLE) -o out
 
 unit: deps $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
