@@ -73,15 +73,45 @@ void csvout_str(struct csvout *w, const char *s)
     csvout_text(w, s, strlen(s));
 }
 
+/* Writes v with prec decimals into b (at least 48 bytes); returns the
+   length. The value is scaled to an integer and rounded half away from
+   zero (|v| below 1e12, prec up to 6; printf otherwise): for amounts held
+   in ten-thousandths this is decimal rounding as on paper (13.005 ->
+   13.01, where printf rounds the binary 13.00499... down), and it is
+   several times faster than printf. */
+static int format_fixed(double v, int prec, char *b)
+{
+    static const double p10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000 };
+    if (prec < 0 || prec > 6 || !(fabs(v) < 1e12))
+        return snprintf(b, 48, "%.*f", prec, v);
+    long long q = llround(v * p10[prec]);
+    int neg = q < 0;
+    unsigned long long u = neg ? (unsigned long long)(-q) : (unsigned long long)q;
+    char t[32];
+    int n = 0;
+    do {
+        t[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u || n <= prec);
+    int k = 0;
+    if (neg)
+        b[k++] = '-';
+    for (int i = n - 1; i >= 0; i--) {
+        b[k++] = t[i];
+        if (i == prec && prec > 0)
+            b[k++] = '.';
+    }
+    b[k] = '\0';
+    return k;
+}
+
 void csvout_num(struct csvout *w, double v, int prec)
 {
     sep(w);
     if (!isfinite(v))
         return;
     char b[64];
-    if (v == 0)
-        v = 0;   /* no "-0.00" */
-    int n = snprintf(b, sizeof b, "%.*f", prec, v);
+    int n = format_fixed(v, prec, b);
     if (n > 0 && (size_t)n < sizeof b) {
         if (w->fr)
             for (int i = 0; i < n; i++)

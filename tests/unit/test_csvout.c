@@ -53,6 +53,32 @@ static void test_quoting_and_injection(void **state)
     unlink(path);
 }
 
+static void test_numbers(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/canaux_csv_XXXXXX";
+    close(mkstemp(path));
+    struct csvout w;
+    struct cx_err e = { 0 };
+    assert_int_equal(csvout_open(&w, path, 0, &e), CX_OK);
+    /* Decimal rounding, half away from zero: 13.005 (13.00499999... as a
+       double, but 1300.5 once scaled by 100) gives 13.01 as on paper, where
+       printf would give 13.00; 2.675 gives 2.68; 0.125 gives 0.13. */
+    csvout_num(&w, 13.005, 2);
+    csvout_num(&w, 2.675, 2);
+    csvout_num(&w, 0.125, 2);
+    csvout_num(&w, -0.125, 2);
+    csvout_num(&w, 1234567.891, 0);
+    csvout_num(&w, 0.00004, 4);
+    csvout_num(&w, -7, 3);
+    csvout_num(&w, 3e13, 2);
+    csvout_num(&w, 0.5, 6);
+    csvout_end(&w);
+    assert_int_equal(csvout_close(&w, &e), CX_OK);
+    assert_string_equal(slurp(path), "13.01,2.68,0.13,-0.13,1234568,0.0000,-7.000,30000000000000.00,0.500000\n");
+    unlink(path);
+}
+
 static void test_french(void **state)
 {
     (void)state;
@@ -87,6 +113,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quoting_and_injection),
+        cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_french),
         cmocka_unit_test(test_full_disk),
     };
