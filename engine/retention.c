@@ -5,9 +5,9 @@
  * integer add per run of a head's lines (as features.c). Pass 2 sorts the
  * heads by customer (counting sort, heads in increasing id order within a
  * customer, so the first head met on the earliest day is the tie winner)
- * and copies each head's net, day and channel into a slot beside its
+ * and copies each head's net, day, channel and value into a slot beside its
  * customer's other heads: pass 3 then reads memory in sequence instead of
- * jumping across three head arrays, which was most of its time. Pass 3
+ * jumping across the head arrays, which was most of its time. Pass 3
  * walks each customer's slots in parallel: once for the acquiring order and
  * the count of positive orders, once for the gap to the next order,
  * first-year value, cohort months and switching channels (each counted
@@ -80,6 +80,7 @@ static inline int64_t net_units(const struct dataset *ds, size_t i)
    that walking them reads memory in sequence. */
 struct slot {
     int64_t net;   /* net of the order, ten-thousandths */
+    double value;  /* head_value of the order (0 when head_value is NULL) */
     int32_t day;   /* order date, days since 1970-01-01 */
     uint8_t ch;    /* channel id */
 };
@@ -251,6 +252,7 @@ int ret_compute(const struct dataset *ds, const struct features *f, const int16_
                 sl[k].net = head_net[h];
                 sl[k].day = ds->h_day[h];
                 sl[k].ch = ds->h_channel[h];
+                sl[k].value = head_value != NULL ? head_value[h] : 0;
             }
         }
     }
@@ -297,7 +299,7 @@ int ret_compute(const struct dataset *ds, const struct features *f, const int16_
                 int32_t d = sl[k].day;
                 if (d >= acq_day && d <= year_end) {
                     if (head_value != NULL)
-                        fy += head_value[idx[k]];
+                        fy += sl[k].value;
                     else
                         fy_units += sl[k].net;
                 }

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
@@ -404,6 +403,18 @@ static void test_bootstrap_reference(void **state)
     reference_bootstrap(x, d, 37, 301, 0.9, 5, &rlo, &rhi);
     near(lo, rlo, 1e-12, "ratio lo vs reference");
     near(hi, rhi, 1e-12, "ratio hi vs reference");
+    /* n = 10^6: 2^32 mod n = 967296, so about 2.3e-4 of the outputs are
+       rejected, some 700 of the 3 x 10^6 draws here: the library must
+       redraw exactly as the reference does (one missed redraw shifts
+       every index after it, and the means by about 1e-7). */
+    enum { BIG = 1000000 };
+    static double big[BIG];
+    for (size_t i = 0; i < BIG; i++)
+        big[i] = (double)(lcg(&s) >> 12);
+    assert_int_equal(inf_bootstrap_mean(big, BIG, 3, 0.5, 11, &lo, &hi, &e), CX_OK);
+    reference_bootstrap(big, NULL, BIG, 3, 0.5, 11, &rlo, &rhi);
+    near(lo, rlo, 1e-12, "n = 10^6 lo vs reference");
+    near(hi, rhi, 1e-12, "n = 10^6 hi vs reference");
     /* B = 1: both cuts fall on the one resample. */
     assert_int_equal(inf_bootstrap_mean(x, 37, 1, 0.95, 5, &lo, &hi, &e), CX_OK);
     reference_bootstrap(x, NULL, 37, 1, 0.95, 5, &rlo, &rhi);
@@ -433,12 +444,32 @@ static void test_bootstrap_deterministic(void **state)
         assert_int_equal(inf_bootstrap_mean(x, N, 500, 0.95, 99, &m[k][0], &m[k][1], &e), CX_OK);
         assert_int_equal(inf_bootstrap_ratio(x, d, N, 500, 0.95, 99, &r[k][0], &r[k][1], &e), CX_OK);
     }
-    omp_set_num_threads(saved);
     for (int k = 1; k < 4; k++)
         for (int j = 0; j < 2; j++)
             if (!same_bits(m[k][j], m[0][j]) || !same_bits(r[k][j], r[0][j]))
                 fail_msg("%d threads: mean %.17g ratio %.17g, 1 thread: %.17g %.17g", threads[k],
                          m[k][j], r[k][j], m[0][j], r[0][j]);
+    /* With B = 2, 3 or 5 both bounds interpolate between resamples that
+       different teams split differently: any resample that changed with
+       the thread count would show. n = 40,000 so that even B = 2 gets a
+       team (80,000 draws). */
+    static double y[40000];
+    for (size_t i = 0; i < 40000; i++)
+        y[i] = (double)(lcg(&s) >> 16);
+    for (int B = 2; B <= 5; B++) {
+        double first[2] = { 0, 0 };
+        for (int k = 0; k < 4; k++) {
+            double b[2];
+            omp_set_num_threads(threads[k]);
+            assert_int_equal(inf_bootstrap_mean(y, 40000, B, 0.5, 7, &b[0], &b[1], &e), CX_OK);
+            if (k == 0)
+                memcpy(first, b, sizeof b);
+            else if (!same_bits(b[0], first[0]) || !same_bits(b[1], first[1]))
+                fail_msg("B %d, %d threads: (%.17g, %.17g), 1 thread (%.17g, %.17g)", B,
+                         threads[k], b[0], b[1], first[0], first[1]);
+        }
+    }
+    omp_set_num_threads(saved);
     double lo, hi;
     assert_int_equal(inf_bootstrap_mean(x, N, 500, 0.95, 100, &lo, &hi, &e), CX_OK);
     assert_true(lo != m[0][0] && hi != m[0][1]);
