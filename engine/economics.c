@@ -118,6 +118,12 @@ static int radix_pairs(uint64_t *key, uint32_t *val, size_t n, int bits)
     return 0;
 }
 
+static int cmp_asc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
 static int cmp_desc(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -166,14 +172,29 @@ static int eco_accounts_and_tests(const struct dataset *ds, struct economics *ec
         rc = cx_nomem(e, "accounts");
         goto done;
     }
-    for (size_t i = 0; i < nk;) {
-        size_t j = i;
+    /* Runs of one (channel, account), then each run on its own: they are
+       independent, so they run in parallel, each sorting its customers. */
+    size_t *run = malloc((nacc + 1) * sizeof *run);
+    if (run == NULL) {
+        rc = cx_nomem(e, "accounts");
+        goto done;
+    }
+    nacc = 0;
+    for (size_t i = 0; i < nk; i++)
+        if (i == 0 || key[i] != key[i - 1])
+            run[nacc++] = i;
+    run[nacc] = nk;
+    ec->naccounts = nacc;
+    #pragma omp parallel for schedule(dynamic, 1)
+    for (size_t r = 0; r < nacc; r++) {
+        size_t i = run[r], j;
         struct acc s;
         memset(&s, 0, sizeof s);
         size_t nc = 0;
+        uint32_t *cu = cust + i;   /* this run's slice of the buffer */
         uint32_t ch = (uint32_t)(key[i] >> 32);
         const struct cm_channel *m = &ec->model.ch[ec->ch[ch].cm];
-        for (; j < nk && key[j] == key[i]; j++) {
+        for (j = i; j < run[r + 1]; j++) {
             uint32_t h = hid[j];
             s.net += hnet[h];
             s.cogs += hcogs[h];
@@ -182,27 +203,27 @@ static int eco_accounts_and_tests(const struct dataset *ds, struct economics *ec
             s.lines += hlines[h];
             s.orders += hnet[h] > 0;
             if (ds->h_customer[h] != DS_NONE && hnet[h] > 0)
-                cust[nc++] = ds->h_customer[h];
+                cu[nc++] = ds->h_customer[h];
         }
         /* Customers and repeaters: sorted customers of its positive orders. */
-        qsort(cust, nc, sizeof *cust, cmp_u32);
+        qsort(cu, nc, sizeof *cu, cmp_u32);
         uint64_t ncust = 0, rep = 0;
         for (size_t k = 0; k < nc;) {
             size_t l = k;
-            while (l < nc && cust[l] == cust[k])
+            while (l < nc && cu[l] == cu[k])
                 l++;
             ncust++;
             rep += l - k >= 2;   /* two or more positive orders at this account */
             k = l;
         }
-        struct eco_account *x = &ec->accounts[ec->naccounts++];
+        struct eco_account *x = &ec->accounts[r];
         x->account = (uint32_t)key[i];
         x->channel = ch;
         double chnet = ec->ch[ch].t.net, net = (double)s.net / DS_MONEY_SCALE;
         totals(&s, m, ncust, chnet != 0 ? ec->ch[ch].t.fixed_cost * net / chnet : 0, &x->t);
         x->repeat_rate = ncust ? (double)rep / (double)ncust : 0;
-        i = j;
     }
+    free(run);
     /* Ranks within each channel by contribution (ties: account id). */
     for (size_t i = 0; i < ec->naccounts; i++) {
         int r = 1;
@@ -242,8 +263,9 @@ static int eco_accounts_and_tests(const struct dataset *ds, struct economics *ec
         x->mw.stat = x->mw.df = x->mw.p = NAN;
         x->welch_p_holm = x->mw_p_holm = x->mw_cles = NAN;
     }
-    /* The best channel by mean contribution per order, then the tests:
-       the copies are summarised last because inf_summarize reorders. */
+    /* Each channel's contributions sorted once (in parallel): the
+       Mann–Whitney tests then skip their own sorts. Sums for the means
+       below are taken before, in head order. */
     double bestmean = -INFINITY;
     for (uint32_t c = 0; c < nch; c++) {
         size_t n = start[c + 1] - start[c];
@@ -257,6 +279,9 @@ static int eco_accounts_and_tests(const struct dataset *ds, struct economics *ec
             ec->best = (int)c;
         }
     }
+    #pragma omp parallel for schedule(dynamic, 1)
+    for (uint32_t c = 0; c < nch; c++)
+        qsort(c2 + start[c], start[c + 1] - start[c], sizeof *c2, cmp_asc);
     double pw[DS_MAX_CHANNELS + 1], pm[DS_MAX_CHANNELS + 1], aw[DS_MAX_CHANNELS + 1], am[DS_MAX_CHANNELS + 1];
     size_t m = 0;
     uint32_t who[DS_MAX_CHANNELS + 1];
@@ -267,13 +292,24 @@ static int eco_accounts_and_tests(const struct dataset *ds, struct economics *ec
             size_t n = start[c + 1] - start[c];
             if ((int)c == ec->best || n < 2)
                 continue;
-            struct eco_channel *x = &ec->ch[c];
-            inf_welch(c2 + start[c], n, b, nb, &x->welch);
-            if ((rc = inf_mann_whitney(c2 + start[c], n, b, nb, &x->mw, &x->mw_cles, e)) != CX_OK)
-                goto done;
-            pw[m] = x->welch.p;
-            pm[m] = x->mw.p;
             who[m++] = c;
+        }
+        /* The comparisons are independent: one per thread. */
+        int bad = 0;
+        #pragma omp parallel for schedule(dynamic, 1) reduction(|:bad)
+        for (size_t i = 0; i < m; i++) {
+            uint32_t c = who[i];
+            size_t n = start[c + 1] - start[c];
+            struct eco_channel *x = &ec->ch[c];
+            struct cx_err le = { 0 };
+            inf_welch(c2 + start[c], n, b, nb, &x->welch);
+            bad |= inf_mann_whitney(c2 + start[c], n, b, nb, &x->mw, &x->mw_cles, &le) != CX_OK;
+            pw[i] = x->welch.p;
+            pm[i] = x->mw.p;
+        }
+        if (bad) {
+            rc = cx_nomem(e, "tests");
+            goto done;
         }
         inf_holm(pw, m, aw);
         inf_holm(pm, m, am);

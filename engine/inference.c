@@ -103,6 +103,14 @@ int inf_welch(const double *a, size_t na, const double *b, size_t nb, struct inf
 
 /* ---- Mann–Whitney ---- */
 
+static int is_sorted(const double *x, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (x[i] < x[i - 1])
+            return 0;
+    return 1;
+}
+
 int inf_mann_whitney(const double *a, size_t na, const double *b, size_t nb, struct inf_test *t,
                      double *cles, struct cx_err *e)
 {
@@ -124,8 +132,11 @@ int inf_mann_whitney(const double *a, size_t na, const double *b, size_t nb, str
     double *sb = sa + na;
     memcpy(sa, a, na * sizeof *a);
     memcpy(sb, b, nb * sizeof *b);
-    qsort(sa, na, sizeof *sa, cmp_double);
-    qsort(sb, nb, sizeof *sb, cmp_double);
+    /* Callers that compare one sample with several others sort it once. */
+    if (!is_sorted(sa, na))
+        qsort(sa, na, sizeof *sa, cmp_double);
+    if (!is_sorted(sb, nb))
+        qsort(sb, nb, sizeof *sb, cmp_double);
 
     /* Walk both sorted samples in groups of equal values. A value v of a
        holding ca values of a and cb of b scores #{b < v} + cb/2 against b
