@@ -688,3 +688,17 @@ done:
         eco_free(ec);
     return rc;
 }
+
+void eco_acquisition(const struct economics *ec, const struct retention *r, struct eco_acq *acq)
+{
+    for (uint32_t c = 0; c < ec->nch; c++) {
+        const struct cm_channel *m = &ec->model.ch[ec->ch[c].cm];
+        const struct ret_group *g = &r->by_ch[c];
+        struct eco_acq *a = &acq[c];
+        a->spend = m->acquisition_spend * ec->days / 365.0;
+        a->cac = g->acquired ? a->spend / g->acquired : NAN;
+        a->fy_mean = g->full_year ? g->fy_mean : NAN;
+        a->payback_months = isfinite(a->cac) && a->fy_mean > 0 ? a->cac / (a->fy_mean / 12) : NAN;
+        a->cac_exceeds = isfinite(a->cac) && isfinite(a->fy_mean) ? a->cac > a->fy_mean : -1;
+    }
+}

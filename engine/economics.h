@@ -25,6 +25,7 @@
 #include "engine/dataset.h"
 #include "engine/features.h"
 #include "engine/inference.h"
+#include "engine/retention.h"
 
 #define ECO_LOW_SUPPORT 30   /* cells with fewer customers are flagged */
 
@@ -100,6 +101,16 @@ struct economics {
     uint64_t unmodelled_lines; /* lines of channels missing from the cost model */
 };
 
+/* Acquisition cost and payback of a channel (SPEC §2). */
+struct eco_acq {
+    double spend;            /* acquisition_spend x days / 365, money */
+    double cac;              /* spend / customers acquired in the channel (NaN when none) */
+    double fy_mean;          /* first-year contribution per acquired customer observed a full
+                                year (NaN when none) */
+    double payback_months;   /* cac / (fy_mean / 12); NaN unless fy_mean > 0 */
+    int cac_exceeds;         /* 1 when cac > fy_mean, 0 when not, -1 when unknown */
+};
+
 struct eco_options {
     int bootstrap;           /* resamples of the per-customer bootstrap (default 200) */
     uint64_t seed;           /* its seed */
@@ -115,5 +126,9 @@ int eco_compute(const struct dataset *ds, const struct features *f, const int16_
                 const struct costmodel *model, const struct eco_options *o, struct economics *ec,
                 struct cx_err *e);
 void eco_free(struct economics *ec);
+
+/* CAC and payback of every channel from the acquisitions of r (computed
+   with ec->head_contribution as head values) into acq[0..ec->nch). */
+void eco_acquisition(const struct economics *ec, const struct retention *r, struct eco_acq *acq);
 
 #endif

@@ -214,7 +214,7 @@ static int write_whale(const struct dataset *ds, const struct economics *ec, con
 }
 
 static void ret_row(struct csvout *w, const char *level, const char *seg_id, const char *seg_name,
-                    const char *chan, const struct ret_group *g, double cac)
+                    const char *chan, const struct ret_group *g, const struct eco_acq *a)
 {
     csvout_str(w, level);
     csvout_str(w, seg_id);
@@ -222,7 +222,7 @@ static void ret_row(struct csvout *w, const char *level, const char *seg_id, con
     csvout_str(w, chan);
     csvout_int(w, g->acquired);
     csvout_int(w, g->no_positive);
-    csvout_num(w, cac, 2);
+    csvout_num(w, a ? a->cac : NAN, 2);
     csvout_int(w, g->repeat);
     csvout_num(w, g->repeat_rate, 4);
     for (int k = 0; k < RET_NWIN; k++) {
@@ -231,10 +231,9 @@ static void ret_row(struct csvout *w, const char *level, const char *seg_id, con
         csvout_num(w, g->eligible[k] ? g->ret_rate[k] : NAN, 4);
     }
     csvout_int(w, g->full_year);
-    double fy = g->full_year ? g->fy_mean : NAN;
-    csvout_num(w, fy, 2);
-    csvout_num(w, isfinite(cac) && fy > 0 ? cac / (fy / 12) : NAN, 1);
-    csvout_str(w, isfinite(cac) && isfinite(fy) ? (cac > fy ? "1" : "0") : "");
+    csvout_num(w, g->full_year ? g->fy_mean : NAN, 2);
+    csvout_num(w, a ? a->payback_months : NAN, 1);
+    csvout_str(w, a && a->cac_exceeds >= 0 ? (a->cac_exceeds ? "1" : "0") : "");
     csvout_end(w);
 }
 
@@ -255,18 +254,15 @@ static int write_retention(const struct dataset *ds, const struct segmentation *
     };
     header(&w, head, sizeof head / sizeof *head);
     csvout_end(&w);
-    ret_row(&w, "all", "", "", "", &r->all, NAN);
-    double cac[DS_MAX_CHANNELS + 1];
-    for (uint32_t c = 0; c < r->nch; c++) {
-        const struct cm_channel *m = &ec->model.ch[ec->ch[c].cm];
-        double spend = m->acquisition_spend * ec->days / 365.0;
-        cac[c] = r->by_ch[c].acquired ? spend / r->by_ch[c].acquired : NAN;
-        ret_row(&w, "channel", "", "", dataset_text(ds, DS_CHANNEL, c), &r->by_ch[c], cac[c]);
-    }
+    ret_row(&w, "all", "", "", "", &r->all, NULL);
+    struct eco_acq acq[DS_MAX_CHANNELS + 1];
+    eco_acquisition(ec, r, acq);
+    for (uint32_t c = 0; c < r->nch; c++)
+        ret_row(&w, "channel", "", "", dataset_text(ds, DS_CHANNEL, c), &r->by_ch[c], &acq[c]);
     char id[16];
     for (int sg = 0; sg < r->nseg; sg++) {
         snprintf(id, sizeof id, "%d", s->model.id[sg]);
-        ret_row(&w, "segment", id, s->model.name[sg], "", &r->by_seg[sg], NAN);
+        ret_row(&w, "segment", id, s->model.name[sg], "", &r->by_seg[sg], NULL);
     }
     for (int sg = 0; sg < r->nseg; sg++)
         for (uint32_t c = 0; c < r->nch; c++) {
@@ -274,7 +270,7 @@ static int write_retention(const struct dataset *ds, const struct segmentation *
             if (g->acquired == 0)
                 continue;
             snprintf(id, sizeof id, "%d", s->model.id[sg]);
-            ret_row(&w, "segment_channel", id, s->model.name[sg], dataset_text(ds, DS_CHANNEL, c), g, cac[c]);
+            ret_row(&w, "segment_channel", id, s->model.name[sg], dataset_text(ds, DS_CHANNEL, c), g, NULL);
         }
     return report_close(&w, final, e);
 }

@@ -18,6 +18,7 @@
 #include "engine/dataset.h"
 #include "engine/economics.h"
 #include "engine/features.h"
+#include "engine/retention.h"
 
 #define assert_near(got, want)                                                           \
     do {                                                                                 \
@@ -197,6 +198,68 @@ static void test_by_hand(void **state)
     dataset_free(ds);
 }
 
+/* CAC and payback: web's acquisition spend 730 a year over 10 days is 20,
+   for its one acquired customer C1 (acquired by O1 on day 100): CAC 20.
+   Agents spend nothing: CAC 0. Nobody is observed a full year in a
+   10-day period, so first-year contribution and payback are unknown. */
+static void test_acquisition(void **state)
+{
+    (void)state;
+    struct dataset *ds = make();
+    struct features f;
+    struct cx_err e = { 0 };
+    assert_int_equal(features_compute(ds, INT32_MIN, INT32_MAX, INT32_MIN, &f, &e), CX_OK);
+    struct costmodel m;
+    model(&m);
+    struct eco_options o;
+    eco_defaults(&o);
+    struct economics ec;
+    assert_int_equal(eco_compute(ds, &f, NULL, 0, &m, &o, &ec, &e), CX_OK);
+    struct retention r;
+    assert_int_equal(ret_compute(ds, &f, NULL, 0, ec.head_contribution, &r, &e), CX_OK);
+    struct eco_acq acq[2];
+    eco_acquisition(&ec, &r, acq);
+    assert_near(acq[0].spend, 20);
+    assert_near(acq[0].cac, 20);
+    assert_near(acq[1].cac, 0);                       /* 0 spend / 2 customers */
+    assert_true(isnan(acq[0].fy_mean) && isnan(acq[0].payback_months));
+    assert_int_equal(acq[0].cac_exceeds, -1);
+    ret_free(&r);
+    eco_free(&ec);
+    features_free(&f);
+    dataset_free(ds);
+
+    /* A year of data: C1 buys on day 0 (net 100, cogs 40) and day 200
+       (net 50, cogs 20), all on web at 5 an order, 1 a unit, no fixed cost,
+       spend 365 a year. Order contributions 60 - 5 - 1 = 54 and
+       30 - 5 - 1 = 24: first-year contribution 78 (both within 364 days).
+       Period days 0..400 (401 days): spend 401, CAC 401 (one customer);
+       observed a full year (400 >= 364): payback 401 / (78 / 12) = 61.69
+       months, and CAC exceeds the first-year contribution. */
+    ds = dataset_create();
+    add(ds, "A", "C1", "web", "", 0, 1, 100, 40);
+    add(ds, "B", "C1", "web", "", 200, 1, 50, 20);
+    add(ds, "Z", "C9", "web", "", 400, 1, 1, 0);    /* ends the period on day 400 */
+    assert_int_equal(features_compute(ds, INT32_MIN, INT32_MAX, INT32_MIN, &f, &e), CX_OK);
+    memset(&m, 0, sizeof m);
+    m.n = 1;
+    struct cm_channel web = { "web", CM_DIRECT, 0, 5, 1, 0, 0, 365, 1 };
+    m.ch[0] = web;
+    assert_int_equal(eco_compute(ds, &f, NULL, 0, &m, &o, &ec, &e), CX_OK);
+    assert_int_equal(ret_compute(ds, &f, NULL, 0, ec.head_contribution, &r, &e), CX_OK);
+    eco_acquisition(&ec, &r, acq);
+    assert_int_equal(ec.days, 401);
+    assert_near(acq[0].spend, 401);
+    assert_near(acq[0].cac, 401.0 / 2);               /* C1 and C9 acquired */
+    assert_near(acq[0].fy_mean, 78);                  /* only C1 observed a full year */
+    assert_near(acq[0].payback_months, 401.0 / 2 / (78.0 / 12));
+    assert_int_equal(acq[0].cac_exceeds, 1);
+    ret_free(&r);
+    eco_free(&ec);
+    features_free(&f);
+    dataset_free(ds);
+}
+
 static void test_missing_channel(void **state)
 {
     (void)state;
@@ -227,6 +290,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_by_hand),
         cmocka_unit_test(test_missing_channel),
+        cmocka_unit_test(test_acquisition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
