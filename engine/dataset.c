@@ -10,6 +10,8 @@
  */
 #include "engine/dataset.h"
 
+#include "engine/radix.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -617,48 +619,23 @@ const char *dataset_text(const struct dataset *ds, enum ds_text f, uint32_t id)
     return strtab_str(ds->text[f], id, NULL);
 }
 
-/* Distinct values of a[0..n), sorted in place by a 16-bit LSD radix sort
-   through tmp. */
-static uint32_t count_distinct(uint64_t *a, uint64_t *tmp, size_t n)
-{
-    size_t cnt[65536];
-    for (int pass = 0; pass < 4; pass++) {
-        int sh = 16 * pass;
-        memset(cnt, 0, sizeof cnt);
-        for (size_t i = 0; i < n; i++)
-            cnt[(a[i] >> sh) & 0xffff]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = cnt[d];
-            cnt[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            tmp[cnt[(a[i] >> sh) & 0xffff]++] = a[i];
-        uint64_t *t = a;
-        a = tmp;
-        tmp = t;
-    }
-    uint32_t d = n > 0;
-    for (size_t i = 1; i < n; i++)
-        d += a[i] != a[i - 1];
-    return d;
-}
-
 uint32_t dataset_count(const struct dataset *ds, enum ds_text f)
 {
     if (f != DS_ORDER)
         return strtab_count(ds->text[f]);
     if (ds->n_heads == 0)
         return 0;
-    uint64_t *a = malloc((ds->n_heads + 1) * sizeof *a), *t = malloc((ds->n_heads + 1) * sizeof *t);
+    uint64_t *a = malloc(ds->n_heads * sizeof *a);
     uint32_t d = UINT32_MAX;
-    if (a && t) {
+    if (a) {
         memcpy(a, ds->h_order, ds->n_heads * sizeof *a);
-        d = count_distinct(a, t, ds->n_heads);
+        if (radix_sort(a, ds->n_heads, 64) == 0) {
+            d = 1;
+            for (size_t i = 1; i < ds->n_heads; i++)
+                d += a[i] != a[i - 1];
+        }
     }
     free(a);
-    free(t);
     return d;
 }
 

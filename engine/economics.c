@@ -12,6 +12,8 @@
  */
 #include "engine/economics.h"
 
+#include "engine/radix.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,42 +84,6 @@ static inline int64_t units_of(const struct dataset *ds, const int32_t *col, siz
     return v != DS_MONEY_BIG ? v : llround(dataset_big(ds, i, w) * DS_MONEY_SCALE);
 }
 
-/* LSD radix sort of (key, value) pairs on the low `bits` bits of key. */
-static int radix_pairs(uint64_t *key, uint32_t *val, size_t n, int bits)
-{
-    uint64_t *k2 = malloc((n + 1) * sizeof *k2);
-    uint32_t *v2 = malloc((n + 1) * sizeof *v2);
-    size_t *cnt = malloc(65536 * sizeof *cnt);
-    if (!k2 || !v2 || !cnt) {
-        free(k2);
-        free(v2);
-        free(cnt);
-        return -1;
-    }
-    for (int sh = 0; sh < bits; sh += 16) {
-        memset(cnt, 0, 65536 * sizeof *cnt);
-        for (size_t i = 0; i < n; i++)
-            cnt[(key[i] >> sh) & 0xffff]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = cnt[d];
-            cnt[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) {
-            size_t p = cnt[(key[i] >> sh) & 0xffff]++;
-            k2[p] = key[i];
-            v2[p] = val[i];
-        }
-        memcpy(key, k2, n * sizeof *key);
-        memcpy(val, v2, n * sizeof *val);
-    }
-    free(k2);
-    free(v2);
-    free(cnt);
-    return 0;
-}
-
 static int cmp_asc(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -160,7 +126,7 @@ static int eco_accounts_and_tests(const struct dataset *ds, struct economics *ec
             key[nk] = (uint64_t)ds->h_channel[h] << 32 | ds->h_account[h];
             hid[nk++] = (uint32_t)h;
         }
-    if (radix_pairs(key, hid, nk, 48)) {
+    if (radix_sort_pairs(key, hid, nk, 48)) {
         rc = cx_nomem(e, "accounts");
         goto done;
     }
@@ -493,7 +459,7 @@ int eco_compute(const struct dataset *ds, const struct features *f, const int16_
             key[nk] = (uint64_t)ds->h_channel[h] << 32 | ds->h_customer[h];
             hid[nk++] = (uint32_t)h;
         }
-    if (radix_pairs(key, hid, nk, 48)) {
+    if (radix_sort_pairs(key, hid, nk, 48)) {
         free(cell);
         rc = cx_nomem(e, "economics");
         goto done;
@@ -689,6 +655,11 @@ done:
     return rc;
 }
 
+double eco_payback_months(double cac, double first_year)
+{
+    return isfinite(cac) && first_year > 0 ? cac / (first_year / 12) : NAN;
+}
+
 void eco_acquisition(const struct economics *ec, const struct retention *r, struct eco_acq *acq)
 {
     for (uint32_t c = 0; c < ec->nch; c++) {
@@ -698,7 +669,7 @@ void eco_acquisition(const struct economics *ec, const struct retention *r, stru
         a->spend = m->acquisition_spend * ec->days / 365.0;
         a->cac = g->acquired ? a->spend / g->acquired : NAN;
         a->fy_mean = g->full_year ? g->fy_mean : NAN;
-        a->payback_months = isfinite(a->cac) && a->fy_mean > 0 ? a->cac / (a->fy_mean / 12) : NAN;
+        a->payback_months = eco_payback_months(a->cac, a->fy_mean);
         a->cac_exceeds = isfinite(a->cac) && isfinite(a->fy_mean) ? a->cac > a->fy_mean : -1;
     }
 }

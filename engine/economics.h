@@ -127,6 +127,11 @@ int eco_compute(const struct dataset *ds, const struct features *f, const int16_
                 struct cx_err *e);
 void eco_free(struct economics *ec);
 
+/* Months for first_year (a first-year contribution per customer) to pay
+   back cac: cac / (first_year / 12); NaN unless both are known and
+   first_year > 0. */
+double eco_payback_months(double cac, double first_year);
+
 /* CAC and payback of every channel from the acquisitions of r (computed
    with ec->head_contribution as head values) into acq[0..ec->nch). */
 void eco_acquisition(const struct economics *ec, const struct retention *r, struct eco_acq *acq);

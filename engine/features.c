@@ -11,6 +11,8 @@
  */
 #include "engine/features.h"
 
+#include "engine/radix.h"
+
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -87,43 +89,23 @@ static int breadth_by_sort(const struct dataset *ds, const uint8_t *in_period, d
         uint32_t h = ds->l_head[i];
         n += in_period[h] && ds->h_customer[h] != DS_NONE;
     }
-    uint64_t *a = malloc((n + 1) * sizeof *a), *t = malloc((n + 1) * sizeof *t);
-    size_t *cnt = malloc(65536 * sizeof *cnt);
-    if (a == NULL || t == NULL || cnt == NULL) {
-        free(a);
-        free(t);
-        free(cnt);
+    uint64_t *a = malloc((n + 1) * sizeof *a);
+    if (a == NULL)
         return -1;
-    }
     n = 0;
     for (size_t i = 0; i < ds->n_lines; i++) {
         uint32_t h = ds->l_head[i];
         if (in_period[h] && ds->h_customer[h] != DS_NONE)
             a[n++] = (uint64_t)ds->h_customer[h] << 16 | dataset_category(ds, i);
     }
-    for (int pass = 0; pass < 3; pass++) {   /* 48-bit keys, 16 bits a pass */
-        int sh = 16 * pass;
-        memset(cnt, 0, 65536 * sizeof *cnt);
-        for (size_t i = 0; i < n; i++)
-            cnt[(a[i] >> sh) & 0xffff]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = cnt[d];
-            cnt[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            t[cnt[(a[i] >> sh) & 0xffff]++] = a[i];
-        uint64_t *x = a;
-        a = t;
-        t = x;
+    if (radix_sort(a, n, 48)) {
+        free(a);
+        return -1;
     }
     for (size_t i = 0; i < n; i++)
         if ((a[i] & 0xffff) != DS_NONE16 && (i == 0 || a[i] != a[i - 1]))
             breadth[a[i] >> 16] += 1;
     free(a);
-    free(t);
-    free(cnt);
     return 0;
 }
 

@@ -213,8 +213,10 @@ static int write_whale(const struct dataset *ds, const struct economics *ec, con
     return report_close(&w, final, e);
 }
 
+/* One row; cac is the channel's (NaN for rows that are not of a channel):
+   payback and the flag compare it with the row's own first-year value. */
 static void ret_row(struct csvout *w, const char *level, const char *seg_id, const char *seg_name,
-                    const char *chan, const struct ret_group *g, const struct eco_acq *a)
+                    const char *chan, const struct ret_group *g, double cac)
 {
     csvout_str(w, level);
     csvout_str(w, seg_id);
@@ -222,7 +224,7 @@ static void ret_row(struct csvout *w, const char *level, const char *seg_id, con
     csvout_str(w, chan);
     csvout_int(w, g->acquired);
     csvout_int(w, g->no_positive);
-    csvout_num(w, a ? a->cac : NAN, 2);
+    csvout_num(w, cac, 2);
     csvout_int(w, g->repeat);
     csvout_num(w, g->repeat_rate, 4);
     for (int k = 0; k < RET_NWIN; k++) {
@@ -230,10 +232,11 @@ static void ret_row(struct csvout *w, const char *level, const char *seg_id, con
         csvout_int(w, g->retained[k]);
         csvout_num(w, g->eligible[k] ? g->ret_rate[k] : NAN, 4);
     }
+    double fy = g->full_year ? g->fy_mean : NAN;
     csvout_int(w, g->full_year);
-    csvout_num(w, g->full_year ? g->fy_mean : NAN, 2);
-    csvout_num(w, a ? a->payback_months : NAN, 1);
-    csvout_str(w, a && a->cac_exceeds >= 0 ? (a->cac_exceeds ? "1" : "0") : "");
+    csvout_num(w, fy, 2);
+    csvout_num(w, eco_payback_months(cac, fy), 1);
+    csvout_str(w, isfinite(cac) && isfinite(fy) ? (cac > fy ? "1" : "0") : "");
     csvout_end(w);
 }
 
@@ -254,15 +257,15 @@ static int write_retention(const struct dataset *ds, const struct segmentation *
     };
     header(&w, head, sizeof head / sizeof *head);
     csvout_end(&w);
-    ret_row(&w, "all", "", "", "", &r->all, NULL);
+    ret_row(&w, "all", "", "", "", &r->all, NAN);
     struct eco_acq acq[DS_MAX_CHANNELS + 1];
     eco_acquisition(ec, r, acq);
     for (uint32_t c = 0; c < r->nch; c++)
-        ret_row(&w, "channel", "", "", dataset_text(ds, DS_CHANNEL, c), &r->by_ch[c], &acq[c]);
+        ret_row(&w, "channel", "", "", dataset_text(ds, DS_CHANNEL, c), &r->by_ch[c], acq[c].cac);
     char id[16];
     for (int sg = 0; sg < r->nseg; sg++) {
         snprintf(id, sizeof id, "%d", s->model.id[sg]);
-        ret_row(&w, "segment", id, s->model.name[sg], "", &r->by_seg[sg], NULL);
+        ret_row(&w, "segment", id, s->model.name[sg], "", &r->by_seg[sg], NAN);
     }
     for (int sg = 0; sg < r->nseg; sg++)
         for (uint32_t c = 0; c < r->nch; c++) {
@@ -270,7 +273,7 @@ static int write_retention(const struct dataset *ds, const struct segmentation *
             if (g->acquired == 0)
                 continue;
             snprintf(id, sizeof id, "%d", s->model.id[sg]);
-            ret_row(&w, "segment_channel", id, s->model.name[sg], dataset_text(ds, DS_CHANNEL, c), g, NULL);
+            ret_row(&w, "segment_channel", id, s->model.name[sg], dataset_text(ds, DS_CHANNEL, c), g, acq[c].cac);
         }
     return report_close(&w, final, e);
 }
