@@ -326,6 +326,14 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         else
             fprintf(stderr, "canaux: timings: load %.2f s, features %.2f s, %s %.2f s, write %.2f s\n",
                     t1 - t0, t2 - t1, score ? "scoring" : "segmentation", t3 - t2, t4 - t3);
+        for (size_t i = 0; mode == MODE_ECONOMICS && i < cm.n; i++) {
+            int seen = 0;
+            for (uint32_t c = 0; c < ec.nch; c++)
+                seen |= ec.ch[c].cm == (int)i;
+            if (!seen)
+                fprintf(stderr, "canaux: cost model channel '%s' (%s) has no line in the data\n", cm.ch[i].name,
+                        cm.source);
+        }
         if (mode == MODE_ECONOMICS && ec.unmodelled_lines)
             fprintf(stderr, "canaux: %llu lines in channels missing from the cost model (%s) were costed at zero"
                     " (in_cost_model = 0 in channels.csv)\n", (unsigned long long)ec.unmodelled_lines, cm.source);

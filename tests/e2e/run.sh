@@ -703,8 +703,9 @@ PY
 economics_model() {
     sales_csv > s.csv
     printf '[channel web]\nkind = direct\ncost_per_order = 2\n[channel store]\nkind = indirect\ncommission_rate = 0.1\n' > m.ini
+    printf '[channel phone]\ncost_per_order = 1\n' >> m.ini
     run economics -k 2 -c m.ini s.csv -o e; rc_is 0
-    err_has "channels missing from the cost model"
+    err_has "channels missing from the cost model" "cost model channel 'phone'" "has no line in the data"
     grep -q '^agent,direct,1,1,1,' e/channels.csv || fail "agent row: $(grep '^agent' e/channels.csv)"
     [ "$(grep '^agent,' e/channels.csv | cut -d, -f18)" = 0 ] || fail "agent not flagged in_cost_model = 0"
     # web: 2 orders (O1 net 25.00 = 17.00 + 8.00) ... cost_per_order 2 x 1 positive order = 2
