@@ -5,6 +5,7 @@
  * Reads the [segmentation] section of the configuration.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <omp.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -16,12 +17,14 @@
 #include "cli/inputs.h"
 #include "engine/economics.h"
 #include "engine/features.h"
+#include "engine/recommend.h"
 #include "engine/retention.h"
 #include "engine/segment.h"
 #include "loaders/costmodel_config.h"
 #include "loaders/model_reader.h"
 #include "reports/economics_csv.h"
 #include "reports/model_writer.h"
+#include "reports/recommend_csv.h"
 #include "reports/segment_csv.h"
 
 static const char segment_usage[] =
@@ -50,6 +53,14 @@ static const char economics_usage[] =
     "acquisition_retention.csv, cohorts.csv, channel_switching.csv and the\n"
     "segmentation files into DIR. Options as for canaux segment, and\n"
     "      --bootstrap B      resamples for the intervals per customer (default 200)\n";
+
+static const char recommend_usage[] =
+    "Usage: canaux recommend [OPTIONS] INPUT... -o DIR\n"
+    "Segments the customers, measures the channel economics, and writes ranked\n"
+    "recommendations (channel fit, volume shifts, objectives, policies, seasonal\n"
+    "and partner programs, price consistency) with their evidence and estimated\n"
+    "annual impact: recommendations.csv, prices.csv, seasonality.csv, and every\n"
+    "file of canaux economics, into DIR. Thresholds: [recommendations] of -c FILE.\n";
 
 static const char score_usage[] =
     "Usage: canaux score --model FILE [OPTIONS] INPUT... -o DIR\n"
@@ -158,6 +169,40 @@ static int seg_configure(struct seg_options *o, struct config *c, struct cx_err 
     return config_check_unused(c, "segmentation", e);
 }
 
+/* [recommendations] of the configuration into o. */
+static int rec_configure(struct rec_options *o, struct config *c, struct cx_err *e)
+{
+    static const struct { const char *key; double lo, hi; size_t off; } keys[] = {
+        { "alpha", 1e-9, 0.5, offsetof(struct rec_options, alpha) },
+        { "min_effect", 0, 10, offsetof(struct rec_options, min_effect) },
+        { "shift_share", 0, 1, offsetof(struct rec_options, shift_share) },
+        { "price_threshold", 0, 10, offsetof(struct rec_options, price_threshold) },
+        { "min_units", 0, 1e12, offsetof(struct rec_options, min_units) },
+        { "peak_index", 1, 12, offsetof(struct rec_options, peak_index) },
+        { "promo_uplift", 0, 10, offsetof(struct rec_options, promo_uplift) },
+        { "partner_share", 0, 1, offsetof(struct rec_options, partner_share) },
+        { "robust_z", 0, 100, offsetof(struct rec_options, robust_z) },
+    };
+    struct config_entry *x;
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        if (!(x = config_get(c, "recommendations", keys[i].key)))
+            continue;
+        double v;
+        if (field_number(x->value, strlen(x->value), FIELD_EN, &v) || v < keys[i].lo || v > keys[i].hi)
+            return cx_fail(e, CX_EUSAGE, "%s:%d: [recommendations] %s = '%s': expected a number from %g to %g",
+                           c->path, x->line, x->key, x->value, keys[i].lo, keys[i].hi);
+        memcpy((char *)o + keys[i].off, &v, sizeof v);
+    }
+    if ((x = config_get(c, "recommendations", "min_customers"))) {
+        long v;
+        if (parse_int(x->value, 1, 1000000, &v))
+            return cx_fail(e, CX_EUSAGE, "%s:%d: [recommendations] min_customers = '%s': expected a whole number",
+                           c->path, x->line, x->value);
+        o->min_customers = (int)v;
+    }
+    return config_check_unused(c, "recommendations", e);
+}
+
 static void print_summary(const struct segmentation *s, const struct features *f, const char *dir, int quiet)
 {
     if (quiet)
@@ -178,11 +223,12 @@ static void print_summary(const struct segmentation *s, const struct features *f
     printf("Written to %s/\n", dir);
 }
 
-enum { MODE_SEGMENT, MODE_SCORE, MODE_ECONOMICS };
+enum { MODE_SEGMENT, MODE_SCORE, MODE_ECONOMICS, MODE_RECOMMEND };
 
 static int run(int argc, char **argv, int mode, struct cx_err *e)
 {
     int score = mode == MODE_SCORE;
+    int econ = mode == MODE_ECONOMICS || mode == MODE_RECOMMEND;
     static const struct option longopts[] = {
         INPUT_LONGOPTS,
         { "output", required_argument, NULL, 'o' },
@@ -221,7 +267,7 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         case OPT_MATRIX: matrix = optarg; break;
         case OPT_BOOT: {
             long v;
-            if (mode != MODE_ECONOMICS || parse_int(optarg, 10, 100000, &v))
+            if (!econ || parse_int(optarg, 10, 100000, &v))
                 return cx_fail(e, CX_EUSAGE, "--bootstrap: expected 10 to 100000 resamples (canaux economics)");
             eo.bootstrap = (int)v;
             break;
@@ -239,12 +285,13 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
                 return CX_EUSAGE;
             break;
         case OPT_HELP:
-            printf("%s\n%s", score ? score_usage : mode == MODE_ECONOMICS ? economics_usage : segment_usage,
-                   inputs_help);
+            printf("%s\n%s", score ? score_usage : mode == MODE_ECONOMICS ? economics_usage
+                              : mode == MODE_RECOMMEND ? recommend_usage : segment_usage, inputs_help);
             return cli_flush_stdout(e);
         default:
             return cx_fail(e, CX_EUSAGE, "bad option (see canaux %s --help)",
-                           score ? "score" : mode == MODE_ECONOMICS ? "economics" : "segment");
+                           score ? "score" : mode == MODE_ECONOMICS ? "economics"
+                           : mode == MODE_RECOMMEND ? "recommend" : "segment");
         }
     }
     if (out == NULL)
@@ -264,6 +311,10 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
     struct economics ec;
     struct retention rt;
     struct costmodel cm;
+    struct recommendations rec;
+    struct rec_options ro;
+    rec_defaults(&ro);
+    memset(&rec, 0, sizeof rec);
     memset(&f, 0, sizeof f);
     memset(&s, 0, sizeof s);
     memset(&ec, 0, sizeof ec);
@@ -276,8 +327,10 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
     t1 = omp_get_wtime();
     if (rc == CX_OK && in.config_path)
         rc = seg_configure(&so, &in.config, e);
-    if (rc == CX_OK && in.config_path && mode == MODE_ECONOMICS)
+    if (rc == CX_OK && in.config_path && econ)
         rc = cm_configure(&cm, &in.config, e);
+    if (rc == CX_OK && in.config_path && mode == MODE_RECOMMEND)
+        rc = rec_configure(&ro, &in.config, e);
     if (rc == CX_OK && kopt) {
         long v;
         if (strcasecmp(kopt, "auto") == 0)
@@ -306,27 +359,38 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         rc = score ? segment_score(&f, &prev, &s, e) : segment_fit(&f, &so, model ? &prev : NULL, &s, e);
     t3 = omp_get_wtime();
     double te = t3;
-    if (rc == CX_OK && mode == MODE_ECONOMICS) {
+    double tr = t3;
+    if (rc == CX_OK && econ) {
         eo.seed = so.seed;
         rc = eco_compute(in.ds, &f, s.segment, s.model.k, &cm, &eo, &ec, e);
         if (rc == CX_OK)
             rc = ret_compute(in.ds, &f, s.segment, s.model.k, ec.head_contribution, &rt, e);
-        te = omp_get_wtime();
+        te = tr = omp_get_wtime();
+    }
+    if (rc == CX_OK && mode == MODE_RECOMMEND) {
+        rc = rec_compute(in.ds, &f, &s, &ec, &rt, &ro, &rec, e);
+        tr = omp_get_wtime();
     }
     int fr = in.locale && strcasecmp(in.locale, "fr") == 0;
     if (rc == CX_OK)
         rc = segment_csv_write(in.ds, &f, &s, out, fr, e);
-    if (rc == CX_OK && mode == MODE_ECONOMICS)
+    if (rc == CX_OK && econ)
         rc = economics_csv_write(in.ds, &s, &ec, &rt, out, fr, e);
+    if (rc == CX_OK && mode == MODE_RECOMMEND)
+        rc = recommend_csv_write(in.ds, &s, &rec, out, fr, e);
     t4 = omp_get_wtime();
     if (rc == CX_OK && !in.quiet) {
-        if (mode == MODE_ECONOMICS)
+        if (mode == MODE_RECOMMEND)
+            fprintf(stderr, "canaux: timings: load %.2f s, features %.2f s, segmentation %.2f s, "
+                    "economics %.2f s, recommendations %.2f s, write %.2f s\n", t1 - t0, t2 - t1, t3 - t2,
+                    te - t3, tr - te, t4 - tr);
+        else if (mode == MODE_ECONOMICS)
             fprintf(stderr, "canaux: timings: load %.2f s, features %.2f s, segmentation %.2f s, "
                     "economics %.2f s, write %.2f s\n", t1 - t0, t2 - t1, t3 - t2, te - t3, t4 - te);
         else
             fprintf(stderr, "canaux: timings: load %.2f s, features %.2f s, %s %.2f s, write %.2f s\n",
                     t1 - t0, t2 - t1, score ? "scoring" : "segmentation", t3 - t2, t4 - t3);
-        for (size_t i = 0; mode == MODE_ECONOMICS && i < cm.n; i++) {
+        for (size_t i = 0; econ && i < cm.n; i++) {
             int seen = 0;
             for (uint32_t c = 0; c < ec.nch; c++)
                 seen |= ec.ch[c].cm == (int)i;
@@ -334,7 +398,7 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
                 fprintf(stderr, "canaux: cost model channel '%s' (%s) has no line in the data\n", cm.ch[i].name,
                         cm.source);
         }
-        if (mode == MODE_ECONOMICS && ec.unmodelled_lines)
+        if (econ && ec.unmodelled_lines)
             fprintf(stderr, "canaux: %llu lines in channels missing from the cost model (%s) were costed at zero"
                     " (in_cost_model = 0 in channels.csv)\n", (unsigned long long)ec.unmodelled_lines, cm.source);
     }
@@ -344,7 +408,7 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         rc = segment_matrix_write(in.ds, &f, &s, matrix, e);
     if (rc == CX_OK)
         print_summary(&s, &f, out, in.quiet);
-    if (rc == CX_OK && mode == MODE_ECONOMICS && !in.quiet) {
+    if (rc == CX_OK && econ && !in.quiet) {
         printf("\nCost model: %s. Fixed costs are pro-rated to the %d days analysed and shared among\n"
                "segments by net revenue.\n%-16s %14s %14s %14s %8s\n", cm.source, ec.days, "channel", "net",
                "channel cost", "contribution", "CoS");
@@ -353,6 +417,12 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
                    ec.ch[c].t.channel_cost, ec.ch[c].t.contribution,
                    ec.ch[c].t.net != 0 ? 100 * ec.ch[c].t.channel_cost / ec.ch[c].t.net : 0.0);
     }
+    if (rc == CX_OK && mode == MODE_RECOMMEND && !in.quiet) {
+        printf("\nTop recommendations:\n");
+        for (size_t i = 0; i < rec.n && i < 3; i++)
+            printf("  %zu. %s%s\n", i + 1, rec.r[i].text, "");
+    }
+    rec_free(&rec);
     ret_free(&rt);
     eco_free(&ec);
     segment_free(&s);
@@ -373,6 +443,11 @@ int cmd_segment(int argc, char **argv, struct cx_err *e)
 int cmd_score(int argc, char **argv, struct cx_err *e)
 {
     return run(argc, argv, MODE_SCORE, e);
+}
+
+int cmd_recommend(int argc, char **argv, struct cx_err *e)
+{
+    return run(argc, argv, MODE_RECOMMEND, e);
 }
 
 int cmd_economics(int argc, char **argv, struct cx_err *e)

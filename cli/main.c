@@ -22,6 +22,8 @@ static const char usage[] =
     "                     customers into segments by buying habits\n"
     "  economics INPUT... -o DIR\n"
     "                     cost to serve and profitability per channel and segment\n"
+    "  recommend INPUT... -o DIR\n"
+    "                     ranked channel recommendations with evidence and impact\n"
     "  score --model FILE INPUT... -o DIR\n"
     "                     customers into the segments of a saved model\n"
     "  gen -o FILE        generate realistic sample transactions\n"
@@ -65,6 +67,8 @@ int main(int argc, char **argv)
         rc = cmd_check(argc - 1, argv + 1, &e);
     else if (strcmp(cmd, "segment") == 0)
         rc = cmd_segment(argc - 1, argv + 1, &e);
+    else if (strcmp(cmd, "recommend") == 0)
+        rc = cmd_recommend(argc - 1, argv + 1, &e);
     else if (strcmp(cmd, "economics") == 0)
         rc = cmd_economics(argc - 1, argv + 1, &e);
     else if (strcmp(cmd, "score") == 0)

@@ -576,7 +576,7 @@ int eco_compute(const struct dataset *ds, const struct features *f, const int16_
             x->channel = c;
             totals(&cell[g], m, cellcust[g], fixed * share, &x->t);
             x->cpc = x->t.customers ? x->t.contribution / (double)x->t.customers : NAN;
-            x->cpc_lo = x->cpc_hi = NAN;
+            x->cpc_lo = x->cpc_hi = x->cpc_sd = NAN;
             x->low_support = x->t.customers < ECO_LOW_SUPPORT;
         }
     /* Bootstrap of contribution per customer, cell by cell: each customer's
@@ -589,6 +589,15 @@ int eco_compute(const struct dataset *ds, const struct features *f, const int16_
             for (size_t p = chstart[c]; p < chstart[c + 1]; p++)
                 if (segment && segment[pcust[p]] == r)
                     cv[m++] = vals[2 * p] - (chnet != 0 ? fixed * vals[2 * p + 1] / chnet : 0);
+            if (m >= 2) {
+                double mean = 0, ss = 0;
+                for (size_t i = 0; i < m; i++)
+                    mean += cv[i];
+                mean /= (double)m;
+                for (size_t i = 0; i < m; i++)
+                    ss += (cv[i] - mean) * (cv[i] - mean);
+                ec->cells[g].cpc_sd = sqrt(ss / (double)(m - 1));
+            }
             if (m >= 2 && (rc = inf_bootstrap_mean(cv, m, o->bootstrap, 0.95, o->seed * 1000003u + g,
                                                    &ec->cells[g].cpc_lo, &ec->cells[g].cpc_hi, e)) != CX_OK)
                 break;

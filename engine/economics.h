@@ -65,6 +65,7 @@ struct eco_cell {
     struct eco_totals t;
     double cpc;              /* contribution per customer */
     double cpc_lo, cpc_hi;   /* its 95% bootstrap interval (NaN when fewer than 2 customers) */
+    double cpc_sd;           /* standard deviation of contribution per customer (NaN under 2) */
     int low_support;         /* fewer than ECO_LOW_SUPPORT customers */
 };
 

@@ -1,0 +1,126 @@
+/*
+ * recommend_csv — see recommend_csv.h. The stable columns of
+ * recommendations.csv come first, in the SPEC's order.
+ */
+#include "reports/recommend_csv.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "reports/csvout.h"
+#include "reports/segment_csv.h"
+
+static const char *const months[12] = { "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12" };
+
+static void seg_cells(struct csvout *w, const struct segmentation *s, int seg)
+{
+    if (seg >= 0)
+        csvout_int(w, s->model.id[seg]);
+    else
+        csvout_str(w, "");
+}
+
+static int write_recs(const struct dataset *ds, const struct segmentation *s, const struct recommendations *r,
+                      const char *dir, int fr, struct cx_err *e)
+{
+    struct csvout w;
+    char *final;
+    int rc = report_open(&w, dir, "recommendations.csv", fr, &final, e);
+    if (rc != CX_OK)
+        return rc;
+    static const char *const head[] = { "rank", "kind", "segment", "channel", "account", "product", "text",
+                                        "impact", "impact_ci_low", "impact_ci_high", "confidence", "evidence",
+                                        "segment_name", "target_channel", "month" };
+    for (size_t i = 0; i < sizeof head / sizeof *head; i++)
+        csvout_str(&w, head[i]);
+    csvout_end(&w);
+    for (size_t i = 0; i < r->n; i++) {
+        const struct rec *x = &r->r[i];
+        csvout_int(&w, (long long)i + 1);
+        csvout_str(&w, rec_kind_name(x->kind));
+        seg_cells(&w, s, x->segment);
+        csvout_str(&w, x->channel >= 0 ? dataset_text(ds, DS_CHANNEL, (uint32_t)x->channel) : "");
+        csvout_str(&w, "");
+        csvout_str(&w, x->product != DS_NONE ? dataset_text(ds, DS_PRODUCT, x->product) : "");
+        csvout_str(&w, x->text);
+        csvout_num(&w, x->impact, 2);
+        csvout_num(&w, x->impact_lo, 2);
+        csvout_num(&w, x->impact_hi, 2);
+        csvout_str(&w, x->confidence);
+        csvout_str(&w, x->evidence);
+        csvout_str(&w, x->segment >= 0 ? s->model.name[x->segment] : "");
+        csvout_str(&w, x->target_channel >= 0 ? dataset_text(ds, DS_CHANNEL, (uint32_t)x->target_channel) : "");
+        if (x->month)
+            csvout_int(&w, x->month);
+        else
+            csvout_str(&w, "");
+        csvout_end(&w);
+    }
+    return report_close(&w, final, e);
+}
+
+static int write_prices(const struct dataset *ds, const struct recommendations *r, const char *dir, int fr,
+                        struct cx_err *e)
+{
+    struct csvout w;
+    char *final;
+    int rc = report_open(&w, dir, "prices.csv", fr, &final, e);
+    if (rc != CX_OK)
+        return rc;
+    static const char *const head[] = { "product", "channel", "units", "mean_net_unit_price", "median_across_channels",
+                                        "departure", "revenue_at_stake", "flagged", "channel_discount_rate" };
+    for (size_t i = 0; i < sizeof head / sizeof *head; i++)
+        csvout_str(&w, head[i]);
+    csvout_end(&w);
+    for (size_t i = 0; i < r->nprice; i++) {
+        const struct rec_price *x = &r->price[i];
+        csvout_str(&w, dataset_text(ds, DS_PRODUCT, x->product));
+        csvout_str(&w, dataset_text(ds, DS_CHANNEL, x->channel));
+        csvout_num(&w, x->units, 2);
+        csvout_num(&w, x->price, 4);
+        csvout_num(&w, x->median, 4);
+        csvout_num(&w, x->departure, 4);
+        csvout_num(&w, x->at_stake, 2);
+        csvout_int(&w, x->flagged);
+        csvout_num(&w, r->discount_rate[x->channel], 4);
+        csvout_end(&w);
+    }
+    return report_close(&w, final, e);
+}
+
+static int write_season(const struct dataset *ds, const struct segmentation *s, const struct recommendations *r,
+                        const char *dir, int fr, struct cx_err *e)
+{
+    struct csvout w;
+    char *final;
+    int rc = report_open(&w, dir, "seasonality.csv", fr, &final, e);
+    if (rc != CX_OK)
+        return rc;
+    static const char *const head[] = { "segment", "segment_name", "channel", "month", "net", "index" };
+    for (size_t i = 0; i < sizeof head / sizeof *head; i++)
+        csvout_str(&w, head[i]);
+    csvout_end(&w);
+    for (size_t i = 0; i < r->nseason; i++) {
+        const struct rec_season *x = &r->season[i];
+        for (int m = 0; m < 12; m++) {
+            seg_cells(&w, s, x->segment);
+            csvout_str(&w, s->model.name[x->segment]);
+            csvout_str(&w, x->channel >= 0 ? dataset_text(ds, DS_CHANNEL, (uint32_t)x->channel) : "");
+            csvout_str(&w, months[m]);
+            csvout_num(&w, x->net[m], 2);
+            csvout_num(&w, x->index[m], 4);
+            csvout_end(&w);
+        }
+    }
+    return report_close(&w, final, e);
+}
+
+int recommend_csv_write(const struct dataset *ds, const struct segmentation *s, const struct recommendations *r,
+                        const char *dir, int fr, struct cx_err *e)
+{
+    int rc;
+    if ((rc = report_mkdir(dir, e)) != CX_OK || (rc = write_recs(ds, s, r, dir, fr, e)) != CX_OK ||
+        (rc = write_prices(ds, r, dir, fr, e)) != CX_OK)
+        return rc;
+    return write_season(ds, s, r, dir, fr, e);
+}
