@@ -219,8 +219,8 @@ static int channel_fit_and_shift(const struct dataset *ds, const struct segmenta
         r->impact_lo = o->shift_share * n * (d - 1.96 * se) * A;
         r->impact_hi = o->shift_share * n * (d + 1.96 * se) * A;
         r->confidence = c->adj < o->alpha / 10 ? "high" : "medium";
-        say(r->text, sizeof r->text, "Move %.0f%% of %s's business from %s to %s, which already serves this segment at a "
-            "lower cost of sales: about %.0f a year.", 100 * o->shift_share, s->model.name[c->seg],
+        say(r->text, sizeof r->text, "Move %.0f%% of the business of %s from %s to %s, which already serves this segment at "
+            "a lower cost of sales: about %.0f a year.", 100 * o->shift_share, s->model.name[c->seg],
             dataset_text(ds, DS_CHANNEL, (uint32_t)c->lo), dataset_text(ds, DS_CHANNEL, (uint32_t)c->hi), r->impact);
         say(r->evidence, sizeof r->evidence,
             "cost of sales %.1f%% in %s vs %.1f%% in %s; contribution per customer %.2f vs %.2f (Welch t = %.2f, "
