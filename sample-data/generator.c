@@ -17,6 +17,15 @@
  * straight into its day's slot; a stable counting sort by minute inside each
  * day then gives date-time order with no per-order index array. Numbers are
  * formatted by hand into a large buffer written with fwrite.
+ *
+ * Planted effects (gen_options: alike, cheap, price, december, pair) work on
+ * copies of the tables (g->ch, the main-channel distributions, a second
+ * day-acceptance table, the popularity ranks) and in draw_purchase. None
+ * draws from the schedule's mt19937 stream, so with every switch off the
+ * draws, and the bytes, are those of the generator without them. A pair
+ * adds a line to an order, and line counts are fixed by the schedule: so
+ * the schedule draws a purchase's lines once (draw_purchase is keyed and
+ * cheap) to see whether it holds product a, and a keyed coin decides.
  */
 #include "sample-data/generator.h"
 
@@ -24,6 +33,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -49,6 +59,10 @@ const char *const gen_archetype_names[] = {
     "Bargain hunters", "Bulk buyers", "Returners"
 };
 const int gen_archetype_count = NARCH;
+
+const char *const gen_channel_names[] = { "direct", "web", "agents", "retail", "marketplace" };
+const int gen_channel_count = NCHAN;
+const int gen_product_count = NPROD;
 
 /* Buying habits of an archetype. Windows are fractions of the period,
    0 = first day, 1 = last day. */
@@ -167,6 +181,7 @@ struct line {
     int prod;        /* product index */
     int qty;         /* units, negative for a return */
     int64_t price;   /* unit price, cents */
+    int64_t cost;    /* unit cost, cents */
     int disc;        /* discount, percent */
 };
 
@@ -177,10 +192,21 @@ struct gen {
     unsigned long sched_seed;       /* mt19937 seed of the schedule */
     int days;                       /* period length */
     float *acc;                     /* NCHAN x days acceptance of a day */
+    float *acc_dec;                 /* the same for the december archetype, or NULL */
     char (*date)[10];               /* YYYY-MM-DD of each day */
     uint8_t *promo;                 /* 1 on year-end sales days */
     double arch_cdf[NARCH], region_cdf[NREGION];        /* cumulative shares */
     double chan_cdf[NARCH][NCHAN], hour_cdf[NCHAN][24]; /* main channel, hour */
+    struct chan_def ch[NCHAN];          /* channel habits in use */
+
+    /* planted effects, -1 when off */
+    int cheap_arch, cheap_chan;         /* cheap: archetype, channel */
+    double cheap_cost;                  /* cheap: factor on unit cost */
+    int price_prod, price_chan;         /* price: product, channel */
+    double price_factor;                /* price: factor on unit price */
+    int dec_arch;                       /* december: archetype */
+    int pair_a, pair_b;                 /* pair: products */
+    double pair_prob;                   /* pair: probability of adding b */
 
     int64_t list[NPROD], cost[NPROD];   /* cents */
     uint8_t cat[NPROD];                 /* category of each product */
@@ -334,19 +360,25 @@ static void put_fixed(char *p, uint64_t v, int width)
 }
 
 /* Day tables: date text, year-end sales flag, and per channel the
-   probability of accepting a uniformly drawn day (season x weekday). */
+   probability of accepting a uniformly drawn day (season x weekday); with
+   the december plant, a second such table whose December weighs more. */
 static int build_calendar(struct gen *g)
 {
     int n = g->days;
     g->acc = malloc(sizeof *g->acc * NCHAN * (size_t)n);
     g->date = malloc(sizeof *g->date * (size_t)n);
     g->promo = malloc((size_t)n);
-    if (!g->acc || !g->date || !g->promo)
+    if (g->dec_arch >= 0)
+        g->acc_dec = malloc(sizeof *g->acc_dec * NCHAN * (size_t)n);
+    if (!g->acc || !g->date || !g->promo || (g->dec_arch >= 0 && !g->acc_dec))
         return -1;
     int64_t z0 = days_from_civil(g->o->start_year, 1, 1);
-    double smax = 0;
-    for (int i = 0; i < 12; i++)
+    double smax = 0, dec_w[12], dec_max = 0;
+    for (int i = 0; i < 12; i++) {
         smax = fmax(smax, month_weight[i]);
+        dec_w[i] = month_weight[i] * (i == 11 ? g->o->december.factor : 1.0);
+        dec_max = fmax(dec_max, dec_w[i]);
+    }
     for (int i = 0; i < n; i++) {
         int y, m, d;
         civil_from_days(z0 + i, &y, &m, &d);
@@ -361,15 +393,30 @@ static int build_calendar(struct gen *g)
         for (int c = 0; c < NCHAN; c++) {
             double wmax = 0;
             for (int k = 0; k < 7; k++)
-                wmax = fmax(wmax, chan_defs[c].wday[k]);
+                wmax = fmax(wmax, g->ch[c].wday[k]);
             g->acc[(size_t)c * n + i] =
-                (float)(month_weight[m - 1] * chan_defs[c].wday[dow] / (smax * wmax));
+                (float)(month_weight[m - 1] * g->ch[c].wday[dow] / (smax * wmax));
+            if (g->acc_dec)
+                g->acc_dec[(size_t)c * n + i] =
+                    (float)(dec_w[m - 1] * g->ch[c].wday[dow] / (dec_max * wmax));
         }
     }
     return 0;
 }
 
 /* ---- products ---- */
+
+/* Gives product p popularity rank r (0 = most popular), swapping with the
+   product that had it. */
+static void promote(int *rank, int p, int r)
+{
+    for (int j = 0; j < NPROD; j++)
+        if (rank[j] == r) {
+            rank[j] = rank[p];
+            rank[p] = r;
+            return;
+        }
+}
 
 static void build_products(struct gen *g)
 {
@@ -379,6 +426,11 @@ static void build_products(struct gen *g)
     for (int i = 0; i < NPROD; i++)
         rank[i] = i;
     gsl_ran_shuffle(r, rank, NPROD, sizeof rank[0]);
+    /* products named by plants sell everywhere: no draw is involved */
+    if (g->price_prod >= 0)
+        promote(rank, g->price_prod, 0);
+    if (g->pair_a >= 0 && g->pair_a != g->price_prod)
+        promote(rank, g->pair_a, 1);
     for (int i = 0; i < NPROD; i++) {
         int c = i < NCAT ? i : (int)gsl_rng_uniform_int(r, NCAT);
         g->cat[i] = (uint8_t)c;
@@ -414,10 +466,13 @@ static void build_products(struct gen *g)
 
 /* ---- schedule ---- */
 
-/* A day in [lo, hi] weighted by season and the channel's weekdays. */
-static int pick_day(struct gen *g, int chan, int lo, int hi)
+static unsigned pair_extend(const struct gen *g, struct ord_rec *o);
+
+/* A day in [lo, hi] weighted by season and the channel's weekdays; tab is
+   g->acc, or g->acc_dec for the december archetype. */
+static int pick_day(struct gen *g, const float *tab, int chan, int lo, int hi)
 {
-    const float *acc = g->acc + (size_t)chan * g->days;
+    const float *acc = tab + (size_t)chan * g->days;
     int d = lo;
     for (int t = 0; t < 200; t++) {
         d = lo + (int)gsl_rng_uniform_int(g->r, (unsigned long)(hi - lo + 1));
@@ -477,25 +532,27 @@ static int sched_customer(struct gen *g)
     cu->fav = (uint8_t)gsl_rng_uniform_int(r, NCAT);
 
     int e = g->days - 1;
+    const float *tab = a == g->dec_arch ? g->acc_dec : g->acc;
     unsigned n = (unsigned)ad->min_orders + poisson(r, ad->extra_orders);
     int last = 0, first = 0;
     for (unsigned k = 0; k < n && g->lines < g->o->rows; k++) {
-        int chan = gsl_rng_uniform(r) < 0.75 ? cu->chan
+        int chan = g->o->alike ? pick_cdf(gsl_rng_uniform(r), g->chan_cdf[a], NCHAN)
+                 : gsl_rng_uniform(r) < 0.75 ? cu->chan
                  : pick_cdf(gsl_rng_uniform(r), g->chan_cdf[a], NCHAN);
         int day;
         if (k == 0) {
-            last = pick_day(g, chan, (int)(ad->last_lo * e), (int)(ad->last_hi * e));
+            last = pick_day(g, tab, chan, (int)(ad->last_lo * e), (int)(ad->last_hi * e));
             day = last;
         } else if (k == 1) {
             int hi = (int)(ad->first_hi * e), lo = (int)(ad->first_lo * e);
             hi = hi < last ? hi : last;
             lo = lo < hi ? lo : hi;
-            first = pick_day(g, chan, lo, hi);
+            first = pick_day(g, tab, chan, lo, hi);
             day = first;
         } else {
-            day = pick_day(g, chan, first, last);
+            day = pick_day(g, tab, chan, first, last);
         }
-        const struct chan_def *cd = &chan_defs[chan];
+        const struct chan_def *cd = &g->ch[chan];
         unsigned nl = 1 + poisson(r, (ad->basket - 1) * cd->basket);
         if (nl > MAX_LINES)
             nl = MAX_LINES;
@@ -504,6 +561,7 @@ static int sched_customer(struct gen *g)
             .minute = (uint16_t)pick_minute(g, chan), .chan = (uint8_t)chan,
             .plines = (uint8_t)nl, .back = 0,
         };
+        nl = pair_extend(g, &o);
         o.nlines = (uint8_t)cut_lines(g, nl);
         add_order(g, &o);
         if (g->lines == g->o->rows)
@@ -529,17 +587,21 @@ static int sched_customer(struct gen *g)
     return 0;
 }
 
-/* Walk-in store sales keep their share at about 3% of all lines. */
+/* Walk-in store sales keep their share at about 3% of all lines (none when
+   the channels are alike: they would set retail apart). */
 static void sched_anonymous(struct gen *g)
 {
+    if (g->o->alike)
+        return;
     while (g->anon_lines * 100 < g->lines * 3 && g->lines < g->o->rows) {
-        int day = pick_day(g, CH_RETAIL, 0, g->days - 1);
+        int day = pick_day(g, g->acc, CH_RETAIL, 0, g->days - 1);
         unsigned nl = 1 + poisson(g->r, 0.8);
         struct ord_rec o = {
             .cust = ANON, .key = (uint32_t)g->norders, .day = (uint16_t)day,
             .minute = (uint16_t)pick_minute(g, CH_RETAIL), .chan = CH_RETAIL,
             .plines = (uint8_t)nl, .back = 0,
         };
+        nl = pair_extend(g, &o);
         o.nlines = (uint8_t)cut_lines(g, nl);
         add_order(g, &o);
     }
@@ -597,15 +659,56 @@ static int sort_minutes(struct gen *g)
 
 /* ---- lines ---- */
 
-/* Draws the account and the plines lines of the purchase with this key.
-   Returns the account index (-1 none) and, for a walk-in sale, the region. */
+/* With the pair plant: 1 when the n lines hold product a and not b and the
+   order's keyed coin says b joins them. */
+static int pair_wanted(const struct gen *g, const struct ord_rec *o,
+                       const struct line *ln, int n)
+{
+    int has_a = 0, has_b = 0;
+    for (int j = 0; j < n; j++) {
+        has_a |= ln[j].prod == g->pair_a;
+        has_b |= ln[j].prod == g->pair_b;
+    }
+    if (!has_a || has_b)
+        return 0;
+    uint64_t s = g->lseed ^ ((uint64_t)o->key * 0xA24BAED4963EE407ull) ^ 0x9A1Bu;
+    return sm_unif(&s) < g->pair_prob;
+}
+
 static int draw_purchase(const struct gen *g, const struct ord_rec *o,
-                         struct line *ln, int *region)
+                         struct line *ln, int *region, int pair);
+
+/* The purchase lines of a new order o, plus one for product b when the
+   pair plant wants it: sets and returns o->plines. The lines drawn here
+   are those that draw_purchase gives again at writing time, since a line
+   depends only on the key and the lines before it; there, the last line of
+   an order whose other lines want b becomes b. When no line is added, the
+   last line is b only if it was b already (else the order would have been
+   extended), so that rule changes nothing. */
+static unsigned pair_extend(const struct gen *g, struct ord_rec *o)
+{
+    if (g->pair_a < 0 || o->plines >= MAX_LINES)
+        return o->plines;
+    struct line ln[MAX_LINES];
+    int region;
+    draw_purchase(g, o, ln, &region, 0);
+    if (pair_wanted(g, o, ln, o->plines))
+        o->plines++;
+    return o->plines;
+}
+
+/* Draws the account and the plines lines of the purchase with this key.
+   Returns the account index (-1 none) and, for a walk-in sale, the region.
+   pair: apply the pair plant to the last line (0 inside pair_extend). */
+static int draw_purchase(const struct gen *g, const struct ord_rec *o,
+                         struct line *ln, int *region, int pair)
 {
     uint64_t s = g->lseed ^ ((uint64_t)o->key * 0xD1B54A32D192ED03ull);
     const struct cust_rec *cu = o->cust == ANON ? NULL : &g->cust[o->cust];
     const struct arch_def *ad = cu ? &arch_defs[cu->arch] : &anon_def;
-    const struct chan_def *cd = &chan_defs[o->chan];
+    const struct chan_def *cd = &g->ch[o->chan];
+    int cheap = cu && cu->arch == g->cheap_arch && o->chan == g->cheap_chan;
+    pair = pair && g->pair_a >= 0;
     int pday = o->day - o->back;
     uint64_t h = cu ? mix64(g->lseed + o->cust) : 0;
     int account = -1;
@@ -659,12 +762,31 @@ static int draw_purchase(const struct gen *g, const struct ord_rec *o,
             if (!dup)
                 break;
         }
+        if (pair && i > 0 && i == o->plines - 1 && pair_wanted(g, o, ln, i))
+            p = g->pair_b;
         int q = 1 + (int)(-log(sm_unif(&s)) * (qmean - 1.0));
+        q = q < MAX_QTY ? q : MAX_QTY;
+        if (cheap) {    /* 1.5 q rounded at random, so 1.5 q on average */
+            uint64_t t = s ^ 0xC4EA9u;
+            q = (int)(q * 1.5 + sm_unif(&t));
+            q = q < MAX_QTY ? q : MAX_QTY;
+        }
         ln[i].prod = p;
-        ln[i].qty = q < MAX_QTY ? q : MAX_QTY;
+        ln[i].qty = q;
         ln[i].price = llround((double)g->list[p] * cd->price * (0.97 + 0.06 * sm_unif(&s)));
         if (ln[i].price < 1)
             ln[i].price = 1;
+        if (p == g->price_prod && o->chan == g->price_chan) {
+            ln[i].price = llround((double)ln[i].price * g->price_factor);
+            if (ln[i].price < 1)
+                ln[i].price = 1;
+        }
+        ln[i].cost = g->cost[p];
+        if (cheap) {
+            ln[i].cost = llround((double)g->cost[p] * g->cheap_cost);
+            if (ln[i].cost < 1)
+                ln[i].cost = 1;
+        }
         ln[i].disc = 0;
         if (sm_unif(&s) < dp) {
             int steps = (cd->disc_hi - cd->disc_lo) / cd->disc_step + 1;
@@ -793,7 +915,7 @@ static int emit(struct gen *g, struct wbuf *w, uint32_t *id_of, uint32_t *cust_o
         size_t hlen = (size_t)(p - head);
 
         int region;
-        int account = draw_purchase(g, o, ln, &region);
+        int account = draw_purchase(g, o, ln, &region, 1);
         if (o->back)
             draw_return(g, o, ln);
         p = tail;
@@ -835,7 +957,7 @@ static int emit(struct gen *g, struct wbuf *w, uint32_t *id_of, uint32_t *cust_o
             *q++ = ',';
             q = put_money(q, l->price);
             *q++ = ',';
-            q = put_money(q, g->cost[l->prod]);
+            q = put_money(q, l->cost);
             *q++ = ',';
             if (l->disc) {
                 memcpy(q, "0.", 2);
@@ -894,14 +1016,92 @@ void gen_defaults(struct gen_options *o)
     o->seed = 1;
     o->start_year = 2024;
     o->days = 731;
+    o->alike = 0;
+    o->cheap.on = 0;
+    o->cheap.factor = 0.7;
+    o->price.on = 0;
+    o->price.factor = 0.7;
+    o->december.on = 0;
+    o->december.factor = 4.0;
+    o->pair.on = 0;
+    o->pair.prob = 0.6;
 }
 
-static int check_options(const struct gen_options *o, FILE *out, char *err, size_t errlen)
+/* Channel index of a name (any case), or -1; the name must fit its field. */
+static int chan_index(const char name[16])
 {
-    if (!o || !out) {
-        set_err(err, errlen, "no options or no output stream", NULL);
+    if (!memchr(name, '\0', 16))
+        return -1;
+    for (int c = 0; c < NCHAN; c++)
+        if (!strcasecmp(name, gen_channel_names[c]))
+            return c;
+    return -1;
+}
+
+/* Product index of "P00001".."P02000" (P in any case), or -1. */
+static int prod_index(const char id[16])
+{
+    if (!memchr(id, '\0', 16) || (id[0] != 'P' && id[0] != 'p') || strlen(id) != 6)
+        return -1;
+    int v = 0;
+    for (int i = 1; i < 6; i++) {
+        if (id[i] < '0' || id[i] > '9')
+            return -1;
+        v = v * 10 + (id[i] - '0');
+    }
+    return v >= 1 && v <= NPROD ? v - 1 : -1;
+}
+
+static int check_factor(double f, double lo, double hi, int lo_open)
+{
+    return isfinite(f) && (lo_open ? f > lo : f >= lo) && f <= hi;
+}
+
+/* The planted effects' fields, when on. */
+static int check_plants(const struct gen_options *o, char *err, size_t errlen)
+{
+    const char *bad = NULL;
+    if (o->cheap.on) {
+        if (o->cheap.archetype < 0 || o->cheap.archetype >= NARCH)
+            bad = "cheap: archetype must be an index into gen_archetype_names";
+        else if (chan_index(o->cheap.channel) < 0)
+            bad = "cheap: unknown channel (direct, web, agents, retail, marketplace)";
+        else if (!check_factor(o->cheap.factor, 0, 10, 1))
+            bad = "cheap: factor must be above 0 and at most 10";
+    }
+    if (!bad && o->price.on) {
+        if (prod_index(o->price.product) < 0)
+            bad = "price: product must be P00001 to P02000";
+        else if (chan_index(o->price.channel) < 0)
+            bad = "price: unknown channel (direct, web, agents, retail, marketplace)";
+        else if (!check_factor(o->price.factor, 0, 10, 1))
+            bad = "price: factor must be above 0 and at most 10";
+    }
+    if (!bad && o->december.on) {
+        if (o->december.archetype < 0 || o->december.archetype >= NARCH)
+            bad = "december: archetype must be an index into gen_archetype_names";
+        else if (!check_factor(o->december.factor, 0, 20, 1))
+            bad = "december: factor must be above 0 and at most 20";
+    }
+    if (!bad && o->pair.on) {
+        int a = prod_index(o->pair.a), b = prod_index(o->pair.b);
+        if (a < 0 || b < 0)
+            bad = "pair: products must be P00001 to P02000";
+        else if (a == b)
+            bad = "pair: the two products must differ";
+        else if (!check_factor(o->pair.prob, 0, 1, 0))
+            bad = "pair: prob must be between 0 and 1";
+    }
+    if (bad) {
+        set_err(err, errlen, bad, NULL);
         return -1;
     }
+    return 0;
+}
+
+/* Everything but the streams. */
+static int check_values(const struct gen_options *o, char *err, size_t errlen)
+{
     if (o->rows < 1 || o->rows > MAX_ROWS) {
         set_err(err, errlen, "rows must be between 1 and 1000000000", NULL);
         return -1;
@@ -920,7 +1120,84 @@ static int check_options(const struct gen_options *o, FILE *out, char *err, size
         set_err(err, errlen, "period ends after year 9999", NULL);
         return -1;
     }
-    return 0;
+    return check_plants(o, err, errlen);
+}
+
+static int check_options(const struct gen_options *o, FILE *out, char *err, size_t errlen)
+{
+    if (!o || !out) {
+        set_err(err, errlen, "no options or no output stream", NULL);
+        return -1;
+    }
+    return check_values(o, err, errlen);
+}
+
+int gen_check(const struct gen_options *o, char *err, size_t errlen)
+{
+    if (!o) {
+        set_err(err, errlen, "no options", NULL);
+        return -1;
+    }
+    return check_values(o, err, errlen);
+}
+
+/* The channel habits and main-channel distributions in use, and the plants
+   in index form. */
+static void setup_plants(struct gen *g)
+{
+    const struct gen_options *o = g->o;
+    memcpy(g->ch, chan_defs, sizeof g->ch);
+    if (o->alike) {
+        struct chan_def n = { NULL, 1.0, 1.0, 1.0, 0.24, 5, 20, 5, 1.6, 1.0, { 0 }, { 0 } };
+        for (int c = 0; c < NCHAN; c++) {
+            for (int k = 0; k < 7; k++)
+                n.wday[k] += chan_defs[c].wday[k] / NCHAN;
+            for (int h = 0; h < 24; h++)
+                n.hour[h] += chan_defs[c].hour[h] / NCHAN;
+        }
+        for (int c = 0; c < NCHAN; c++) {
+            n.name = chan_defs[c].name;
+            g->ch[c] = n;
+        }
+    }
+    g->cheap_arch = g->cheap_chan = g->price_prod = g->price_chan = -1;
+    g->dec_arch = g->pair_a = g->pair_b = -1;
+    if (o->cheap.on) {
+        g->cheap_arch = o->cheap.archetype;
+        g->cheap_chan = chan_index(o->cheap.channel);
+        g->cheap_cost = o->cheap.factor;
+    }
+    if (o->price.on) {
+        g->price_prod = prod_index(o->price.product);
+        g->price_chan = chan_index(o->price.channel);
+        g->price_factor = o->price.factor;
+    }
+    if (o->december.on)
+        g->dec_arch = o->december.archetype;
+    if (o->pair.on) {
+        g->pair_a = prod_index(o->pair.a);
+        g->pair_b = prod_index(o->pair.b);
+        g->pair_prob = o->pair.prob;
+    }
+
+    double w[NARCH][NCHAN];
+    for (int a = 0; a < NARCH; a++)
+        for (int c = 0; c < NCHAN; c++)
+            w[a][c] = o->alike ? 1.0 : arch_defs[a].chan[c];
+    if (g->cheap_arch >= 0) {
+        /* the cheap channel takes at least 35% of the archetype's orders */
+        double *v = w[g->cheap_arch], sum = 0;
+        int cc = g->cheap_chan;
+        for (int c = 0; c < NCHAN; c++)
+            sum += v[c];
+        if (v[cc] < 0.35 * sum) {
+            double rest = sum - v[cc];
+            for (int c = 0; c < NCHAN; c++)
+                v[c] = c == cc ? 0.35 : v[c] / rest * 0.65;
+        }
+    }
+    for (int a = 0; a < NARCH; a++)
+        make_cdf(w[a], NCHAN, g->chan_cdf[a]);
 }
 
 int gen_write(const struct gen_options *o, FILE *out, FILE *truth, char *err, size_t errlen)
@@ -942,18 +1219,17 @@ int gen_write(const struct gen_options *o, FILE *out, FILE *truth, char *err, si
     g->r = gsl_rng_alloc(gsl_rng_mt19937);
     g->day_pos = calloc((size_t)o->days, sizeof *g->day_pos);
     w.buf = malloc(WBUF);
+    setup_plants(g);
     if (!g->r || !g->day_pos || !w.buf || build_calendar(g))
         goto oom;
 
-    for (int a = 0; a < NARCH; a++)
-        make_cdf(arch_defs[a].chan, NCHAN, g->chan_cdf[a]);
     double aw[NARCH];
     for (int a = 0; a < NARCH; a++)
         aw[a] = arch_defs[a].weight;
     make_cdf(aw, NARCH, g->arch_cdf);
     make_cdf(region_weight, NREGION, g->region_cdf);
     for (int c = 0; c < NCHAN; c++)
-        make_cdf(chan_defs[c].hour, 24, g->hour_cdf[c]);
+        make_cdf(g->ch[c].hour, 24, g->hour_cdf[c]);
     gsl_rng_set(g->r, (unsigned long)(mix64(o->seed) & 0xFFFFFFFFu) | 1u);
     build_products(g);
 
@@ -1001,6 +1277,7 @@ done:
     if (g) {
         gsl_rng_free(g->r);
         free(g->acc);
+        free(g->acc_dec);
         free(g->date);
         free(g->promo);
         free(g->day_pos);

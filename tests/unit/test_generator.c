@@ -3,7 +3,9 @@
  * The generator is checked from its output only, as a loader would see it:
  * the CSV is written to memory, parsed here, and its contract (format,
  * counts, period, ordering, returns, accounts, truth file) and its planted
- * habits (per-archetype and per-channel averages) are asserted.
+ * habits (per-archetype and per-channel averages) are asserted; so are the
+ * planted effects of the switches (alike, cheap, price, december, pair),
+ * each measured from the CSV (and the truth file) alone.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -633,6 +635,505 @@ static void test_write_error(void **state)
     fclose(f);
 }
 
+/* ---- planted effects ---- */
+
+static uint64_t fnv1a(const char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* Archetype of each customer number (0 = walk-in: -1), from the truth file. */
+static int *arch_by_cust(const struct data *d, size_t *ncust)
+{
+    uint32_t *ids;
+    int *arch;
+    size_t nt = read_truth(d, &ids, &arch);
+    int *by = malloc(sizeof *by * (nt + 1));
+    assert_non_null(by);
+    by[0] = -1;
+    for (size_t k = 0; k < nt; k++) {
+        assert_int_equal(ids[k], k + 1);
+        by[k + 1] = arch[k];
+    }
+    free(ids);
+    free(arch);
+    *ncust = nt;
+    return by;
+}
+
+static int arch_id(const char *name)
+{
+    int a = find(name, gen_archetype_names, gen_archetype_count);
+    assert_true(a >= 0);
+    return a;
+}
+
+static int new_order(const struct data *d, size_t i)
+{
+    return i == 0 || d->rows[i].oid != d->rows[i - 1].oid;
+}
+
+/* The switches off leave the bytes of the generator without them (hashes
+   recorded before they existed, for `canaux gen --rows 5000 --seed 42`),
+   whatever their other fields hold. */
+static void test_plants_off(void **state)
+{
+    (void)state;
+    struct gen_options o = opts(5000, 42);
+    assert_int_equal(o.alike, 0);
+    assert_int_equal(o.cheap.on + o.price.on + o.december.on + o.pair.on, 0);
+    assert_true(o.cheap.factor == 0.7 && o.price.factor == 0.7);
+    assert_true(o.december.factor == 4.0 && o.pair.prob == 0.6);
+    struct data a, b;
+    assert_int_equal(generate(&o, &a, 1), 0);
+    assert_true(fnv1a(a.csv, a.csv_len) == 0xcfa7c7ad8bb93c87ull);
+    assert_true(fnv1a(a.truth, a.truth_len) == 0x81196481d6c95962ull);
+    o.cheap.archetype = 3;
+    strcpy(o.cheap.channel, "web");
+    o.cheap.factor = 0.5;
+    strcpy(o.price.product, "P00001");
+    strcpy(o.price.channel, "direct");
+    o.price.factor = 0.2;
+    o.december.archetype = 1;
+    o.december.factor = 9;
+    strcpy(o.pair.a, "P00001");
+    strcpy(o.pair.b, "P00002");
+    o.pair.prob = 1;
+    assert_int_equal(generate(&o, &b, 1), 0);
+    assert_int_equal(a.csv_len, b.csv_len);
+    assert_memory_equal(a.csv, b.csv, a.csv_len);
+    assert_int_equal(a.truth_len, b.truth_len);
+    assert_memory_equal(a.truth, b.truth, a.truth_len);
+    data_free(&a);
+    data_free(&b);
+}
+
+/* Every switch at once: still exactly N well-formed rows, deterministic, and
+   each return matches an earlier purchase line (test_returns, smaller). */
+static void test_plants_together(void **state)
+{
+    (void)state;
+    struct gen_options o = opts(8000, 6);
+    o.alike = 1;
+    o.cheap.on = 1;
+    o.cheap.archetype = arch_id("Returners");
+    strcpy(o.cheap.channel, "Retail");          /* any case */
+    o.price.on = 1;
+    strcpy(o.price.product, "P00500");
+    strcpy(o.price.channel, "agents");
+    o.december.on = 1;
+    o.december.archetype = arch_id("Returners");
+    o.pair.on = 1;
+    strcpy(o.pair.a, "P00500");                 /* also the price product */
+    strcpy(o.pair.b, "P00007");
+    o.pair.prob = 1;
+    char err[128] = "";
+    assert_int_equal(gen_check(&o, err, sizeof err), 0);
+    struct data d, d2;
+    assert_int_equal(generate(&o, &d, 1), 0);
+    assert_int_equal(generate(&o, &d2, 1), 0);
+    assert_int_equal(d.csv_len, d2.csv_len);
+    assert_memory_equal(d.csv, d2.csv, d.csv_len);
+    parse(&d);
+    assert_int_equal(d.n, 8000);
+    size_t nret = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        const struct row *r = &d.rows[i];
+        assert_true(r->cust != 0);              /* alike: no walk-in sales */
+        if (r->qty > 0)
+            continue;
+        nret++;
+        int found = 0;
+        for (size_t j = 0; j < i && !found; j++) {
+            const struct row *p = &d.rows[j];
+            found = p->qty >= -r->qty && p->cust == r->cust && p->prod == r->prod
+                    && p->chan == r->chan && p->price == r->price && p->cost == r->cost
+                    && p->disc == r->disc && p->day < r->day;
+        }
+        if (!found)
+            fail_msg("return without a matching purchase: O%010llu P%05d",
+                     (unsigned long long)r->oid, r->prod);
+    }
+    assert_true(nret > 0);
+    data_free(&d);
+    data_free(&d2);
+}
+
+/* price: the product's mean unit price on the channel is about 0.7 times
+   its mean on the other channels (which are 0.97-1.10 x list: about 0.68),
+   and the product sells on every channel. */
+static void test_plant_price(void **state)
+{
+    (void)state;
+    struct gen_options o = opts(50000, 8);
+    o.price.on = 1;
+    strcpy(o.price.product, "P00123");
+    strcpy(o.price.channel, "web");
+    struct data d;
+    assert_int_equal(generate(&o, &d, 0), 0);
+    parse(&d);
+    double sum[NCH] = { 0 };
+    int n[NCH] = { 0 };
+    int *count = calloc(2001, sizeof *count);
+    assert_non_null(count);
+    for (size_t i = 0; i < d.n; i++) {
+        const struct row *r = &d.rows[i];
+        if (r->qty < 0)
+            continue;
+        count[r->prod]++;
+        if (r->prod == 123) {
+            sum[r->chan] += (double)r->price;
+            n[r->chan]++;
+        }
+    }
+    for (int p = 1; p <= 2000; p++)
+        assert_true(count[p] <= count[123]);    /* the most popular product */
+    double other = 0;
+    int nother = 0;
+    for (int c = 0; c < NCH; c++) {
+        assert_true(n[c] >= 50);
+        if (c != WEB) {
+            other += sum[c];
+            nother += n[c];
+        }
+    }
+    double ratio = (sum[WEB] / n[WEB]) / (other / nother);
+    print_message("price: web / other channels = %.3f\n", ratio);
+    assert_true(ratio > 0.62 && ratio < 0.76);
+    free(count);
+    data_free(&d);
+}
+
+struct month_share {
+    double dec[8], all[8];      /* purchase orders in December, all, by archetype */
+};
+
+static void december_shares(const struct gen_options *o, struct month_share *m)
+{
+    struct data d;
+    assert_int_equal(generate(o, &d, 1), 0);
+    parse(&d);
+    size_t nc;
+    int *by = arch_by_cust(&d, &nc);
+    memset(m, 0, sizeof *m);
+    for (size_t i = 0; i < d.n; i++) {
+        const struct row *r = &d.rows[i];
+        if (r->qty < 0 || !r->cust || !new_order(&d, i))
+            continue;
+        int a = by[r->cust];
+        m->all[a]++;
+        m->dec[a] += r->date[5] == '1' && r->date[6] == '2';
+    }
+    free(by);
+    data_free(&d);
+}
+
+/* december: the archetype's share of purchase orders in December is more
+   than twice the other archetypes', and it keeps about as many orders. */
+static void test_plant_december(void **state)
+{
+    (void)state;
+    int loyal = arch_id("Loyal");
+    struct gen_options o = opts(50000, 12);
+    struct month_share base, plant;
+    december_shares(&o, &base);
+    o.december.on = 1;
+    o.december.archetype = loyal;
+    december_shares(&o, &plant);
+    double dec = 0, all = 0;
+    for (int a = 0; a < 8; a++)
+        if (a != loyal) {
+            dec += plant.dec[a];
+            all += plant.all[a];
+        }
+    double s_loyal = plant.dec[loyal] / plant.all[loyal], s_other = dec / all;
+    double s_base = base.dec[loyal] / base.all[loyal];
+    print_message("december: Loyal %.3f (%.3f unplanted), others %.3f\n",
+                  s_loyal, s_base, s_other);
+    assert_true(s_loyal > 2 * s_other);
+    assert_true(s_base < 1.5 * s_other);
+    /* orders per line of data: the archetype's weight in the data holds */
+    double tot_b = 0, tot_p = 0;
+    for (int a = 0; a < 8; a++) {
+        tot_b += base.all[a];
+        tot_p += plant.all[a];
+    }
+    double share_b = base.all[loyal] / tot_b, share_p = plant.all[loyal] / tot_p;
+    assert_true(share_p > 0.85 * share_b && share_p < 1.15 * share_b);
+}
+
+/* pair: P(b in order | a in order) >= 0.5, while b is rare overall. */
+static void test_plant_pair(void **state)
+{
+    (void)state;
+    struct gen_options o = opts(50000, 21);
+    o.pair.on = 1;
+    strcpy(o.pair.a, "P00010");
+    strcpy(o.pair.b, "P01500");
+    struct data d;
+    assert_int_equal(generate(&o, &d, 0), 0);
+    parse(&d);
+    size_t orders = 0, with_a = 0, with_b = 0, with_ab = 0;
+    for (size_t i = 0; i < d.n;) {
+        size_t j = i;
+        int a = 0, b = 0;
+        for (; j < d.n && d.rows[j].oid == d.rows[i].oid; j++) {
+            a += d.rows[j].prod == 10;
+            b += d.rows[j].prod == 1500;
+        }
+        assert_true(b <= 1);
+        if (d.rows[i].qty > 0) {
+            orders++;
+            with_a += a > 0;
+            with_b += b > 0;
+            with_ab += a > 0 && b > 0;
+        }
+        i = j;
+    }
+    double p_ba = (double)with_ab / with_a, p_b = (double)with_b / orders;
+    print_message("pair: %zu orders, %zu with a, P(b|a) %.3f, P(b) %.3f\n",
+                  orders, with_a, p_ba, p_b);
+    assert_true(with_a >= 300);
+    assert_true(p_ba >= 0.5);
+    assert_true(p_b < 0.08);
+    assert_true((double)(with_b - with_ab) / (orders - with_a) < 0.01);
+    data_free(&d);
+}
+
+struct cell {
+    double lines, units, ratio;     /* purchase lines, units, sum of cost/price */
+    size_t orders, custs;
+};
+
+/* Per (archetype, is the channel) cells of purchase lines, with the number
+   of customers and orders. */
+static void cheap_cells(const struct gen_options *o, int chan, struct cell c[8][2])
+{
+    struct data d;
+    assert_int_equal(generate(o, &d, 1), 0);
+    parse(&d);
+    size_t nc;
+    int *by = arch_by_cust(&d, &nc);
+    char *seen = calloc(nc + 1, 1);
+    assert_non_null(seen);
+    memset(c, 0, sizeof(struct cell) * 16);
+    for (size_t i = 0; i < d.n; i++) {
+        const struct row *r = &d.rows[i];
+        if (r->qty < 0 || !r->cust)
+            continue;
+        int in = r->chan == chan;
+        struct cell *x = &c[by[r->cust]][in];
+        x->lines++;
+        x->units += r->qty;
+        x->ratio += (double)r->cost / (double)r->price;
+        x->orders += new_order(&d, i);
+        if (in && !seen[r->cust]) {
+            seen[r->cust] = 1;
+            x->custs++;
+        }
+    }
+    free(seen);
+    free(by);
+    data_free(&d);
+}
+
+/* cheap: the (archetype, channel) lines have a cost/price ratio about 0.7
+   times that of the other archetypes in the channel, 1.5 times the units,
+   about 35% of the archetype's orders, and enough customers. */
+static void test_plant_cheap(void **state)
+{
+    (void)state;
+    int bh = arch_id("Bargain hunters");
+    struct gen_options o = opts(50000, 31);
+    struct cell base[8][2], plant[8][2];
+    cheap_cells(&o, WEB, base);
+    o.cheap.on = 1;
+    o.cheap.archetype = bh;
+    strcpy(o.cheap.channel, "web");
+    cheap_cells(&o, WEB, plant);
+    struct cell oth = { 0 }, oth_out = { 0 };
+    for (int a = 0; a < 8; a++)
+        if (a != bh) {
+            oth.lines += plant[a][1].lines;
+            oth.ratio += plant[a][1].ratio;
+            oth_out.lines += plant[a][0].lines;
+            oth_out.ratio += plant[a][0].ratio;
+        }
+    const struct cell *in = &plant[bh][1], *out = &plant[bh][0];
+    double cost = (in->ratio / in->lines) / (oth.ratio / oth.lines);
+    double cost_out = (out->ratio / out->lines) / (oth_out.ratio / oth_out.lines);
+    double units = (in->units / in->lines) / (base[bh][1].units / base[bh][1].lines);
+    double share = (double)in->orders / (double)(in->orders + out->orders);
+    print_message("cheap: cost/price x %.3f (elsewhere x %.3f), units x %.3f, "
+                  "%.0f%% of orders, %zu customers\n",
+                  cost, cost_out, units, 100 * share, in->custs);
+    assert_true(cost > 0.62 && cost < 0.78);
+    assert_true(cost_out > 0.9 && cost_out < 1.1);      /* other channels untouched */
+    assert_true(units > 1.35 && units < 1.65);
+    assert_true(share > 0.25 && share < 0.45);
+    assert_true(in->custs >= 30);
+}
+
+/* Per channel, archetype-standardised means (each archetype weighted by its
+   share of all purchase lines) of units per line and of the share of lines
+   discounted, the mean price relative to the product's mean over all
+   channels, and lines per order; returns the largest max/min - 1 of each. */
+static void channel_spread(const struct gen_options *o, double spread[4])
+{
+    struct data d;
+    assert_int_equal(generate(o, &d, 1), 0);
+    parse(&d);
+    size_t nc;
+    int *by = arch_by_cust(&d, &nc);
+    enum { NP = 2001 };
+    double *psum = calloc(NP, sizeof *psum), *pn = calloc(NP, sizeof *pn);
+    assert_true(psum && pn);
+    double lines[8][NCH] = { { 0 } }, units[8][NCH] = { { 0 } }, disc[8][NCH] = { { 0 } };
+    double alines[8] = { 0 }, total = 0, orders[NCH] = { 0 }, clines[NCH] = { 0 };
+    for (size_t i = 0; i < d.n; i++) {
+        const struct row *r = &d.rows[i];
+        if (r->qty < 0 || !r->cust)
+            continue;
+        int a = by[r->cust];
+        lines[a][r->chan]++;
+        units[a][r->chan] += r->qty;
+        disc[a][r->chan] += r->disc > 0;
+        alines[a]++;
+        total++;
+        psum[r->prod] += (double)r->price;
+        pn[r->prod]++;
+        orders[r->chan] += new_order(&d, i);
+        clines[r->chan]++;
+    }
+    double rel[NCH] = { 0 }, nrel[NCH] = { 0 };
+    for (size_t i = 0; i < d.n; i++) {
+        const struct row *r = &d.rows[i];
+        if (r->qty < 0 || !r->cust)
+            continue;
+        rel[r->chan] += (double)r->price / (psum[r->prod] / pn[r->prod]);
+        nrel[r->chan]++;
+    }
+    double lo[4], hi[4];
+    for (int k = 0; k < 4; k++) {
+        lo[k] = INFINITY;
+        hi[k] = 0;
+    }
+    for (int c = 0; c < NCH; c++) {
+        double m[4] = { 0, 0, rel[c] / nrel[c], clines[c] / orders[c] };
+        for (int a = 0; a < 8; a++) {
+            assert_true(lines[a][c] >= 20);
+            m[0] += alines[a] / total * units[a][c] / lines[a][c];
+            m[1] += alines[a] / total * disc[a][c] / lines[a][c];
+        }
+        for (int k = 0; k < 4; k++) {
+            lo[k] = fmin(lo[k], m[k]);
+            hi[k] = fmax(hi[k], m[k]);
+        }
+    }
+    for (int k = 0; k < 4; k++)
+        spread[k] = hi[k] / lo[k] - 1;
+    free(psum);
+    free(pn);
+    free(by);
+    data_free(&d);
+}
+
+/* alike: per channel, units per line, discount rate, price level and lines
+   per order differ by less than 5%, where without it they differ widely.
+   Archetype-standardised and product-matched: raw per-channel means of a
+   50k sample scatter by up to ~10% by chance alone, because Bulk buyers'
+   heavy orders land in one channel or another. */
+static void test_alike(void **state)
+{
+    (void)state;
+    struct gen_options o = opts(100000, 5);
+    double base[4], alike[4];
+    channel_spread(&o, base);
+    o.alike = 1;
+    channel_spread(&o, alike);
+    print_message("alike: spread units/line %.3f, discounted %.3f, price %.3f, lines/order %.3f"
+                  " (without: %.3f %.3f %.3f %.3f)\n", alike[0], alike[1], alike[2], alike[3],
+                  base[0], base[1], base[2], base[3]);
+    for (int k = 0; k < 4; k++) {
+        assert_true(alike[k] < 0.05);
+        assert_true(base[k] > 0.15);
+    }
+}
+
+/* Bad switch values: gen_check and gen_write refuse them, naming the
+   switch; nothing is written. */
+static void test_bad_plants(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    char err[160];
+    struct gen_options o;
+#define BAD(setup, word)                                                           \
+    do {                                                                           \
+        o = opts(10, 1);                                                           \
+        setup;                                                                     \
+        err[0] = '\0';                                                             \
+        assert_int_equal(gen_check(&o, err, sizeof err), -1);                      \
+        assert_non_null(strstr(err, word));                                        \
+        err[0] = '\0';                                                             \
+        assert_int_equal(gen_write(&o, f, NULL, err, sizeof err), -1);             \
+        assert_non_null(strstr(err, word));                                        \
+    } while (0)
+#define CHEAP o.cheap.on = 1; o.cheap.archetype = 0; strcpy(o.cheap.channel, "web")
+#define PRICE o.price.on = 1; strcpy(o.price.product, "P00001"); strcpy(o.price.channel, "web")
+#define PAIR o.pair.on = 1; strcpy(o.pair.a, "P00001"); strcpy(o.pair.b, "P00002")
+    BAD(CHEAP; o.cheap.archetype = 8, "cheap");
+    BAD(CHEAP; o.cheap.archetype = -1, "archetype");
+    BAD(CHEAP; strcpy(o.cheap.channel, "tv"), "channel");
+    BAD(CHEAP; memset(o.cheap.channel, 'w', 16), "channel");   /* no NUL */
+    BAD(CHEAP; o.cheap.factor = 0, "factor");
+    BAD(CHEAP; o.cheap.factor = NAN, "factor");
+    BAD(PRICE; strcpy(o.price.product, "P02001"), "price");
+    BAD(PRICE; strcpy(o.price.product, "P00000"), "product");
+    BAD(PRICE; strcpy(o.price.product, "P123"), "product");
+    BAD(PRICE; strcpy(o.price.product, "X00001"), "product");
+    BAD(PRICE; strcpy(o.price.channel, ""), "channel");
+    BAD(PRICE; o.price.factor = 11, "factor");
+    BAD(o.december.on = 1; o.december.archetype = 99, "december");
+    BAD(o.december.on = 1; o.december.factor = 21, "factor");
+    BAD(o.december.on = 1; o.december.factor = -1, "factor");
+    BAD(PAIR; strcpy(o.pair.b, "P00001"), "differ");
+    BAD(PAIR; strcpy(o.pair.a, "p2"), "pair");
+    BAD(PAIR; o.pair.prob = 1.01, "prob");
+    BAD(PAIR; o.pair.prob = -0.1, "prob");
+    assert_int_equal(ftell(f), 0);
+    /* good values, in any case; a plant switched off is not checked */
+    o = opts(10, 1);
+    CHEAP;
+    strcpy(o.cheap.channel, "MarketPlace");
+    PRICE;
+    strcpy(o.price.product, "p02000");
+    PAIR;
+    o.pair.prob = 0;
+    o.december.on = 1;
+    o.december.archetype = 7;
+    o.december.factor = 0.5;
+    assert_int_equal(gen_check(&o, err, sizeof err), 0);
+    o.cheap.on = o.price.on = o.pair.on = o.december.on = 0;
+    o.cheap.archetype = 99;
+    strcpy(o.price.product, "bad");
+    assert_int_equal(gen_check(&o, err, sizeof err), 0);
+    assert_int_equal(gen_check(NULL, err, sizeof err), -1);
+    o.rows = 0;
+    assert_int_equal(gen_check(&o, NULL, 0), -1);
+#undef BAD
+#undef CHEAP
+#undef PRICE
+#undef PAIR
+    fclose(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -646,6 +1147,14 @@ int main(void)
         cmocka_unit_test(test_channels),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_write_error),
+        cmocka_unit_test(test_plants_off),
+        cmocka_unit_test(test_plants_together),
+        cmocka_unit_test(test_plant_price),
+        cmocka_unit_test(test_plant_december),
+        cmocka_unit_test(test_plant_pair),
+        cmocka_unit_test(test_plant_cheap),
+        cmocka_unit_test(test_alike),
+        cmocka_unit_test(test_bad_plants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
