@@ -714,6 +714,51 @@ economics_model() {
     run economics -c bad.ini s.csv -o x; rc_is 1; err_has "bad.ini:2" "cost_per_order"
 }
 
+# ---- recommendations -----------------------------------------------------
+
+SAME_COSTS='[channel direct]\ncost_per_order = 3\n[channel web]\ncost_per_order = 3\n[channel agents]\ncost_per_order = 3\n[channel retail]\ncost_per_order = 3\n[channel marketplace]\ncost_per_order = 3\n'
+
+# No noise: five channels that behave alike and cost the same give no
+# channel fit, no volume shift and no price recommendation.
+recommend_no_noise() {
+    printf "$SAME_COSTS" > same.ini
+    "$BIN" gen --rows 60000 --seed 3 --alike -o a.csv
+    run recommend -q -c same.ini a.csv -o r; rc_is 0
+    head -1 r/recommendations.csv | grep -q '^rank,kind,segment,channel,account,product,text,impact,impact_ci_low,impact_ci_high,confidence,evidence' || fail "recommendations.csv header"
+    [ "$(grep -c ',channel_fit,' r/recommendations.csv)" -ge 2 ] || fail "one channel_fit row per segment expected"
+    if grep -q ',channel_fit,[0-9]*,[a-z]' r/recommendations.csv; then fail "a channel fit on alike channels: $(grep ',channel_fit,[0-9]*,[a-z]' r/recommendations.csv | head -1)"; fi
+    if grep -q ',volume_shift,' r/recommendations.csv; then fail "a volume shift on alike channels"; fi
+    if grep -q ',price,' r/recommendations.csv; then fail "a price flag on alike channels"; fi
+}
+
+# Planted effects are found, with the right segment, channel and product:
+# Bargain hunters much more profitable in agents, product P01429 30%
+# cheaper on web, Loyal customers peaking in December.
+recommend_planted() {
+    printf "$SAME_COSTS" > same.ini
+    "$BIN" gen --rows 60000 --seed 3 --alike --plant cheap=Bargain_hunters:agents \
+        --plant price=P01429:web:0.7 --plant december=Loyal -o p.csv --truth t.csv
+    run recommend -q -c same.ini p.csv -o r; rc_is 0
+    python3 - <<'PY' 2>err || fail "$(short err)"
+import collections, csv
+seg = {r["customer_id"]: r["segment"] for r in csv.DictReader(open("r/customers.csv"))}
+truth = {r["customer_id"]: r["archetype"] for r in csv.DictReader(open("t.csv"))}
+home = {}
+for a in ("Bargain hunters", "Loyal"):
+    home[a] = collections.Counter(seg[c] for c, x in truth.items() if x == a and c in seg).most_common(1)[0][0]
+recs = list(csv.DictReader(open("r/recommendations.csv")))
+fit = [r for r in recs if r["kind"] == "channel_fit" and r["channel"]]
+assert [(r["segment"], r["channel"]) for r in fit] == [(home["Bargain hunters"], "agents")], fit
+price = [(r["product"], r["channel"]) for r in recs if r["kind"] == "price"]
+assert price == [("P01429", "web")], price
+dec = [r for r in recs if r["kind"] == "program" and r["month"] == "12" and r["segment"] == home["Loyal"]]
+assert dec, "no December program for the Loyal segment"
+season = [r for r in csv.DictReader(open("r/seasonality.csv")) if r["channel"] == "" and r["month"] == "12"]
+top = max(season, key=lambda r: float(r["index"]))
+assert top["segment"] == home["Loyal"] or float([r for r in season if r["segment"] == home["Loyal"]][0]["index"]) > 4, top
+PY
+}
+
 for name in version help no_command unknown_command check_bad_option check_no_input bad_option_values \
     check_totals cost_column revenue_and_margin products_catalogue catalogue_errors \
     rejects_reasons reject_missing_required reject_unterminated_quote_last_field \
@@ -723,7 +768,7 @@ for name in version help no_command unknown_command check_bad_option check_no_in
     french dates_mdy dates_ambiguous config_columns config_errors input_errors write_errors \
     generator generator_bad_rows threads online_retail superstore committed_samples stray_quote config_unknown_section \
     segment_files segment_model segment_usage \
-    economics_files economics_model; do
+    economics_files economics_model recommend_no_noise recommend_planted; do
     t "$name"
 done
 echo "$PASSED passed, $FAILED failed"
