@@ -233,7 +233,8 @@ static int channel_fit_and_shift(const struct dataset *ds, const struct segmenta
 }
 
 static int objectives(const struct dataset *ds, const struct economics *ec, const struct retention *rt,
-                      const struct rec_options *o, double A, struct recommendations *out)
+                      const char (*seg_names)[SEG_NAME], const struct rec_options *o, double A,
+                      struct recommendations *out)
 {
     struct eco_acq acq[DS_MAX_CHANNELS + 1];
     eco_acquisition(ec, rt, acq);
@@ -262,6 +263,34 @@ static int objectives(const struct dataset *ds, const struct economics *ec, cons
             "customers won a year x first-year contribution %.2f", g->retained[w], g->eligible[w],
             rt->by_ch[best].retained[w], rt->by_ch[best].eligible[w], dataset_text(ds, DS_CHANNEL, (uint32_t)best),
             per_year, fy);
+    }
+    /* Per segment: the best channel of acquisition for its 180-day
+       retention is the target of its other channels, 10 points behind or more. */
+    for (int g = 0; g < rt->nseg; g++) {
+        int b = -1;
+        for (uint32_t c = 0; c < rt->nch; c++) {
+            const struct ret_group *x = &rt->by_seg_ch[(size_t)g * rt->nch + c];
+            if (x->eligible[w] >= (uint32_t)o->min_customers &&
+                (b < 0 || x->ret_rate[w] > rt->by_seg_ch[(size_t)g * rt->nch + (uint32_t)b].ret_rate[w]))
+                b = (int)c;
+        }
+        for (uint32_t c = 0; b >= 0 && c < rt->nch; c++) {
+            const struct ret_group *x = &rt->by_seg_ch[(size_t)g * rt->nch + c];
+            const struct ret_group *bx = &rt->by_seg_ch[(size_t)g * rt->nch + (uint32_t)b];
+            double gap = bx->ret_rate[w] - x->ret_rate[w];
+            if ((int)c == b || x->eligible[w] < (uint32_t)o->min_customers || gap < 0.10)
+                continue;
+            struct rec *r = add(out, REC_OBJECTIVE, g, (int)c);
+            if (r == NULL)
+                return -1;
+            double fy = x->full_year ? x->fy_mean : NAN;
+            r->impact = isfinite(fy) ? gap * x->acquired * A * fy : NAN;
+            say(r->text, sizeof r->text, "For %s, raise the 180-day retention of customers won through %s from %.0f%% "
+                "to %.0f%%, as %s achieves for the same segment.", seg_names[g], dataset_text(ds, DS_CHANNEL, c),
+                100 * x->ret_rate[w], 100 * bx->ret_rate[w], dataset_text(ds, DS_CHANNEL, (uint32_t)b));
+            say(r->evidence, sizeof r->evidence, "%u of %u eligible retained vs %u of %u; impact = gap x customers won a "
+                "year x first-year contribution %.2f", x->retained[w], x->eligible[w], bx->retained[w], bx->eligible[w], fy);
+        }
     }
     /* Median CAC among the channels that spend on acquisition. */
     double cacs[DS_MAX_CHANNELS + 1];
@@ -300,12 +329,120 @@ static double robust_z(const double *v, int n, double x)
     return mad > 0 ? 0.6745 * (x - med) / mad : NAN;
 }
 
-static int policies(const struct economics *ec, const struct segmentation *s, const struct rec_options *o,
-                    double A, struct recommendations *out)
+/* Share of small orders (positive orders below a quarter of the median
+   order value) per segment and per channel: sums each order's net. */
+static int small_orders(const struct dataset *ds, const struct features *f, const struct segmentation *s,
+                        uint32_t nch, double *seg_share, double *ch_share, double *threshold)
+{
+    size_t nh = ds->n_heads;
+    int64_t *hn = calloc(nh + 1, sizeof *hn);
+    double *pos = NULL;
+    if (hn == NULL)
+        return -1;
+    for (size_t i = 0; i < ds->n_lines; i++)
+        hn[ds->l_head[i]] += ds->l_net[i] != DS_MONEY_BIG ? ds->l_net[i]
+                                                           : llround(dataset_big(ds, i, DS_NET) * DS_MONEY_SCALE);
+    size_t np = 0;
+    for (size_t h = 0; h < nh; h++)
+        np += hn[h] > 0 && ds->h_day[h] >= f->from && ds->h_day[h] <= f->to;
+    pos = malloc((np + 1) * sizeof *pos);
+    if (pos == NULL) {
+        free(hn);
+        return -1;
+    }
+    np = 0;
+    for (size_t h = 0; h < nh; h++)
+        if (hn[h] > 0 && ds->h_day[h] >= f->from && ds->h_day[h] <= f->to)
+            pos[np++] = (double)hn[h] / DS_MONEY_SCALE;
+    *threshold = np ? stats_quantile(pos, np, 0.5) / 4 : 0;
+    free(pos);
+    double sn[SEG_MAX_K] = { 0 }, ss[SEG_MAX_K] = { 0 }, cn[DS_MAX_CHANNELS + 1] = { 0 }, cs[DS_MAX_CHANNELS + 1] = { 0 };
+    for (size_t h = 0; h < nh; h++) {
+        if (!(hn[h] > 0 && ds->h_day[h] >= f->from && ds->h_day[h] <= f->to))
+            continue;
+        int small = (double)hn[h] / DS_MONEY_SCALE < *threshold;
+        uint32_t cu = ds->h_customer[h];
+        cn[ds->h_channel[h]] += 1;
+        cs[ds->h_channel[h]] += small;
+        if (cu != DS_NONE && s->segment[cu] >= 0) {
+            sn[s->segment[cu]] += 1;
+            ss[s->segment[cu]] += small;
+        }
+    }
+    for (int g = 0; g < s->model.k; g++)
+        seg_share[g] = sn[g] > 0 ? ss[g] / sn[g] : 0;
+    for (uint32_t c = 0; c < nch; c++)
+        ch_share[c] = cn[c] > 0 ? cs[c] / cn[c] : 0;
+    free(hn);
+    return 0;
+}
+
+static int policies(const struct dataset *ds, const struct features *f, const struct economics *ec,
+                    const struct segmentation *s, const struct rec_options *o, double A,
+                    struct recommendations *out)
 {
     int k = s->model.k;
+    double seg_small[SEG_MAX_K], ch_small[DS_MAX_CHANNELS + 1], thr;
+    if (small_orders(ds, f, s, ec->nch, seg_small, ch_small, &thr))
+        return -1;
+    /* Channels: returns and small orders out of line with the other channels. */
+    if (ec->nch >= 3 && ec->nch <= SEG_MAX_K) {
+        double rr[SEG_MAX_K], a[SEG_MAX_K];
+        for (uint32_t c = 0; c < ec->nch; c++)
+            rr[c] = ec->ch[c].t.units > 0 ? ec->ch[c].t.units_returned / ec->ch[c].t.units : 0;
+        memcpy(a, rr, sizeof a);
+        double med = stats_quantile(a, ec->nch, 0.5);
+        memcpy(a, ch_small, ec->nch * sizeof *a);
+        double meds = stats_quantile(a, ec->nch, 0.5);
+        for (uint32_t c = 0; c < ec->nch; c++) {
+            const struct cm_channel *m = &ec->model.ch[ec->ch[c].cm];
+            double z = robust_z(rr, (int)ec->nch, rr[c]);
+            if (z > o->robust_z) {
+                struct rec *r = add(out, REC_POLICY, -1, (int)c);
+                if (r == NULL)
+                    return -1;
+                r->impact = (rr[c] - med) * ec->ch[c].t.units * m->cost_per_return * A;
+                say(r->text, sizeof r->text, "Review the return conditions of %s: %.1f%% of the units it sells come back, "
+                    "against %.1f%% for the median channel.", dataset_text(ds, DS_CHANNEL, c), 100 * rr[c], 100 * med);
+                say(r->evidence, sizeof r->evidence, "robust z = %.1f over %u channels; impact = excess rate x %.0f units x "
+                    "%.2f a returned unit x 365/days", z, ec->nch, ec->ch[c].t.units, m->cost_per_return);
+            }
+            double zs = robust_z(ch_small, (int)ec->nch, ch_small[c]);
+            if (zs > o->robust_z) {
+                struct rec *r = add(out, REC_POLICY, -1, (int)c);
+                if (r == NULL)
+                    return -1;
+                r->impact = (ch_small[c] - meds) * (double)ec->ch[c].t.orders * m->cost_per_order * A;
+                say(r->text, sizeof r->text, "Set a minimum order in %s: %.1f%% of its orders are below %.2f, against %.1f%% "
+                    "for the median channel.", dataset_text(ds, DS_CHANNEL, c), 100 * ch_small[c], thr, 100 * meds);
+                say(r->evidence, sizeof r->evidence, "small order = below a quarter of the median order value; robust z = %.1f; "
+                    "impact = excess share x %llu orders x %.2f an order x 365/days", zs,
+                    (unsigned long long)ec->ch[c].t.orders, m->cost_per_order);
+            }
+        }
+    }
     if (k < 3)
         return 0;
+    for (int g = 0; g < k; g++) {
+        double zs = robust_z(seg_small, k, seg_small[g]);
+        if (zs <= o->robust_z)
+            continue;
+        double a[SEG_MAX_K], orders = 0, ocost = 0;
+        memcpy(a, seg_small, sizeof a);
+        double meds = stats_quantile(a, (size_t)k, 0.5);
+        for (uint32_t c = 0; c < ec->nch; c++) {
+            orders += (double)cell(ec, g, c)->t.orders;
+            ocost += cell(ec, g, c)->t.order_cost;
+        }
+        struct rec *r = add(out, REC_POLICY, g, -1);
+        if (r == NULL)
+            return -1;
+        r->impact = (seg_small[g] - meds) * ocost * A;
+        say(r->text, sizeof r->text, "Set a minimum order for %s: %.1f%% of its orders are below %.2f, against %.1f%% for "
+            "the median segment.", s->model.name[g], 100 * seg_small[g], thr, 100 * meds);
+        say(r->evidence, sizeof r->evidence, "small order = below a quarter of the median order value; robust z = %.1f over "
+            "%d segments; impact = excess share x order costs %.0f x 365/days (%.0f orders)", zs, k, ocost, orders);
+    }
     double ret[SEG_MAX_K], disc[SEG_MAX_K];
     for (int g = 0; g < k; g++) {
         ret[g] = s->prof[g].mean[F_RETURN_RATE];
@@ -554,8 +691,9 @@ int rec_compute(const struct dataset *ds, const struct features *f, const struct
     memset(out, 0, sizeof *out);
     double A = 365.0 / ec->days;
     int rc = CX_OK;
-    if (channel_fit_and_shift(ds, s, ec, o, A, out) || objectives(ds, ec, rt, o, A, out) ||
-        policies(ec, s, o, A, out))
+    if (channel_fit_and_shift(ds, s, ec, o, A, out) ||
+        objectives(ds, ec, rt, (const char (*)[SEG_NAME])s->model.name, o, A, out) ||
+        policies(ds, f, ec, s, o, A, out))
         rc = cx_nomem(e, "recommendations");
     if (rc == CX_OK)
         rc = programs(ds, f, s, ec, o, A, out, e);
