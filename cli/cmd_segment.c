@@ -313,6 +313,8 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
     struct costmodel cm;
     struct recommendations rec;
     struct rec_options ro;
+    struct basket bk;
+    memset(&bk, 0, sizeof bk);
     rec_defaults(&ro);
     memset(&rec, 0, sizeof rec);
     memset(&f, 0, sizeof f);
@@ -368,7 +370,9 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         te = tr = omp_get_wtime();
     }
     if (rc == CX_OK && mode == MODE_RECOMMEND) {
-        rc = rec_compute(in.ds, &f, &s, &ec, &rt, &ro, &rec, e);
+        rc = bsk_compute(in.ds, &f, s.segment, s.model.k, NULL, &bk, e);
+        if (rc == CX_OK)
+            rc = rec_compute(in.ds, &f, &s, &ec, &rt, &bk, &ro, &rec, e);
         tr = omp_get_wtime();
     }
     int fr = in.locale && strcasecmp(in.locale, "fr") == 0;
@@ -377,7 +381,7 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
     if (rc == CX_OK && econ)
         rc = economics_csv_write(in.ds, &s, &ec, &rt, out, fr, e);
     if (rc == CX_OK && mode == MODE_RECOMMEND)
-        rc = recommend_csv_write(in.ds, &s, &rec, out, fr, e);
+        rc = recommend_csv_write(in.ds, &s, &rec, &bk, out, fr, e);
     t4 = omp_get_wtime();
     if (rc == CX_OK && !in.quiet) {
         if (mode == MODE_RECOMMEND)
@@ -423,6 +427,7 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
             printf("  %zu. %s%s\n", i + 1, rec.r[i].text, "");
     }
     rec_free(&rec);
+    bsk_free(&bk);
     ret_free(&rt);
     eco_free(&ec);
     segment_free(&s);

@@ -665,6 +665,47 @@ static int prices(const struct dataset *ds, const struct features *f, const stru
     return CX_OK;
 }
 
+/* Cross-sell from each segment's best rule, upsell from what its best
+   customers buy. No money is estimated: that needs a response rate no
+   data here gives. */
+static int products(const struct dataset *ds, const struct segmentation *s, const struct basket *bk,
+                    struct recommendations *out)
+{
+    int done_rule[SEG_MAX_K] = { 0 }, done_up[SEG_MAX_K] = { 0 };
+    for (size_t i = 0; i < bk->nrule; i++) {
+        const struct bsk_rule *x = &bk->rule[i];
+        if (x->segment < 0 || x->segment >= s->model.k || done_rule[x->segment]++)
+            continue;
+        struct rec *r = add(out, REC_PRODUCT, x->segment, -1);
+        if (r == NULL)
+            return -1;
+        r->product = x->b;
+        r->confidence = x->lift >= 2 && x->count >= 100 ? "high" : "medium";
+        say(r->text, sizeof r->text, "Cross-sell %s to %s customers buying %s: %.0f%% of their orders with %s already "
+            "hold %s, %.1f times its usual rate.", dataset_text(ds, DS_PRODUCT, x->b), s->model.name[x->segment],
+            dataset_text(ds, DS_PRODUCT, x->a), 100 * x->confidence, dataset_text(ds, DS_PRODUCT, x->a),
+            dataset_text(ds, DS_PRODUCT, x->b), x->lift);
+        say(r->evidence, sizeof r->evidence, "association rule %s -> %s in the segment's orders: %llu orders, support "
+            "%.4f, confidence %.3f, lift %.2f", dataset_text(ds, DS_PRODUCT, x->a), dataset_text(ds, DS_PRODUCT, x->b),
+            (unsigned long long)x->count, x->support, x->confidence, x->lift);
+    }
+    for (size_t i = 0; i < bk->nup; i++) {
+        const struct bsk_upsell *x = &bk->up[i];
+        if (x->segment < 0 || x->segment >= s->model.k || done_up[x->segment]++)
+            continue;
+        struct rec *r = add(out, REC_PRODUCT, x->segment, -1);
+        if (r == NULL)
+            return -1;
+        r->product = x->product;
+        say(r->text, sizeof r->text, "Offer %s to the rest of %s: %.0f%% of its best customers buy it, against %.0f%% "
+            "of the others.", dataset_text(ds, DS_PRODUCT, x->product), s->model.name[x->segment],
+            100 * x->best_share, 100 * x->rest_share);
+        say(r->evidence, sizeof r->evidence, "best customers = the top 20%% of the segment by monetary; %llu of the others "
+            "never bought it", (unsigned long long)x->rest_customers_without);
+    }
+    return 0;
+}
+
 static int by_impact(const void *a, const void *b)
 {
     const struct rec *x = a, *y = b;
@@ -685,15 +726,15 @@ static int by_impact(const void *a, const void *b)
 }
 
 int rec_compute(const struct dataset *ds, const struct features *f, const struct segmentation *s,
-                const struct economics *ec, const struct retention *rt, const struct rec_options *o,
-                struct recommendations *out, struct cx_err *e)
+                const struct economics *ec, const struct retention *rt, const struct basket *bk,
+                const struct rec_options *o, struct recommendations *out, struct cx_err *e)
 {
     memset(out, 0, sizeof *out);
     double A = 365.0 / ec->days;
     int rc = CX_OK;
     if (channel_fit_and_shift(ds, s, ec, o, A, out) ||
         objectives(ds, ec, rt, (const char (*)[SEG_NAME])s->model.name, o, A, out) ||
-        policies(ds, f, ec, s, o, A, out))
+        policies(ds, f, ec, s, o, A, out) || (bk && products(ds, s, bk, out)))
         rc = cx_nomem(e, "recommendations");
     if (rc == CX_OK)
         rc = programs(ds, f, s, ec, o, A, out, e);

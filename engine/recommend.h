@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "engine/cx_err.h"
+#include "engine/basket.h"
 #include "engine/dataset.h"
 #include "engine/economics.h"
 #include "engine/features.h"
@@ -88,11 +89,12 @@ struct recommendations {
 void rec_defaults(struct rec_options *o);
 const char *rec_kind_name(int kind);
 
-/* Builds the recommendations. Returns CX_OK or CX_EINTERNAL. Free with
+/* Builds the recommendations; bk (products, rules, upsell of each
+   segment) may be NULL. Returns CX_OK or CX_EINTERNAL. Free with
    rec_free. */
 int rec_compute(const struct dataset *ds, const struct features *f, const struct segmentation *s,
-                const struct economics *ec, const struct retention *rt, const struct rec_options *o,
-                struct recommendations *out, struct cx_err *e);
+                const struct economics *ec, const struct retention *rt, const struct basket *bk,
+                const struct rec_options *o, struct recommendations *out, struct cx_err *e);
 void rec_free(struct recommendations *r);
 
 #endif

@@ -115,12 +115,76 @@ static int write_season(const struct dataset *ds, const struct segmentation *s, 
     return report_close(&w, final, e);
 }
 
+static int write_products(const struct dataset *ds, const struct segmentation *s, const struct basket *bk,
+                          const char *dir, int fr, struct cx_err *e)
+{
+    struct csvout w;
+    char *final;
+    int rc = report_open(&w, dir, "products.csv", fr, &final, e);
+    if (rc != CX_OK)
+        return rc;
+    static const char *const head[] = { "segment", "segment_name", "type", "item", "with_item", "orders", "support",
+                                        "confidence", "lift", "net", "best_share", "rest_share",
+                                        "rest_customers_without" };
+    for (size_t i = 0; i < sizeof head / sizeof *head; i++)
+        csvout_str(&w, head[i]);
+    csvout_end(&w);
+    for (size_t i = 0; i < bk->nlift; i++) {
+        const struct bsk_lift *x = &bk->lift[i];
+        seg_cells(&w, s, x->segment);
+        csvout_str(&w, s->model.name[x->segment]);
+        csvout_str(&w, x->is_category ? "category" : "product");
+        csvout_str(&w, dataset_text(ds, x->is_category ? DS_CATEGORY : DS_PRODUCT, x->item));
+        csvout_str(&w, "");
+        csvout_int(&w, (long long)x->orders);
+        csvout_num(&w, x->support, 4);
+        csvout_str(&w, "");
+        csvout_num(&w, x->lift, 3);
+        csvout_num(&w, x->net, 2);
+        csvout_str(&w, "");
+        csvout_str(&w, "");
+        csvout_str(&w, "");
+        csvout_end(&w);
+    }
+    for (size_t i = 0; i < bk->nrule; i++) {
+        const struct bsk_rule *x = &bk->rule[i];
+        seg_cells(&w, s, x->segment);
+        csvout_str(&w, s->model.name[x->segment]);
+        csvout_str(&w, "rule");
+        csvout_str(&w, dataset_text(ds, DS_PRODUCT, x->b));
+        csvout_str(&w, dataset_text(ds, DS_PRODUCT, x->a));
+        csvout_int(&w, (long long)x->count);
+        csvout_num(&w, x->support, 4);
+        csvout_num(&w, x->confidence, 4);
+        csvout_num(&w, x->lift, 3);
+        csvout_str(&w, "");
+        csvout_str(&w, "");
+        csvout_str(&w, "");
+        csvout_str(&w, "");
+        csvout_end(&w);
+    }
+    for (size_t i = 0; i < bk->nup; i++) {
+        const struct bsk_upsell *x = &bk->up[i];
+        seg_cells(&w, s, x->segment);
+        csvout_str(&w, s->model.name[x->segment]);
+        csvout_str(&w, "upsell");
+        csvout_str(&w, dataset_text(ds, DS_PRODUCT, x->product));
+        for (int k = 0; k < 6; k++)
+            csvout_str(&w, "");
+        csvout_num(&w, x->best_share, 4);
+        csvout_num(&w, x->rest_share, 4);
+        csvout_int(&w, (long long)x->rest_customers_without);
+        csvout_end(&w);
+    }
+    return report_close(&w, final, e);
+}
+
 int recommend_csv_write(const struct dataset *ds, const struct segmentation *s, const struct recommendations *r,
-                        const char *dir, int fr, struct cx_err *e)
+                        const struct basket *bk, const char *dir, int fr, struct cx_err *e)
 {
     int rc;
     if ((rc = report_mkdir(dir, e)) != CX_OK || (rc = write_recs(ds, s, r, dir, fr, e)) != CX_OK ||
-        (rc = write_prices(ds, r, dir, fr, e)) != CX_OK)
+        (rc = write_prices(ds, r, dir, fr, e)) != CX_OK || (rc = write_products(ds, s, bk, dir, fr, e)) != CX_OK)
         return rc;
     return write_season(ds, s, r, dir, fr, e);
 }

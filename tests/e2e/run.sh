@@ -733,11 +733,12 @@ recommend_no_noise() {
 
 # Planted effects are found, with the right segment, channel and product:
 # Bargain hunters much more profitable in agents, product P01429 30%
-# cheaper on web, Loyal customers peaking in December.
+# cheaper on web, Loyal customers peaking in December, P00100 and P00200
+# bought together (the top association rule of every segment).
 recommend_planted() {
     printf "$SAME_COSTS" > same.ini
     "$BIN" gen --rows 60000 --seed 3 --alike --plant cheap=Bargain_hunters:agents \
-        --plant price=P01429:web:0.7 --plant december=Loyal -o p.csv --truth t.csv
+        --plant price=P01429:web:0.7 --plant december=Loyal --plant pair=P00100:P00200 -o p.csv --truth t.csv
     run recommend -q -c same.ini p.csv -o r; rc_is 0
     python3 - <<'PY' 2>err || fail "$(short err)"
 import collections, csv
@@ -756,6 +757,13 @@ assert dec, "no December program for the Loyal segment"
 season = [r for r in csv.DictReader(open("r/seasonality.csv")) if r["channel"] == "" and r["month"] == "12"]
 top = max(season, key=lambda r: float(r["index"]))
 assert top["segment"] == home["Loyal"] or float([r for r in season if r["segment"] == home["Loyal"]][0]["index"]) > 4, top
+rules = [r for r in csv.DictReader(open("r/products.csv")) if r["type"] == "rule"]
+segs = {r["segment"] for r in rules}
+for sg in segs:
+    top = [r for r in rules if r["segment"] == sg][0]
+    assert {top["item"], top["with_item"]} == {"P00100", "P00200"}, top
+cross = [r for r in recs if r["kind"] == "product" and r["text"].startswith("Cross-sell")]
+assert cross and all(r["product"] in ("P00100", "P00200") for r in cross), cross
 PY
 }
 

@@ -107,7 +107,7 @@ static void run_all(struct run *x, double cost_b, double q_price)
     assert_int_equal(ret_compute(x->ds, &x->f, seg, 1, x->ec.head_contribution, &x->rt, &e), CX_OK);
     struct rec_options ro;
     rec_defaults(&ro);
-    assert_int_equal(rec_compute(x->ds, &x->f, &x->s, &x->ec, &x->rt, &ro, &x->r, &e), CX_OK);
+    assert_int_equal(rec_compute(x->ds, &x->f, &x->s, &x->ec, &x->rt, NULL, &ro, &x->r, &e), CX_OK);
 }
 
 static void done(struct run *x)
