@@ -83,8 +83,8 @@ def main():
     for j in (1, 2):
         walls, stages = [], []
         for _ in range(a.runs):
-            out = os.path.join(d, f"economics-j{j}")
-            w, m = run([a.bin, "economics", f"-j{j}", f, "-o", out])
+            out = os.path.join(d, f"recommend-j{j}")
+            w, m = run([a.bin, "recommend", f"-j{j}", f, "-o", out])
             walls.append(w)
             stages.append(stage_times(LAST_STDERR[0]))
         med = statistics.median
@@ -98,12 +98,12 @@ def main():
         ratio = f"{m / size:.2f}" if m else ""
         print(f"| {n:,} | {mb:.0f} | {what} | {w:.2f} | {mb / w:.0f} | {n / w:,.0f} | {peak} | {ratio} |")
     print()
-    print("| rows | command | load s | features s | segmentation s | features + segmentation s | economics s | write s | wall s | peak RSS MB |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| rows | command | load s | features s | segmentation s | features + segmentation s | economics s | recommendations s | write s | wall s | peak RSS MB |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, j, w, m, st in seg:
-        print(f"| {n:,} | canaux economics -j{j} | {st['load']:.2f} | {st['features']:.2f} | "
+        print(f"| {n:,} | canaux recommend -j{j} | {st['load']:.2f} | {st['features']:.2f} | "
               f"{st['segmentation']:.2f} | {st['features'] + st['segmentation']:.2f} | {st['economics']:.2f} | "
-              f"{st['write']:.2f} | {w:.2f} | {m / 1e6:.0f} |")
+              f"{st['recommendations']:.2f} | {st['write']:.2f} | {w:.2f} | {m / 1e6:.0f} |")
 
 
 if __name__ == "__main__":

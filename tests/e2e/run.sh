@@ -723,7 +723,11 @@ SAME_COSTS='[channel direct]\ncost_per_order = 3\n[channel web]\ncost_per_order 
 recommend_no_noise() {
     printf "$SAME_COSTS" > same.ini
     "$BIN" gen --rows 60000 --seed 3 --alike -o a.csv
-    run recommend -q -c same.ini a.csv -o r; rc_is 0
+    run recommend -q -j1 -c same.ini a.csv -o r; rc_is 0
+    run recommend -q -j2 -c same.ini a.csv -o r2; rc_is 0
+    for f in recommendations products prices seasonality; do
+        cmp -s "r/$f.csv" "r2/$f.csv" || fail "$f.csv differs between -j1 and -j2"
+    done
     head -1 r/recommendations.csv | grep -q '^rank,kind,segment,channel,account,product,text,impact,impact_ci_low,impact_ci_high,confidence,evidence' || fail "recommendations.csv header"
     [ "$(grep -c ',channel_fit,' r/recommendations.csv)" -ge 2 ] || fail "one channel_fit row per segment expected"
     if grep -q ',channel_fit,[0-9]*,[a-z]' r/recommendations.csv; then fail "a channel fit on alike channels: $(grep ',channel_fit,[0-9]*,[a-z]' r/recommendations.csv | head -1)"; fi
