@@ -14,7 +14,7 @@ SAN     ?=
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wcast-qual -Wwrite-strings -Wvla -Wno-format-nonliteral
-CPPFLAGS += -D_GNU_SOURCE -DCANAUX_VERSION=\"$(VERSION)\" -I.
+CPPFLAGS += -D_GNU_SOURCE -DCANAUX_VERSION=\"$(VERSION)\" -DCANAUX_SAMPLE=\"$(CURDIR)/$(SAMPLE)\" -I.
 CFLAGS   += -std=c11 $(OPT) -fopenmp $(WARN) $(SAN)
 LDFLAGS  += -fopenmp $(SAN)
 LDLIBS   := -lcsv -linih -ljson-c -lgsl -lgslcblas -lz -lm

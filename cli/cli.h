@@ -14,6 +14,7 @@ int cmd_segment(int argc, char **argv, struct cx_err *e);
 int cmd_score(int argc, char **argv, struct cx_err *e);
 int cmd_economics(int argc, char **argv, struct cx_err *e);
 int cmd_recommend(int argc, char **argv, struct cx_err *e);
+int cmd_run(int argc, char **argv, struct cx_err *e);
 
 /* Flushes stdout and reports a write error on it (a full disk, a closed
    pipe) as CX_EIO. */

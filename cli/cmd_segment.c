@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/inputs.h"
@@ -25,6 +28,7 @@
 #include "reports/economics_csv.h"
 #include "reports/model_writer.h"
 #include "reports/recommend_csv.h"
+#include "reports/summary_json.h"
 #include "reports/segment_csv.h"
 
 static const char segment_usage[] =
@@ -62,6 +66,19 @@ static const char recommend_usage[] =
     "annual impact: recommendations.csv, prices.csv, seasonality.csv, and every\n"
     "file of canaux economics, into DIR. Thresholds: [recommendations] of -c FILE.\n";
 
+static const char run_usage[] =
+    "Usage: canaux run [OPTIONS] [INPUT...] -o DIR\n"
+    "The main job: load, segment, channel economics, recommendations, reports.\n"
+    "With no INPUT it runs on the bundled sample with the built-in cost model.\n"
+    "Writes into a temporary folder beside DIR and renames it into place at the\n"
+    "end, so DIR never holds a half-written run.\n"
+    "\n"
+    "  -o, --output DIR       the output folder (must not exist, unless --force)\n"
+    "      --force            replace DIR, once the new run is complete\n"
+    "      --format LIST      csv,json (default: csv,json)\n"
+    "  Options of canaux segment and canaux economics apply (-k, --seed, --as-of,\n"
+    "  --from, --to, --model, --save-model, --bootstrap, -c FILE, ...).\n";
+
 static const char score_usage[] =
     "Usage: canaux score --model FILE [OPTIONS] INPUT... -o DIR\n"
     "Assigns customers to the segments of a saved model without re-clustering\n"
@@ -71,7 +88,7 @@ static const char score_usage[] =
     "      --model FILE       the model written by canaux segment --save-model\n"
     "      --as-of DATE, --from DATE, --to DATE   as for canaux segment\n";
 
-enum { OPT_ASOF = 400, OPT_FROM, OPT_TO, OPT_SAVEMODEL, OPT_MODEL, OPT_SEED2, OPT_MATRIX, OPT_BOOT };
+enum { OPT_ASOF = 400, OPT_FROM, OPT_TO, OPT_SAVEMODEL, OPT_MODEL, OPT_SEED2, OPT_MATRIX, OPT_BOOT, OPT_FORCE, OPT_FORMAT };
 
 static int parse_day(const char *arg, const char *opt, int32_t *day, struct cx_err *e)
 {
@@ -169,6 +186,122 @@ static int seg_configure(struct seg_options *o, struct config *c, struct cx_err 
     return config_check_unused(c, "segmentation", e);
 }
 
+/* Removes dir and the files in it (the run's folders hold no subfolder). */
+static void rmtree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *x;
+    char p[4600];
+    while ((x = readdir(d)) != NULL) {
+        if (strcmp(x->d_name, ".") == 0 || strcmp(x->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, x->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* The end of canaux run: on success the temporary folder becomes out (an
+   existing out, with --force, is moved aside first and removed after); on
+   failure it is removed, and out is untouched. */
+static int finish_folder(int rc, const char *tmp, const char *out, int force, const char *formats,
+                         struct cx_err *e)
+{
+    if (rc != CX_OK && rc != CX_EREJECT) {
+        rmtree(tmp);
+        return rc;
+    }
+    if (!strstr(formats, "csv")) {   /* the CSVs only served the other formats */
+        DIR *d = opendir(tmp);
+        struct dirent *x;
+        char p[4600];
+        while (d && (x = readdir(d)) != NULL) {
+            size_t n = strlen(x->d_name);
+            if (n > 4 && strcmp(x->d_name + n - 4, ".csv") == 0) {
+                snprintf(p, sizeof p, "%s/%s", tmp, x->d_name);
+                unlink(p);
+            }
+        }
+        if (d)
+            closedir(d);
+    }
+    char old[4200];
+    int moved = 0;
+    struct stat sb;
+    if (stat(out, &sb) == 0) {
+        if (!force) {
+            rmtree(tmp);
+            return cx_fail(e, CX_EUSAGE, "%s appeared during the run: not replaced", out);
+        }
+        snprintf(old, sizeof old, "%s.old-%ld", out, (long)getpid());
+        if (rename(out, old) != 0) {
+            rmtree(tmp);
+            return cx_fail(e, CX_EIO, "%s: cannot move the previous run aside: %s", out, strerror(errno));
+        }
+        moved = 1;
+    }
+    if (rename(tmp, out) != 0) {
+        int err = errno;
+        if (moved)
+            rename(old, out);
+        rmtree(tmp);
+        return cx_fail(e, CX_EIO, "%s: cannot rename the new run into place: %s", out, strerror(err));
+    }
+    if (moved)
+        rmtree(old);
+    return rc;
+}
+
+static int write_summary(const struct inputs *in, int argc, char **argv, const char *formats,
+                         const struct seg_options *so, const struct features *f, const struct segmentation *s,
+                         const struct economics *ec, const struct retention *rt, const struct recommendations *rec,
+                         const char *dir, double t0, double t1, double t2, double t3, double te, double tr,
+                         struct cx_err *e)
+{
+    size_t n = (size_t)in->nfiles;
+    const char **names = calloc(n + 1, sizeof *names), **chans = calloc(n + 1, sizeof *chans);
+    const char **sha = calloc(n + 1, sizeof *sha);
+    uint64_t *bytes = calloc(n + 1, sizeof *bytes), *rr = calloc(n + 1, sizeof *rr);
+    uint64_t *acc = calloc(n + 1, sizeof *acc), *rej = calloc(n + 1, sizeof *rej);
+    int rc;
+    if (!names || !chans || !sha || !bytes || !rr || !acc || !rej) {
+        rc = cx_nomem(e, "summary");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct reader_stats *st = &in->stats[i];
+        struct stat sb;
+        names[i] = st->name;
+        chans[i] = st->channel;
+        bytes[i] = strcmp(st->name, "-") != 0 && stat(st->name, &sb) == 0 ? (uint64_t)sb.st_size : st->bytes;
+        rr[i] = st->rows_read;
+        acc[i] = st->accepted;
+        rej[i] = st->rejected;
+    }
+    char from[16], to[16], asof[16], path[4200];
+    field_format_day(f->from, from);
+    field_format_day(f->to, to);
+    field_format_day(f->asof, asof);
+    struct run_info ri = { CANAUX_VERSION, (const char *const *)argv, argc, so->seed, omp_get_max_threads(),
+                           in->locale ? in->locale : "en", formats, from, to, asof, n, names, chans, bytes, sha,
+                           rr, acc, rej, { "load", "features", "segmentation", "economics", "recommendations" },
+                           { t1 - t0, t2 - t1, t3 - t2, te - t3, tr - te }, 5 };
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    rc = summary_json_write(path, &ri, in->ds, f, s, ec, rt, rec, e);
+done:
+    free(names);
+    free(chans);
+    free(sha);
+    free(bytes);
+    free(rr);
+    free(acc);
+    free(rej);
+    return rc;
+}
+
 /* [recommendations] of the configuration into o. */
 static int rec_configure(struct rec_options *o, struct config *c, struct cx_err *e)
 {
@@ -223,12 +356,13 @@ static void print_summary(const struct segmentation *s, const struct features *f
     printf("Written to %s/\n", dir);
 }
 
-enum { MODE_SEGMENT, MODE_SCORE, MODE_ECONOMICS, MODE_RECOMMEND };
+enum { MODE_SEGMENT, MODE_SCORE, MODE_ECONOMICS, MODE_RECOMMEND, MODE_RUN };
 
 static int run(int argc, char **argv, int mode, struct cx_err *e)
 {
     int score = mode == MODE_SCORE;
-    int econ = mode == MODE_ECONOMICS || mode == MODE_RECOMMEND;
+    int econ = mode == MODE_ECONOMICS || mode == MODE_RECOMMEND || mode == MODE_RUN;
+    int recommend = mode == MODE_RECOMMEND || mode == MODE_RUN;
     static const struct option longopts[] = {
         INPUT_LONGOPTS,
         { "output", required_argument, NULL, 'o' },
@@ -240,6 +374,8 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         { "model", required_argument, NULL, OPT_MODEL },
         { "matrix", required_argument, NULL, OPT_MATRIX },
         { "bootstrap", required_argument, NULL, OPT_BOOT },
+        { "force", no_argument, NULL, OPT_FORCE },
+        { "format", required_argument, NULL, OPT_FORMAT },
         { NULL, 0, NULL, 0 }
     };
     struct inputs in;
@@ -249,6 +385,8 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
     seg_defaults(&so);
     eco_defaults(&eo);
     const char *out = NULL, *save = NULL, *model = NULL, *kopt = NULL, *seed = NULL, *matrix = NULL;
+    const char *formats = "csv,json";
+    int force = 0;
     int32_t from = INT32_MIN, to = INT32_MAX, asof = INT32_MIN;
     int opt, rc;
     optind = 1;
@@ -265,6 +403,16 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         case OPT_SAVEMODEL: save = optarg; break;
         case OPT_MODEL: model = optarg; break;
         case OPT_MATRIX: matrix = optarg; break;
+        case OPT_FORCE:
+            if (mode != MODE_RUN)
+                return cx_fail(e, CX_EUSAGE, "--force belongs to canaux run");
+            force = 1;
+            break;
+        case OPT_FORMAT:
+            if (mode != MODE_RUN)
+                return cx_fail(e, CX_EUSAGE, "--format belongs to canaux run");
+            formats = optarg;
+            break;
         case OPT_BOOT: {
             long v;
             if (!econ || parse_int(optarg, 10, 100000, &v))
@@ -286,12 +434,13 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
             break;
         case OPT_HELP:
             printf("%s\n%s", score ? score_usage : mode == MODE_ECONOMICS ? economics_usage
-                              : mode == MODE_RECOMMEND ? recommend_usage : segment_usage, inputs_help);
+                              : mode == MODE_RECOMMEND ? recommend_usage : mode == MODE_RUN ? run_usage
+                              : segment_usage, inputs_help);
             return cli_flush_stdout(e);
         default:
             return cx_fail(e, CX_EUSAGE, "bad option (see canaux %s --help)",
                            score ? "score" : mode == MODE_ECONOMICS ? "economics"
-                           : mode == MODE_RECOMMEND ? "recommend" : "segment");
+                           : mode == MODE_RECOMMEND ? "recommend" : mode == MODE_RUN ? "run" : "segment");
         }
     }
     if (out == NULL)
@@ -304,6 +453,38 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         return cx_fail(e, CX_EUSAGE, "--from is after --to");
     in.files = argv + optind;
     in.nfiles = argc - optind;
+    static char sample_path[] = CANAUX_SAMPLE;
+    static char *sample[] = { sample_path };
+    const char *final_out = NULL;
+    char tmpdir[4096];
+    if (mode == MODE_RUN) {
+        if (in.nfiles == 0) {
+            in.files = sample;
+            in.nfiles = 1;
+        }
+        const char *f = formats;
+        while (*f) {
+            size_t n = strcspn(f, ",");
+            if (!((n == 3 && strncmp(f, "csv", 3) == 0) || (n == 4 && strncmp(f, "json", 4) == 0)))
+                return cx_fail(e, CX_EUSAGE, "--format: expected a list of csv and json (xlsx and html come later), not '%s'",
+                               formats);
+            f += n + (f[n] == ',');
+        }
+        struct stat sb;
+        if (stat(out, &sb) == 0 && !force)
+            return cx_fail(e, CX_EUSAGE, "%s exists: choose another folder, or --force to replace it once the new run "
+                           "is complete", out);
+        snprintf(tmpdir, sizeof tmpdir, "%s.tmp-%ld", out, (long)getpid());
+        if (mkdir(tmpdir, 0777) != 0)
+            return cx_fail(e, CX_EIO, "%s: cannot create the output folder: %s", tmpdir, strerror(errno));
+        final_out = out;
+        out = tmpdir;
+        if (in.rejects_path == NULL) {
+            static char rj[4200];
+            snprintf(rj, sizeof rj, "%s/rejects.csv", tmpdir);
+            in.rejects_path = rj;
+        }
+    }
 
     struct seg_model prev;
     struct features f;
@@ -369,7 +550,7 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
             rc = ret_compute(in.ds, &f, s.segment, s.model.k, ec.head_contribution, &rt, e);
         te = tr = omp_get_wtime();
     }
-    if (rc == CX_OK && mode == MODE_RECOMMEND) {
+    if (rc == CX_OK && recommend) {
         rc = bsk_compute(in.ds, &f, s.segment, s.model.k, NULL, &bk, e);
         if (rc == CX_OK)
             rc = rec_compute(in.ds, &f, &s, &ec, &rt, &bk, &ro, &rec, e);
@@ -380,11 +561,13 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         rc = segment_csv_write(in.ds, &f, &s, out, fr, e);
     if (rc == CX_OK && econ)
         rc = economics_csv_write(in.ds, &s, &ec, &rt, out, fr, e);
-    if (rc == CX_OK && mode == MODE_RECOMMEND)
+    if (rc == CX_OK && recommend)
         rc = recommend_csv_write(in.ds, &s, &rec, &bk, out, fr, e);
+    if (rc == CX_OK && mode == MODE_RUN && strstr(formats, "json"))
+        rc = write_summary(&in, argc, argv, formats, &so, &f, &s, &ec, &rt, &rec, out, t0, t1, t2, t3, te, tr, e);
     t4 = omp_get_wtime();
     if (rc == CX_OK && !in.quiet) {
-        if (mode == MODE_RECOMMEND)
+        if (recommend)
             fprintf(stderr, "canaux: timings: load %.2f s, features %.2f s, segmentation %.2f s, "
                     "economics %.2f s, recommendations %.2f s, write %.2f s\n", t1 - t0, t2 - t1, t3 - t2,
                     te - t3, tr - te, t4 - tr);
@@ -411,7 +594,7 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
     if (rc == CX_OK && matrix)
         rc = segment_matrix_write(in.ds, &f, &s, matrix, e);
     if (rc == CX_OK)
-        print_summary(&s, &f, out, in.quiet);
+        print_summary(&s, &f, final_out ? final_out : out, in.quiet);
     if (rc == CX_OK && econ && !in.quiet) {
         printf("\nCost model: %s. Fixed costs are pro-rated to the %d days analysed and shared among\n"
                "segments by net revenue.\n%-16s %14s %14s %14s %8s\n", cm.source, ec.days, "channel", "net",
@@ -421,7 +604,9 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
                    ec.ch[c].t.channel_cost, ec.ch[c].t.contribution,
                    ec.ch[c].t.net != 0 ? 100 * ec.ch[c].t.channel_cost / ec.ch[c].t.net : 0.0);
     }
-    if (rc == CX_OK && mode == MODE_RECOMMEND && !in.quiet) {
+    if (mode == MODE_RUN)
+        rc = finish_folder(rc, tmpdir, final_out, force, formats, e);
+    if (rc == CX_OK && recommend && !in.quiet) {
         printf("\nTop recommendations:\n");
         for (size_t i = 0; i < rec.n && i < 3; i++)
             printf("  %zu. %s%s\n", i + 1, rec.r[i].text, "");
@@ -448,6 +633,11 @@ int cmd_segment(int argc, char **argv, struct cx_err *e)
 int cmd_score(int argc, char **argv, struct cx_err *e)
 {
     return run(argc, argv, MODE_SCORE, e);
+}
+
+int cmd_run(int argc, char **argv, struct cx_err *e)
+{
+    return run(argc, argv, MODE_RUN, e);
 }
 
 int cmd_recommend(int argc, char **argv, struct cx_err *e)

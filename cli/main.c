@@ -17,6 +17,8 @@ static const char usage[] =
     "programs.\n"
     "\n"
     "Commands:\n"
+    "  run [INPUT...] -o DIR\n"
+    "                     the main job: segments, economics, recommendations, reports\n"
     "  check INPUT...     load and profile sales-transaction CSV files\n"
     "  segment INPUT... -o DIR\n"
     "                     customers into segments by buying habits\n"
@@ -63,7 +65,9 @@ int main(int argc, char **argv)
         printf("canaux %s\n", CANAUX_VERSION);
         return cli_flush_stdout(&e) ? CX_EIO : CX_OK;
     }
-    if (strcmp(cmd, "check") == 0)
+    if (strcmp(cmd, "run") == 0)
+        rc = cmd_run(argc - 1, argv + 1, &e);
+    else if (strcmp(cmd, "check") == 0)
         rc = cmd_check(argc - 1, argv + 1, &e);
     else if (strcmp(cmd, "segment") == 0)
         rc = cmd_segment(argc - 1, argv + 1, &e);

@@ -1,0 +1,203 @@
+/*
+ * summary_json — see summary_json.h. Money is written with two decimals,
+ * ratios with six; NaN (no value) is written as null.
+ */
+#include "reports/summary_json.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static json_object *num(double v, int prec)
+{
+    if (!isfinite(v))
+        return NULL;
+    char b[64];
+    snprintf(b, sizeof b, "%.*f", prec, v);
+    if (strspn(b, "-0.") == strlen(b) && b[0] == '-')
+        memmove(b, b + 1, strlen(b));
+    return json_object_new_double_s(v, b);
+}
+
+static json_object *str(const char *s)
+{
+    return json_object_new_string(s ? s : "");
+}
+
+static json_object *totals(const struct eco_totals *t)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "lines", json_object_new_int64((int64_t)t->lines));
+    json_object_object_add(o, "orders", json_object_new_int64((int64_t)t->orders));
+    json_object_object_add(o, "customers", json_object_new_int64((int64_t)t->customers));
+    json_object_object_add(o, "units", num(t->units, 2));
+    json_object_object_add(o, "units_returned", num(t->units_returned, 2));
+    json_object_object_add(o, "net", num(t->net, 2));
+    json_object_object_add(o, "cogs", num(t->cogs, 2));
+    json_object_object_add(o, "margin", num(t->margin, 2));
+    json_object_object_add(o, "commission", num(t->commission, 2));
+    json_object_object_add(o, "order_cost", num(t->order_cost, 2));
+    json_object_object_add(o, "unit_cost", num(t->unit_cost, 2));
+    json_object_object_add(o, "return_cost", num(t->return_cost, 2));
+    json_object_object_add(o, "fixed_cost", num(t->fixed_cost, 2));
+    json_object_object_add(o, "channel_cost", num(t->channel_cost, 2));
+    json_object_object_add(o, "contribution", num(t->contribution, 2));
+    json_object_object_add(o, "cost_of_sales_ratio", num(t->net != 0 ? t->channel_cost / t->net : NAN, 6));
+    return o;
+}
+
+int summary_json_write(const char *path, const struct run_info *ri, const struct dataset *ds,
+                       const struct features *f, const struct segmentation *s, const struct economics *ec,
+                       const struct retention *rt, const struct recommendations *rec, struct cx_err *e)
+{
+    json_object *root = json_object_new_object();
+    json_object_object_add(root, "version", str(ri->version));
+    json_object *p = json_object_new_object();
+    json_object *args = json_object_new_array();
+    for (int i = 0; i < ri->argc; i++)
+        json_object_array_add(args, str(ri->argv[i]));
+    json_object_object_add(p, "command_line", args);
+    json_object_object_add(p, "seed", json_object_new_int64((int64_t)ri->seed));
+    json_object_object_add(p, "threads", json_object_new_int(ri->threads));
+    json_object_object_add(p, "locale", str(ri->locale));
+    json_object_object_add(p, "formats", str(ri->formats));
+    json_object_object_add(p, "from", str(ri->from));
+    json_object_object_add(p, "to", str(ri->to));
+    json_object_object_add(p, "as_of", str(ri->as_of));
+    json_object_object_add(p, "days", json_object_new_int(ec->days));
+    json_object_object_add(p, "customers", json_object_new_int64(f->n_present));
+    json_object_object_add(p, "segments", json_object_new_int(s->model.k));
+    json_object_object_add(root, "parameters", p);
+
+    json_object *inputs = json_object_new_array();
+    for (size_t i = 0; i < ri->ninputs; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "name", str(ri->input_names[i]));
+        json_object_object_add(o, "channel", ri->input_channels[i] ? str(ri->input_channels[i]) : NULL);
+        json_object_object_add(o, "bytes", json_object_new_int64((int64_t)ri->input_bytes[i]));
+        json_object_object_add(o, "sha256", ri->input_sha256[i] ? str(ri->input_sha256[i]) : NULL);
+        json_object_object_add(o, "rows_read", json_object_new_int64((int64_t)ri->rows_read[i]));
+        json_object_object_add(o, "accepted", json_object_new_int64((int64_t)ri->accepted[i]));
+        json_object_object_add(o, "rejected", json_object_new_int64((int64_t)ri->rejected[i]));
+        json_object_array_add(inputs, o);
+    }
+    json_object_object_add(root, "inputs", inputs);
+
+    json_object *cm = json_object_new_object();
+    json_object_object_add(cm, "source", str(ec->model.source));
+    json_object *cmch = json_object_new_array();
+    for (size_t i = 0; i < ec->model.n; i++) {
+        const struct cm_channel *c = &ec->model.ch[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "channel", str(c->name));
+        json_object_object_add(o, "kind", str(c->kind == CM_INDIRECT ? "indirect" : "direct"));
+        json_object_object_add(o, "in_model", json_object_new_boolean(c->in_model));
+        json_object_object_add(o, "commission_rate", num(c->commission_rate, 6));
+        json_object_object_add(o, "cost_per_order", num(c->cost_per_order, 4));
+        json_object_object_add(o, "cost_per_unit", num(c->cost_per_unit, 4));
+        json_object_object_add(o, "cost_per_return", num(c->cost_per_return, 4));
+        json_object_object_add(o, "fixed_cost", num(c->fixed_cost, 2));
+        json_object_object_add(o, "acquisition_spend", num(c->acquisition_spend, 2));
+        json_object_array_add(cmch, o);
+    }
+    json_object_object_add(cm, "channels", cmch);
+    json_object_object_add(root, "cost_model", cm);
+
+    json_object *tm = json_object_new_object();
+    for (int i = 0; i < ri->nstages; i++)
+        json_object_object_add(tm, ri->stage_names[i], num(ri->stage_seconds[i], 3));
+    json_object_object_add(root, "timings_seconds", tm);
+
+    json_object *segs = json_object_new_array();
+    for (int j = 0; j < s->model.k; j++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "segment", json_object_new_int(s->model.id[j]));
+        json_object_object_add(o, "segment_name", str(s->model.name[j]));
+        json_object_object_add(o, "customers", json_object_new_int64((int64_t)s->prof[j].customers));
+        json_object_object_add(o, "share", num(s->prof[j].share, 6));
+        json_object_object_add(o, "net_share", num(s->prof[j].monetary_share, 6));
+        json_object *med = json_object_new_object();
+        for (int t = 0; t < F_N; t++)
+            json_object_object_add(med, features_name(t), num(s->prof[j].median[t], 4));
+        json_object_object_add(o, "medians", med);
+        json_object_array_add(segs, o);
+    }
+    json_object_object_add(root, "segments", segs);
+
+    struct eco_acq acq[DS_MAX_CHANNELS + 1];
+    eco_acquisition(ec, rt, acq);
+    json_object *chs = json_object_new_array();
+    for (uint32_t c = 0; c < ec->nch; c++) {
+        json_object *o = totals(&ec->ch[c].t);
+        json_object_object_add(o, "channel", str(dataset_text(ds, DS_CHANNEL, c)));
+        json_object_object_add(o, "aov_mean", num(ec->ch[c].aov.mean, 2));
+        json_object_object_add(o, "aov_ci_low", num(ec->ch[c].aov.ci_low, 2));
+        json_object_object_add(o, "aov_ci_high", num(ec->ch[c].aov.ci_high, 2));
+        json_object_object_add(o, "aov_median", num(ec->ch[c].aov.median, 2));
+        json_object_object_add(o, "new_customers", json_object_new_int64(rt->by_ch[c].acquired));
+        json_object_object_add(o, "cac", num(acq[c].cac, 2));
+        json_object_object_add(o, "retention_180", num(rt->by_ch[c].eligible[1] ? rt->by_ch[c].ret_rate[1] : NAN, 6));
+        json_object_array_add(chs, o);
+    }
+    json_object_object_add(root, "channels", chs);
+    json_object_object_add(root, "all_channels", totals(&ec->all));
+
+    json_object *cells = json_object_new_array();
+    for (size_t i = 0; i < ec->ncells; i++) {
+        const struct eco_cell *x = &ec->cells[i];
+        if (x->t.lines == 0)
+            continue;
+        json_object *o = totals(&x->t);
+        json_object_object_add(o, "segment", x->segment >= 0 ? json_object_new_int(s->model.id[x->segment]) : NULL);
+        json_object_object_add(o, "segment_name", str(x->segment >= 0 ? s->model.name[x->segment] : "(anonymous sales)"));
+        json_object_object_add(o, "channel", str(dataset_text(ds, DS_CHANNEL, x->channel)));
+        json_object_object_add(o, "contribution_per_customer", num(x->cpc, 2));
+        json_object_object_add(o, "cpc_ci_low", num(x->cpc_lo, 2));
+        json_object_object_add(o, "cpc_ci_high", num(x->cpc_hi, 2));
+        json_object_object_add(o, "low_support", json_object_new_boolean(x->segment < 0 || x->low_support));
+        json_object_array_add(cells, o);
+    }
+    json_object_object_add(root, "segment_channels", cells);
+
+    json_object *recs = json_object_new_array();
+    for (size_t i = 0; i < rec->n; i++) {
+        const struct rec *x = &rec->r[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "rank", json_object_new_int64((int64_t)i + 1));
+        json_object_object_add(o, "kind", str(rec_kind_name(x->kind)));
+        json_object_object_add(o, "segment", x->segment >= 0 ? json_object_new_int(s->model.id[x->segment]) : NULL);
+        json_object_object_add(o, "channel", x->channel >= 0 ? str(dataset_text(ds, DS_CHANNEL, (uint32_t)x->channel)) : NULL);
+        json_object_object_add(o, "product", x->product != DS_NONE ? str(dataset_text(ds, DS_PRODUCT, x->product)) : NULL);
+        json_object_object_add(o, "text", str(x->text));
+        json_object_object_add(o, "impact", num(x->impact, 2));
+        json_object_object_add(o, "impact_ci_low", num(x->impact_lo, 2));
+        json_object_object_add(o, "impact_ci_high", num(x->impact_hi, 2));
+        json_object_object_add(o, "confidence", str(x->confidence));
+        json_object_object_add(o, "evidence", str(x->evidence));
+        json_object_array_add(recs, o);
+    }
+    json_object_object_add(root, "recommendations", recs);
+
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *out = fopen(tmp, "w");
+    int rc = CX_OK;
+    if (out == NULL) {
+        rc = cx_fail(e, CX_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    } else {
+        const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        int bad = fputs(text, out) == EOF || fputc('\n', out) == EOF;
+        bad |= ferror(out) != 0;
+        if (fclose(out) != 0 || bad)
+            rc = cx_fail(e, CX_EIO, "%s: write error: %s", path, strerror(errno ? errno : EIO));
+        else if (rename(tmp, path) != 0)
+            rc = cx_fail(e, CX_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
+        if (rc != CX_OK)
+            unlink(tmp);
+    }
+    json_object_put(root);
+    return rc;
+}
