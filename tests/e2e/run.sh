@@ -771,6 +771,78 @@ assert cross and all(r["product"] in ("P00100", "P00200") for r in cross), cross
 PY
 }
 
+# ---- the main job --------------------------------------------------------
+
+# canaux run writes the whole set into DIR through a temporary folder: the
+# same bytes for -j1 and -j2 (summary.json aside from its timings and
+# thread count), an existing DIR refused without --force and replaced
+# with it, and a failed run leaves nothing under the final name.
+run_main() {
+    "$BIN" gen --rows 20000 --seed 8 -o g.csv
+    run run -j1 g.csv -o a; rc_is 0
+    grep -q "Top recommendations" out || fail "no summary on stdout"
+    run run -q -j2 g.csv -o b; rc_is 0
+    out_empty
+    for f in a/*.csv; do cmp -s "$f" "b/${f#a/}" || fail "${f#a/} differs between -j1 and -j2"; done
+    for f in customers segments k_selection channels segment_channels accounts whale_curve acquisition_retention \
+             cohorts channel_switching recommendations products prices seasonality rejects; do
+        [ -s "a/$f.csv" ] || fail "a/$f.csv missing"
+    done
+    python3 - <<'PY' 2>err || fail "summary.json: $(short err)"
+import json
+a, b = json.load(open("a/summary.json")), json.load(open("b/summary.json"))
+for d in (a, b):
+    d.pop("timings_seconds"); d["parameters"].pop("threads"); d["parameters"].pop("command_line")
+assert a == b, "summary.json differs beyond timings"
+assert a["inputs"][0]["rows_read"] == 20000 and a["inputs"][0]["accepted"] == 20000
+assert a["cost_model"]["source"] == "built-in"
+assert len(a["channels"]) == 5 and a["recommendations"]
+PY
+    ls -d a.tmp-* b.tmp-* 2>/dev/null && fail "temporary folders left behind"
+    run run -q g.csv -o a; rc_is 1; err_has "a exists" "--force"
+    echo old > a/old.txt
+    run run -q --force -k 3 g.csv -o a; rc_is 0
+    [ ! -e a/old.txt ] || fail "--force kept the old folder's files"
+    [ "$(tail -n +2 a/segments.csv | wc -l)" = 3 ] || fail "--force did not write the new run"
+    ls -d a.old-* 2>/dev/null && fail "the previous run left behind"
+    # A folder that cannot be created: exit 2, nothing under the final name.
+    touch file
+    run run -q g.csv -o file/out; rc_is 2; err_has "file/out"
+    # Bad input: exit 2 and no output folder at all.
+    printf 'x,y\n1,2\n' > bad.csv
+    run run -q bad.csv -o c; rc_is 2; err_has "bad.csv"
+    [ ! -e c ] || fail "a failed run left its output folder"
+    ls -d c.tmp-* 2>/dev/null && fail "a failed run left its temporary folder"
+    # With no input: the bundled sample.
+    run run -q -o s; rc_is 0
+    grep -q '"rows_read":100000' s/summary.json || fail "the bundled sample was not used"
+}
+
+# A full disk: a 128 KB tmpfs (root only; skipped where mount is refused).
+run_full_disk() {
+    mkdir small
+    if ! mount -t tmpfs -o size=128k tmpfs small 2>/dev/null; then skip "cannot mount a tmpfs here"; return; fi
+    "$BIN" gen --rows 20000 --seed 8 -o g.csv
+    run run -q g.csv -o small/out; RCF=$RC
+    LEFT=$(ls small)
+    umount small
+    [ -z "$LEFT" ] || fail "left on the full disk: $LEFT"
+    [ "$RCF" = 2 ] || fail "exit status $RCF on a full disk, expected 2"
+    err_has "write error"
+}
+
+# SIGTERM in the middle of a run: no output under the final name.
+run_sigterm() {
+    "$BIN" gen --rows 400000 --seed 8 -o g.csv
+    "$BIN" run -q g.csv -o out >/dev/null 2>&1 &
+    pid=$!
+    sleep 0.3
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null; RC=$?
+    [ "$RC" != 0 ] || { skip "the run ended before the signal"; return; }
+    [ ! -e out ] || fail "a killed run left out/"
+}
+
 for name in version help no_command unknown_command check_bad_option check_no_input bad_option_values \
     check_totals cost_column revenue_and_margin products_catalogue catalogue_errors \
     rejects_reasons reject_missing_required reject_unterminated_quote_last_field \
@@ -780,7 +852,8 @@ for name in version help no_command unknown_command check_bad_option check_no_in
     french dates_mdy dates_ambiguous config_columns config_errors input_errors write_errors \
     generator generator_bad_rows threads online_retail superstore committed_samples stray_quote config_unknown_section \
     segment_files segment_model segment_usage \
-    economics_files economics_model recommend_no_noise recommend_planted; do
+    economics_files economics_model recommend_no_noise recommend_planted \
+    run_main run_full_disk run_sigterm; do
     t "$name"
 done
 echo "$PASSED passed, $FAILED failed"
