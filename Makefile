@@ -73,10 +73,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcanaux.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(BUILD)/libcanaux.a -lcmocka $(LDLIBS)
 
 # The main job on the bundled sample with the built-in cost model: a profile
-# of the input, then segments and channel economics written to out/.
+# of the input, then the whole report set written to out/ (replaced).
 run: all
 	./canaux check $(SAMPLE)
-	./canaux economics $(SAMPLE) -o out
+	./canaux run --force -o out
 
 unit: deps $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
