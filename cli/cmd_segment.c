@@ -506,6 +506,10 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
     if (model && (rc = model_read(&prev, model, e)) != CX_OK)
         return rc;
     double t0 = omp_get_wtime(), t1 = t0, t2 = t0, t3 = t0, t4 = t0;
+    /* Progress for an analyst at a terminal; nothing for a nightly job. */
+    int tty = !in.quiet && isatty(STDERR_FILENO);
+#define PROGRESS(what) do { if (tty) fprintf(stderr, "canaux: %s...\n", what); } while (0)
+    PROGRESS("loading");
     rc = inputs_load(&in, e);
     t1 = omp_get_wtime();
     if (rc == CX_OK && in.config_path)
@@ -535,15 +539,18 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         reject_rc = rc;
         rc = CX_OK;
     }
+    PROGRESS("customer features");
     if (rc == CX_OK)
         rc = features_compute(in.ds, from, to, asof, &f, e);
     t2 = omp_get_wtime();
+    PROGRESS(score ? "scoring" : "segmenting");
     if (rc == CX_OK)
         rc = score ? segment_score(&f, &prev, &s, e) : segment_fit(&f, &so, model ? &prev : NULL, &s, e);
     t3 = omp_get_wtime();
     double te = t3;
     double tr = t3;
     if (rc == CX_OK && econ) {
+        PROGRESS("channel economics");
         eo.seed = so.seed;
         rc = eco_compute(in.ds, &f, s.segment, s.model.k, &cm, &eo, &ec, e);
         if (rc == CX_OK)
@@ -551,12 +558,14 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         te = tr = omp_get_wtime();
     }
     if (rc == CX_OK && recommend) {
+        PROGRESS("recommendations");
         rc = bsk_compute(in.ds, &f, s.segment, s.model.k, NULL, &bk, e);
         if (rc == CX_OK)
             rc = rec_compute(in.ds, &f, &s, &ec, &rt, &bk, &ro, &rec, e);
         tr = omp_get_wtime();
     }
     int fr = in.locale && strcasecmp(in.locale, "fr") == 0;
+    PROGRESS("writing");
     if (rc == CX_OK)
         rc = segment_csv_write(in.ds, &f, &s, out, fr, e);
     if (rc == CX_OK && econ)
