@@ -13,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <nettle/sha2.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -255,6 +257,31 @@ static int finish_folder(int rc, const char *tmp, const char *out, int force, co
     return rc;
 }
 
+/* SHA-256 of a regular file, as sha256sum prints it (hex into out, 65
+   bytes); 0, or -1 when it cannot be read (stdin, say). */
+static int file_sha256(const char *path, char *out)
+{
+    if (strcmp(path, "-") == 0)
+        return -1;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    static unsigned char buf[1 << 20];
+    ssize_t r;
+    while ((r = read(fd, buf, sizeof buf)) > 0)
+        sha256_update(&ctx, (size_t)r, buf);
+    close(fd);
+    if (r < 0)
+        return -1;
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_digest(&ctx, sizeof d, d);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    return 0;
+}
+
 static int write_summary(const struct inputs *in, int argc, char **argv, const char *formats,
                          const struct seg_options *so, const struct features *f, const struct segmentation *s,
                          const struct economics *ec, const struct retention *rt, const struct recommendations *rec,
@@ -264,10 +291,11 @@ static int write_summary(const struct inputs *in, int argc, char **argv, const c
     size_t n = (size_t)in->nfiles;
     const char **names = calloc(n + 1, sizeof *names), **chans = calloc(n + 1, sizeof *chans);
     const char **sha = calloc(n + 1, sizeof *sha);
+    char (*hex)[65] = calloc(n + 1, sizeof *hex);
     uint64_t *bytes = calloc(n + 1, sizeof *bytes), *rr = calloc(n + 1, sizeof *rr);
     uint64_t *acc = calloc(n + 1, sizeof *acc), *rej = calloc(n + 1, sizeof *rej);
     int rc;
-    if (!names || !chans || !sha || !bytes || !rr || !acc || !rej) {
+    if (!names || !chans || !sha || !hex || !bytes || !rr || !acc || !rej) {
         rc = cx_nomem(e, "summary");
         goto done;
     }
@@ -280,6 +308,8 @@ static int write_summary(const struct inputs *in, int argc, char **argv, const c
         rr[i] = st->rows_read;
         acc[i] = st->accepted;
         rej[i] = st->rejected;
+        if (file_sha256(st->name, hex[i]) == 0)
+            sha[i] = hex[i];
     }
     char from[16], to[16], asof[16], path[4200];
     field_format_day(f->from, from);
@@ -295,6 +325,7 @@ done:
     free(names);
     free(chans);
     free(sha);
+    free(hex);
     free(bytes);
     free(rr);
     free(acc);

@@ -797,6 +797,8 @@ assert a == b, "summary.json differs beyond timings"
 assert a["inputs"][0]["rows_read"] == 20000 and a["inputs"][0]["accepted"] == 20000
 assert a["cost_model"]["source"] == "built-in"
 assert len(a["channels"]) == 5 and a["recommendations"]
+import hashlib
+assert a["inputs"][0]["sha256"] == hashlib.sha256(open("g.csv", "rb").read()).hexdigest(), "sha256"
 PY
     ls -d a.tmp-* b.tmp-* 2>/dev/null && fail "temporary folders left behind"
     run run -q g.csv -o a; rc_is 1; err_has "a exists" "--force"
