@@ -3,7 +3,8 @@
 
 Generates 1M and 10M order lines once (cached in $CANAUX_BENCH_DIR, default
 bench-data/, which git ignores), then times `canaux check` on each with 1
-and 2 threads, beside `cat FILE > /dev/null` as the bandwidth ceiling.
+and 2 threads, beside `cat FILE > /dev/null` as the bandwidth ceiling, and
+`canaux run` (the main job) on the largest, stage by stage.
 Each figure is the median of --runs runs (default 3); peak RSS comes from
 wait4() of the measured process itself. Prints a Markdown table.
 """
@@ -83,8 +84,8 @@ def main():
     for j in (1, 2):
         walls, stages = [], []
         for _ in range(a.runs):
-            out = os.path.join(d, f"recommend-j{j}")
-            w, m = run([a.bin, "recommend", f"-j{j}", f, "-o", out])
+            out = os.path.join(d, f"run-j{j}")
+            w, m = run([a.bin, "run", "--force", f"-j{j}", f, "-o", out])
             walls.append(w)
             stages.append(stage_times(LAST_STDERR[0]))
         med = statistics.median
@@ -101,7 +102,7 @@ def main():
     print("| rows | command | load s | features s | segmentation s | features + segmentation s | economics s | recommendations s | write s | wall s | peak RSS MB |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, j, w, m, st in seg:
-        print(f"| {n:,} | canaux recommend -j{j} | {st['load']:.2f} | {st['features']:.2f} | "
+        print(f"| {n:,} | canaux run -j{j} | {st['load']:.2f} | {st['features']:.2f} | "
               f"{st['segmentation']:.2f} | {st['features'] + st['segmentation']:.2f} | {st['economics']:.2f} | "
               f"{st['recommendations']:.2f} | {st['write']:.2f} | {w:.2f} | {m / 1e6:.0f} |")
 
