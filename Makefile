@@ -17,7 +17,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 CPPFLAGS += -D_GNU_SOURCE -DCANAUX_VERSION=\"$(VERSION)\" -DCANAUX_SAMPLE=\"$(CURDIR)/$(SAMPLE)\" -I.
 CFLAGS   += -std=c11 $(OPT) -fopenmp $(WARN) $(SAN)
 LDFLAGS  += -fopenmp $(SAN)
-LDLIBS   := -lcsv -linih -ljson-c -lnettle -lgsl -lgslcblas -lz -lm
+LDLIBS   := -lcsv -linih -ljson-c -lnettle -lxlsxwriter -lgsl -lgslcblas -lz -lm
 
 LIB_SRC  := $(sort $(wildcard engine/*.c loaders/*.c reports/*.c sample-data/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
@@ -28,9 +28,10 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN      := $(BUILD)/canaux
 
 # Debian packages the build needs, and a header from each to check for.
-DEB_PKGS := gcc make libcsv-dev libgsl-dev libcmocka-dev zlib1g-dev libinih-dev libjson-c-dev nettle-dev python3
+DEB_PKGS := gcc make libcsv-dev libgsl-dev libcmocka-dev zlib1g-dev libinih-dev libjson-c-dev nettle-dev libxlsxwriter-dev python3 python3-openpyxl
 DEB_HDRS := /usr/include/csv.h /usr/include/gsl/gsl_rng.h /usr/include/cmocka.h \
-            /usr/include/zlib.h /usr/include/ini.h /usr/include/json-c/json.h /usr/include/nettle/sha2.h
+            /usr/include/zlib.h /usr/include/ini.h /usr/include/json-c/json.h /usr/include/nettle/sha2.h \
+            /usr/include/xlsxwriter.h /usr/lib/python3/dist-packages/openpyxl/__init__.py
 
 SAMPLE := sample-data/sample.csv.gz
 

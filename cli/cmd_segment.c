@@ -5,6 +5,7 @@
  * Reads the [segmentation] section of the configuration.
  */
 #include <errno.h>
+#include <math.h>
 #include <stddef.h>
 #include <omp.h>
 #include <getopt.h>
@@ -31,6 +32,7 @@
 #include "reports/model_writer.h"
 #include "reports/recommend_csv.h"
 #include "reports/summary_json.h"
+#include "reports/xlsx_writer.h"
 #include "reports/segment_csv.h"
 
 static const char segment_usage[] =
@@ -77,7 +79,7 @@ static const char run_usage[] =
     "\n"
     "  -o, --output DIR       the output folder (must not exist, unless --force)\n"
     "      --force            replace DIR, once the new run is complete\n"
-    "      --format LIST      csv,json (default: csv,json)\n"
+    "      --format LIST      csv,xlsx,json (default: all three)\n"
     "  Options of canaux segment and canaux economics apply (-k, --seed, --as-of,\n"
     "  --from, --to, --model, --save-model, --bootstrap, -c FILE, ...).\n";
 
@@ -257,6 +259,50 @@ static int finish_folder(int rc, const char *tmp, const char *out, int force, co
     return rc;
 }
 
+/* workbook.xlsx from the run's CSV tables: the findings (top
+   recommendations) first, then one sheet per table. customers.csv joins
+   only up to XLSX_MAX_CUSTOMERS rows: a sheet of 600k rows takes longer to
+   write than the rest of the run, and the CSV is there. */
+#define XLSX_MAX_CUSTOMERS 100000
+static int write_workbook(const char *dir, int fr, const struct recommendations *rec, uint32_t customers,
+                          int32_t asof, struct cx_err *e)
+{
+    static const char *const tables[] = { "segments", "channels", "segment_channels", "recommendations",
+                                          "acquisition_retention", "accounts", "products", "prices", "seasonality",
+                                          "whale_curve", "cohorts", "channel_switching", "k_selection",
+                                          "rfm_thresholds", "rejects", "customers" };
+    size_t nt = sizeof tables / sizeof *tables;
+    char paths[16][4200], findings[12][520], out[4200];
+    const char *pp[16], *fp[12];
+    size_t n = 0, nf = 0;
+    for (size_t i = 0; i < nt; i++) {
+        struct stat sb;
+        snprintf(paths[n], sizeof paths[n], "%s/%s.csv", dir, tables[i]);
+        if (stat(paths[n], &sb) != 0)
+            continue;
+        if (strcmp(tables[i], "customers") == 0 && customers > XLSX_MAX_CUSTOMERS)
+            continue;
+        pp[n] = paths[n];
+        n++;
+    }
+    for (size_t i = 0; i < rec->n && nf < 10; i++, nf++) {
+        if (isfinite(rec->r[i].impact))
+            snprintf(findings[nf], sizeof findings[nf], "%zu. %s (about %.0f a year)", i + 1, rec->r[i].text,
+                     rec->r[i].impact);
+        else
+            snprintf(findings[nf], sizeof findings[nf], "%zu. %s", i + 1, rec->r[i].text);
+        fp[nf] = findings[nf];
+    }
+    if (customers > XLSX_MAX_CUSTOMERS) {
+        snprintf(findings[nf], sizeof findings[nf], "The %u customers are in customers.csv (a sheet holds them only "
+                 "up to %d).", customers, XLSX_MAX_CUSTOMERS);
+        fp[nf] = findings[nf];
+        nf++;
+    }
+    snprintf(out, sizeof out, "%s/workbook.xlsx", dir);
+    return xlsx_write_from_csv(out, pp, NULL, n, fr, "canaux: findings", fp, nf, (time_t)asof * 86400, e);
+}
+
 /* SHA-256 of a regular file, as sha256sum prints it (hex into out, 65
    bytes); 0, or -1 when it cannot be read (stdin, say). */
 static int file_sha256(const char *path, char *out)
@@ -416,7 +462,7 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
     seg_defaults(&so);
     eco_defaults(&eo);
     const char *out = NULL, *save = NULL, *model = NULL, *kopt = NULL, *seed = NULL, *matrix = NULL;
-    const char *formats = "csv,json";
+    const char *formats = "csv,xlsx,json";
     int force = 0;
     int32_t from = INT32_MIN, to = INT32_MAX, asof = INT32_MIN;
     int opt, rc;
@@ -496,9 +542,10 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         const char *f = formats;
         while (*f) {
             size_t n = strcspn(f, ",");
-            if (!((n == 3 && strncmp(f, "csv", 3) == 0) || (n == 4 && strncmp(f, "json", 4) == 0)))
-                return cx_fail(e, CX_EUSAGE, "--format: expected a list of csv and json (xlsx and html come later), not '%s'",
-                               formats);
+            if (!((n == 3 && strncmp(f, "csv", 3) == 0) || (n == 4 && strncmp(f, "json", 4) == 0) ||
+                  (n == 4 && strncmp(f, "xlsx", 4) == 0)))
+                return cx_fail(e, CX_EUSAGE, "--format: expected a list of csv, xlsx and json (html comes later), "
+                               "not '%s'", formats);
             f += n + (f[n] == ',');
         }
         struct stat sb;
@@ -603,6 +650,8 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         rc = economics_csv_write(in.ds, &s, &ec, &rt, out, fr, e);
     if (rc == CX_OK && recommend)
         rc = recommend_csv_write(in.ds, &s, &rec, &bk, out, fr, e);
+    if (rc == CX_OK && mode == MODE_RUN && strstr(formats, "xlsx"))
+        rc = write_workbook(out, fr, &rec, f.n_present, f.asof, e);
     if (rc == CX_OK && mode == MODE_RUN && strstr(formats, "json"))
         rc = write_summary(&in, argc, argv, formats, &so, &f, &s, &ec, &rt, &rec, out, t0, t1, t2, t3, te, tr, e);
     t4 = omp_get_wtime();

@@ -800,6 +800,21 @@ assert len(a["channels"]) == 5 and a["recommendations"]
 import hashlib
 assert a["inputs"][0]["sha256"] == hashlib.sha256(open("g.csv", "rb").read()).hexdigest(), "sha256"
 PY
+    cmp -s a/workbook.xlsx b/workbook.xlsx || fail "workbook.xlsx differs between -j1 and -j2"
+    if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
+        /usr/bin/python3 - <<'PY' 2>err || fail "workbook.xlsx: $(short err)"
+import csv, openpyxl
+wb = openpyxl.load_workbook("a/workbook.xlsx", read_only=True)
+assert wb.sheetnames[0] == "Findings", wb.sheetnames
+assert "channels" in wb.sheetnames and "recommendations" in wb.sheetnames
+rows = list(wb["channels"].iter_rows(values_only=True))
+want = list(csv.reader(open("a/channels.csv")))
+assert list(rows[0][:len(want[0])]) == want[0], "channels header"
+for got, exp in zip(rows[1:], want[1:]):
+    assert got[0] == exp[0]
+    assert isinstance(got[7], (int, float)) and abs(got[7] - float(exp[7])) < 1e-9, (got[7], exp[7])
+PY
+    fi
     ls -d a.tmp-* b.tmp-* 2>/dev/null && fail "temporary folders left behind"
     run run -q g.csv -o a; rc_is 1; err_has "a exists" "--force"
     echo old > a/old.txt
