@@ -31,6 +31,7 @@
 #include "reports/economics_csv.h"
 #include "reports/model_writer.h"
 #include "reports/recommend_csv.h"
+#include "reports/html_report.h"
 #include "reports/summary_json.h"
 #include "reports/xlsx_writer.h"
 #include "reports/segment_csv.h"
@@ -79,7 +80,7 @@ static const char run_usage[] =
     "\n"
     "  -o, --output DIR       the output folder (must not exist, unless --force)\n"
     "      --force            replace DIR, once the new run is complete\n"
-    "      --format LIST      csv,xlsx,json (default: all three)\n"
+    "      --format LIST      csv,xlsx,json,html (default: all four)\n"
     "  Options of canaux segment and canaux economics apply (-k, --seed, --as-of,\n"
     "  --from, --to, --model, --save-model, --bootstrap, -c FILE, ...).\n";
 
@@ -303,6 +304,31 @@ static int write_workbook(const char *dir, int fr, const struct recommendations 
     return xlsx_write_from_csv(out, pp, NULL, n, fr, "canaux: findings", fp, nf, (time_t)asof * 86400, e);
 }
 
+/* report.html from the run's tables, written under a temporary name and
+   renamed into place. */
+static int write_html(const char *dir, int fr, const struct inputs *in, const struct features *f,
+                      const struct economics *ec, struct cx_err *e)
+{
+    char path[4200], tmp[4200], period[64], d0[16], d1[16];
+    const char *names[64];
+    size_t n = (size_t)in->nfiles < 64 ? (size_t)in->nfiles : 64;
+    for (size_t i = 0; i < n; i++)
+        names[i] = in->stats[i].name;
+    field_format_day(f->from, d0);
+    field_format_day(f->to, d1);
+    snprintf(period, sizeof period, "%s to %s (%d days)", d0, d1, ec->days);
+    struct html_meta meta = { "canaux report", CANAUX_VERSION, ec->model.source, period, names, n,
+                              in->rows_read, in->accepted, in->rejected };
+    snprintf(path, sizeof path, "%s/report.html", dir);
+    snprintf(tmp, sizeof tmp, "%s/.report.html.tmp", dir);
+    int rc = html_report_from_csv(tmp, dir, fr, &meta, e);
+    if (rc == CX_OK && rename(tmp, path) != 0)
+        rc = cx_fail(e, CX_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
+    if (rc != CX_OK)
+        unlink(tmp);
+    return rc;
+}
+
 /* SHA-256 of a regular file, as sha256sum prints it (hex into out, 65
    bytes); 0, or -1 when it cannot be read (stdin, say). */
 static int file_sha256(const char *path, char *out)
@@ -462,7 +488,7 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
     seg_defaults(&so);
     eco_defaults(&eo);
     const char *out = NULL, *save = NULL, *model = NULL, *kopt = NULL, *seed = NULL, *matrix = NULL;
-    const char *formats = "csv,xlsx,json";
+    const char *formats = "csv,xlsx,json,html";
     int force = 0;
     int32_t from = INT32_MIN, to = INT32_MAX, asof = INT32_MIN;
     int opt, rc;
@@ -543,9 +569,9 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         while (*f) {
             size_t n = strcspn(f, ",");
             if (!((n == 3 && strncmp(f, "csv", 3) == 0) || (n == 4 && strncmp(f, "json", 4) == 0) ||
-                  (n == 4 && strncmp(f, "xlsx", 4) == 0)))
-                return cx_fail(e, CX_EUSAGE, "--format: expected a list of csv, xlsx and json (html comes later), "
-                               "not '%s'", formats);
+                  (n == 4 && strncmp(f, "xlsx", 4) == 0) || (n == 4 && strncmp(f, "html", 4) == 0)))
+                return cx_fail(e, CX_EUSAGE, "--format: expected a list of csv, xlsx, json and html, not '%s'",
+                               formats);
             f += n + (f[n] == ',');
         }
         struct stat sb;
@@ -652,6 +678,8 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         rc = recommend_csv_write(in.ds, &s, &rec, &bk, out, fr, e);
     if (rc == CX_OK && mode == MODE_RUN && strstr(formats, "xlsx"))
         rc = write_workbook(out, fr, &rec, f.n_present, f.asof, e);
+    if (rc == CX_OK && mode == MODE_RUN && strstr(formats, "html"))
+        rc = write_html(out, fr, &in, &f, &ec, e);
     if (rc == CX_OK && mode == MODE_RUN && strstr(formats, "json"))
         rc = write_summary(&in, argc, argv, formats, &so, &f, &s, &ec, &rt, &rec, out, t0, t1, t2, t3, te, tr, e);
     t4 = omp_get_wtime();

@@ -815,6 +815,12 @@ for got, exp in zip(rows[1:], want[1:]):
     assert isinstance(got[7], (int, float)) and abs(got[7] - float(exp[7])) < 1e-9, (got[7], exp[7])
 PY
     fi
+    cmp -s a/report.html b/report.html || fail "report.html differs between -j1 and -j2"
+    grep -q '<script' a/report.html && fail "a script in report.html"
+    grep -qi 'https\?://' a/report.html && fail "an external reference in report.html"
+    for h in Findings Segments Channels "Whale curve" "Acquisition and retention" Seasonality "Price consistency" "Data quality"; do
+        grep -q "$h" a/report.html || fail "report.html lacks the section $h"
+    done
     ls -d a.tmp-* b.tmp-* 2>/dev/null && fail "temporary folders left behind"
     run run -q g.csv -o a; rc_is 1; err_has "a exists" "--force"
     echo old > a/old.txt
