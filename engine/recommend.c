@@ -443,9 +443,18 @@ static int policies(const struct dataset *ds, const struct features *f, const st
         say(r->evidence, sizeof r->evidence, "small order = below a quarter of the median order value; robust z = %.1f over "
             "%d segments; impact = excess share x order costs %.0f x 365/days (%.0f orders)", zs, k, ocost, orders);
     }
+    /* Returns as units returned over units sold by the whole segment: a
+       mean of customers' rates would let a few customers who return more
+       than they buy (rates above 1) swamp it. Discount rates are bounded
+       by 1, so their mean over customers serves. */
     double ret[SEG_MAX_K], disc[SEG_MAX_K];
     for (int g = 0; g < k; g++) {
-        ret[g] = s->prof[g].mean[F_RETURN_RATE];
+        double sold = 0, back = 0;
+        for (uint32_t c = 0; c < ec->nch; c++) {
+            sold += cell(ec, g, c)->t.units;
+            back += cell(ec, g, c)->t.units_returned;
+        }
+        ret[g] = sold > 0 ? back / sold : 0;
         disc[g] = s->prof[g].mean[F_DISCOUNT_RATE];
     }
     for (int g = 0; g < k; g++) {
@@ -471,8 +480,9 @@ static int policies(const struct dataset *ds, const struct features *f, const st
             r->impact = (ret[g] - medr) * units * per_unit * A;
             say(r->text, sizeof r->text, "Review the return conditions for %s: its customers return %.1f%% of what they "
                 "buy, against %.1f%% for the median segment.", s->model.name[g], 100 * ret[g], 100 * medr);
-            say(r->evidence, sizeof r->evidence, "mean return rate %.4f, robust z = %.1f (median and MAD over %d segments); "
-                "impact = excess rate x %.0f units sold x %.2f a returned unit x 365/days", ret[g], zr, k, units, per_unit);
+            say(r->evidence, sizeof r->evidence, "units returned / units sold %.4f, robust z = %.1f (median and MAD over %d "
+                "segments); impact = excess rate x %.0f units sold x %.2f a returned unit x 365/days", ret[g], zr, k, units,
+                per_unit);
         }
         if (zd > o->robust_z) {
             struct rec *r = add(out, REC_POLICY, g, -1);

@@ -841,6 +841,25 @@ PY
     grep -q '"rows_read":100000' s/summary.json || fail "the bundled sample was not used"
 }
 
+# The main job on the real datasets' configurations.
+run_real_datasets() {
+    [ -d "$DATA" ] || { skip "../shared/data absent"; return; }
+    run run -q -c "$SRC/sample-data/online_retail.ini" "$DATA/online_retail.csv.gz" -o or; rc_is 0
+    run run -q -c "$SRC/sample-data/superstore.ini" "$DATA/superstore.csv.gz" -o ss; rc_is 0
+    python3 - <<'PY' 2>err || fail "$(short err)"
+import csv, json
+for d, rows, chans in (("or", 541909, 1), ("ss", 9994, 4)):
+    j = json.load(open(d + "/summary.json"))
+    assert j["inputs"][0]["rows_read"] == rows, (d, j["inputs"][0])
+    assert len(j["channels"]) == chans, (d, len(j["channels"]))
+    assert list(csv.reader(open(d + "/recommendations.csv")))[1:], d
+    for f in ("workbook.xlsx", "report.html", "customers.csv", "rejects.csv"):
+        open(d + "/" + f, "rb").close()
+# Online Retail: the two rejected rows are in the run's rejects.csv
+assert len(list(csv.reader(open("or/rejects.csv")))) == 3
+PY
+}
+
 # A full disk: a 128 KB tmpfs (root only; skipped where mount is refused).
 run_full_disk() {
     mkdir small
@@ -876,7 +895,7 @@ for name in version help no_command unknown_command check_bad_option check_no_in
     generator generator_bad_rows threads online_retail superstore committed_samples stray_quote config_unknown_section \
     segment_files segment_model segment_usage \
     economics_files economics_model recommend_no_noise recommend_planted \
-    run_main run_full_disk run_sigterm; do
+    run_main run_real_datasets run_full_disk run_sigterm; do
     t "$name"
 done
 echo "$PASSED passed, $FAILED failed"
