@@ -770,9 +770,17 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
     if (mode == MODE_RUN)
         rc = finish_folder(rc, tmpdir, final_out, force, formats, e);
     if (rc == CX_OK && recommend && !in.quiet) {
+        printf("\nBest channel per segment:\n");
+        for (size_t i = 0; i < rec.n; i++)
+            if (rec.r[i].kind == REC_CHANNEL_FIT)
+                printf("  %-24s %s\n", s.model.name[rec.r[i].segment],
+                       rec.r[i].channel >= 0 ? dataset_text(in.ds, DS_CHANNEL, (uint32_t)rec.r[i].channel)
+                                             : "no channel stands out");
         printf("\nTop recommendations:\n");
         for (size_t i = 0; i < rec.n && i < 3; i++)
-            printf("  %zu. %s%s\n", i + 1, rec.r[i].text, "");
+            printf("  %zu. %s\n", i + 1, rec.r[i].text);
+        if (mode == MODE_RUN)
+            printf("\nReport: %s/report.html\n", final_out);
     }
     if (hs.started)
         pthread_join(hs.th, NULL);

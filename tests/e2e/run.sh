@@ -781,6 +781,8 @@ run_main() {
     "$BIN" gen --rows 20000 --seed 8 -o g.csv
     run run -j1 g.csv -o a; rc_is 0
     grep -q "Top recommendations" out || fail "no summary on stdout"
+    grep -q "Best channel per segment" out || fail "no best channel per segment on stdout"
+    grep -q "Report: a/report.html" out || fail "stdout does not say where the report is"
     run run -q -j2 g.csv -o b; rc_is 0
     out_empty
     for f in a/*.csv; do cmp -s "$f" "b/${f#a/}" || fail "${f#a/} differs between -j1 and -j2"; done
@@ -836,6 +838,10 @@ PY
     run run -q bad.csv -o c; rc_is 2; err_has "bad.csv"
     [ ! -e c ] || fail "a failed run left its output folder"
     ls -d c.tmp-* 2>/dev/null && fail "a failed run left its temporary folder"
+    # French output: BOM, ';' and decimal commas.
+    run run -q --locale fr g.csv -o fr; rc_is 0
+    head -c 3 fr/channels.csv | od -An -tx1 | grep -q 'ef bb bf' || fail "no BOM in French CSV"
+    sed -n 2p fr/channels.csv | grep -q '^[^,]*;[^;]*;[0-9]*;.*[0-9],[0-9]' || fail "French separators: $(sed -n 2p fr/channels.csv | cut -c1-80)"
     # With no input: the bundled sample.
     run run -q -o s; rc_is 0
     grep -q '"rows_read":100000' s/summary.json || fail "the bundled sample was not used"
