@@ -27,11 +27,13 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN      := $(BUILD)/canaux
 
-# Debian packages the build needs, and a header from each to check for.
-DEB_PKGS := gcc make libcsv-dev libgsl-dev libcmocka-dev zlib1g-dev libinih-dev libjson-c-dev nettle-dev libxlsxwriter-dev python3 python3-openpyxl
+# Debian packages the build and the tests need, and a file from each to
+# check for. python3-openpyxl reads the workbook back and chromium renders
+# the HTML report in the end-to-end tests.
+DEB_PKGS := gcc make libcsv-dev libgsl-dev libcmocka-dev zlib1g-dev libinih-dev libjson-c-dev nettle-dev libxlsxwriter-dev python3 python3-openpyxl chromium
 DEB_HDRS := /usr/include/csv.h /usr/include/gsl/gsl_rng.h /usr/include/cmocka.h \
             /usr/include/zlib.h /usr/include/ini.h /usr/include/json-c/json.h /usr/include/nettle/sha2.h \
-            /usr/include/xlsxwriter.h /usr/lib/python3/dist-packages/openpyxl/__init__.py
+            /usr/include/xlsxwriter.h /usr/lib/python3/dist-packages/openpyxl/__init__.py /usr/bin/chromium
 
 SAMPLE := sample-data/sample.csv.gz
 

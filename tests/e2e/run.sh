@@ -891,6 +891,57 @@ run_sigterm() {
     [ ! -e out ] || fail "a killed run left out/"
 }
 
+# report.html rendered by headless Chromium (Debian's chromium, installed by
+# `make deps`): it loads with no console message at all (the report has no
+# script, so any message is an error), input text stays text (a channel
+# named like an <img> tag whose onerror would log to the console, and a
+# file name with markup), the sections and the channel figures are in the
+# rendered page, a screenshot is drawn and it prints to PDF on several pages.
+run_html_render() {
+    CHROME=$(command -v chromium || command -v chromium-browser) || { fail "chromium not installed (make deps installs it)"; return; }
+    "$BIN" gen --rows 6000 --seed 5 -o g.csv
+    printf 'X1,2025-06-01,CX,<img src=x onerror=console.error(7)>,P00001,Misc,1,10.00,4.00,0,north,\n' >> g.csv
+    cp g.csv 'a&b<i>.csv'
+    run run -q --format csv,html 'a&b<i>.csv' -o r; rc_is 0
+    [ -s r/report.html ] || { fail "no report.html"; return; }
+    cf="--headless=new --no-sandbox --disable-gpu --no-first-run --user-data-dir=$PWD/profile --enable-logging=stderr --v=0"
+    # shellcheck disable=SC2086
+    timeout 120 "$CHROME" $cf --dump-dom "file://$PWD/r/report.html" >dom.html 2>chrome.err \
+        || { fail "chromium could not load report.html: $(grep -v dbus chrome.err | short /dev/stdin)"; return; }
+    grep CONSOLE chrome.err >console.txt && fail "console messages: $(short console.txt)"
+    grep -qi '<img' dom.html && fail "an <img> element came from the input"
+    grep -q '<i>' dom.html && fail "an <i> element came from the file name"
+    grep -q '&lt;img src=x onerror=console.error(7)&gt;' dom.html || fail "the channel name is not shown as text"
+    grep -q 'a&amp;b&lt;i&gt;.csv' dom.html || fail "the file name is not shown as text"
+    /usr/bin/python3 - <<'PY' 2>err || fail "rendered page: $(short err)"
+import csv, re
+dom = open("dom.html", encoding="utf-8").read()
+text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", dom, flags=re.S)))
+for h in ["Findings", "Segments", "Channels", "Segment \u00d7 channel", "Whale curve",
+          "Acquisition and retention", "Seasonality", "Price consistency", "Data quality"]:
+    assert text.count(h) >= 2, "section %s missing (nav and heading)" % h
+rows = list(csv.DictReader(open("r/channels.csv", encoding="utf-8")))
+assert len(rows) == 6, len(rows)
+for r in rows:
+    net = float(r["net"])
+    shown = ["{:,}".format(int(net + d)) for d in (-0.5, 0.5)]
+    assert any(s in text for s in shown), ("net of", r["channel"], shown)
+    pct = "{:,.1f}%".format(100 * float(r["cost_of_sales_ratio"]))
+    assert pct in text, ("cost of sales of", r["channel"], pct)
+assert "6,001 read, 6,001 accepted, 0 rejected" in text, "row counts"
+assert dom.count("<svg") >= 5, "charts"
+PY
+    # shellcheck disable=SC2086
+    timeout 120 "$CHROME" $cf --window-size=1280,3000 --screenshot="$PWD/shot.png" "file://$PWD/r/report.html" >/dev/null 2>&1
+    [ "$(head -c 8 shot.png 2>/dev/null | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] || fail "no screenshot"
+    [ "$(wc -c <shot.png 2>/dev/null || echo 0)" -gt 50000 ] || fail "the screenshot is nearly blank"
+    # shellcheck disable=SC2086
+    timeout 120 "$CHROME" $cf --no-pdf-header-footer --print-to-pdf="$PWD/r.pdf" "file://$PWD/r/report.html" >/dev/null 2>&1
+    [ "$(head -c 5 r.pdf 2>/dev/null)" = "%PDF-" ] || { fail "does not print to PDF"; return; }
+    pages=$(/usr/bin/python3 -c 'import re, sys; print(len(re.findall(rb"/Type\s*/Page(?!s)", open(sys.argv[1], "rb").read())))' r.pdf)
+    [ "$pages" -ge 3 ] || fail "the printed report has $pages pages, expected 3 or more"
+}
+
 for name in version help no_command unknown_command check_bad_option check_no_input bad_option_values \
     check_totals cost_column revenue_and_margin products_catalogue catalogue_errors \
     rejects_reasons reject_missing_required reject_unterminated_quote_last_field \
@@ -901,7 +952,7 @@ for name in version help no_command unknown_command check_bad_option check_no_in
     generator generator_bad_rows threads online_retail superstore committed_samples stray_quote config_unknown_section \
     segment_files segment_model segment_usage \
     economics_files economics_model recommend_no_noise recommend_planted \
-    run_main run_real_datasets run_full_disk run_sigterm; do
+    run_main run_html_render run_real_datasets run_full_disk run_sigterm; do
     t "$name"
 done
 echo "$PASSED passed, $FAILED failed"
