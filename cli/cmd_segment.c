@@ -22,6 +22,7 @@
 
 #include "cli/cli.h"
 #include "cli/inputs.h"
+#include "cli/tmp_guard.h"
 #include "engine/economics.h"
 #include "engine/features.h"
 #include "engine/recommend.h"
@@ -610,6 +611,7 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         snprintf(tmpdir, sizeof tmpdir, "%s.tmp-%ld", out, (long)getpid());
         if (mkdir(tmpdir, 0777) != 0)
             return cx_fail(e, CX_EIO, "%s: cannot create the output folder: %s", tmpdir, strerror(errno));
+        tmp_guard_arm(tmpdir);
         final_out = out;
         out = tmpdir;
         if (in.rejects_path == NULL) {
@@ -769,6 +771,8 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
     }
     if (mode == MODE_RUN)
         rc = finish_folder(rc, tmpdir, final_out, force, formats, e);
+    if (mode == MODE_RUN)
+        tmp_guard_disarm();
     if (rc == CX_OK && recommend && !in.quiet) {
         printf("\nBest channel per segment:\n");
         for (size_t i = 0; i < rec.n; i++)

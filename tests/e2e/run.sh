@@ -879,7 +879,8 @@ run_full_disk() {
     err_has "write error"
 }
 
-# SIGTERM in the middle of a run: no output under the final name.
+# SIGTERM in the middle of a run: no output under the final name, no
+# temporary folder left, and the status says the signal ended it.
 run_sigterm() {
     "$BIN" gen --rows 400000 --seed 8 -o g.csv
     "$BIN" run -q g.csv -o out >/dev/null 2>&1 &
@@ -888,7 +889,19 @@ run_sigterm() {
     kill -TERM "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null; RC=$?
     [ "$RC" != 0 ] || { skip "the run ended before the signal"; return; }
+    [ "$RC" = 143 ] || fail "exit status $RC, expected 143 (killed by SIGTERM)"
     [ ! -e out ] || fail "a killed run left out/"
+    ls -d out.tmp-* 2>/dev/null && fail "a killed run left its temporary folder"
+    # Later in the run, when files are being written: the same.
+    "$BIN" run -q g.csv -o out2 >/dev/null 2>&1 &
+    pid=$!
+    i=0
+    while [ ! -e out2.tmp-$pid/customers.csv ] && [ $i -lt 300 ]; do sleep 0.02; i=$((i + 1)); done
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null; RC=$?
+    [ "$RC" != 0 ] || return
+    [ ! -e out2 ] || fail "a run killed while writing left out2/"
+    ls -d out2.tmp-* 2>/dev/null && fail "a run killed while writing left its temporary folder"
 }
 
 # report.html rendered by headless Chromium (Debian's chromium, installed by
