@@ -684,6 +684,15 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         reject_rc = rc;
         rc = CX_OK;
     }
+    /* Nothing accepted: too many rejects (exit 3, rejects.csv still
+       written) or an input without a data line (exit 2), not a usage error. */
+    if (rc == CX_OK && in.ds && in.ds->n_lines == 0) {
+        if (reject_rc)
+            rc = reject_rc;
+        else
+            rc = cx_fail(e, CX_EIO, "%s: no order line accepted (%llu data row%s read)",
+                         in.nfiles == 1 ? in.files[0] : "the inputs", in.rows_read, in.rows_read == 1 ? "" : "s");
+    }
     PROGRESS("customer features");
     if (rc == CX_OK)
         rc = features_compute(in.ds, from, to, asof, &f, e);

@@ -955,6 +955,19 @@ PY
     [ "$pages" -ge 3 ] || fail "the printed report has $pages pages, expected 3 or more"
 }
 
+# No row accepted: every row rejected is exit 3 with rejects.csv kept in the
+# output folder (the run wrote what it could); a header alone is exit 2
+# naming the file, and leaves no folder.
+run_nothing_accepted() {
+    printf '%s\nO1,2025-01-01,C1,web,P1,A,1,abc,,,,\nO2,2025-01-02,C2,web,P1,A,x,2,,,,\n' "$H" > bad.csv
+    run run -q bad.csv -o a; rc_is 3; err_has "2 of 2 rows rejected"
+    [ "$(tail -n +2 a/rejects.csv 2>/dev/null | wc -l)" = 2 ] || fail "rejects.csv does not hold the 2 rows"
+    echo "$H" > head.csv
+    run run -q head.csv -o b; rc_is 2; err_has "head.csv: no order line accepted (0 data rows read)"
+    [ ! -e b ] || fail "a header-only input left an output folder"
+    run segment -q head.csv -o c; rc_is 2; err_has "head.csv: no order line accepted"
+}
+
 for name in version help no_command unknown_command check_bad_option check_no_input bad_option_values \
     check_totals cost_column revenue_and_margin products_catalogue catalogue_errors \
     rejects_reasons reject_missing_required reject_unterminated_quote_last_field \
@@ -965,7 +978,7 @@ for name in version help no_command unknown_command check_bad_option check_no_in
     generator generator_bad_rows threads online_retail superstore committed_samples stray_quote config_unknown_section \
     segment_files segment_model segment_usage \
     economics_files economics_model recommend_no_noise recommend_planted \
-    run_main run_html_render run_real_datasets run_full_disk run_sigterm; do
+    run_main run_nothing_accepted run_html_render run_real_datasets run_full_disk run_sigterm; do
     t "$name"
 done
 echo "$PASSED passed, $FAILED failed"
