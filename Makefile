@@ -29,15 +29,16 @@ BIN      := $(BUILD)/canaux
 
 # Debian packages the build and the tests need, and a file from each to
 # check for. python3-openpyxl reads the workbook back and chromium renders
-# the HTML report in the end-to-end tests.
-DEB_PKGS := gcc make libcsv-dev libgsl-dev libcmocka-dev zlib1g-dev libinih-dev libjson-c-dev nettle-dev libxlsxwriter-dev python3 python3-openpyxl chromium
+# the HTML report in the end-to-end tests; valgrind runs them under memcheck.
+DEB_PKGS := gcc make libcsv-dev libgsl-dev libcmocka-dev zlib1g-dev libinih-dev libjson-c-dev nettle-dev libxlsxwriter-dev python3 python3-openpyxl chromium valgrind
 DEB_HDRS := /usr/include/csv.h /usr/include/gsl/gsl_rng.h /usr/include/cmocka.h \
             /usr/include/zlib.h /usr/include/ini.h /usr/include/json-c/json.h /usr/include/nettle/sha2.h \
-            /usr/include/xlsxwriter.h /usr/lib/python3/dist-packages/openpyxl/__init__.py /usr/bin/chromium
+            /usr/include/xlsxwriter.h /usr/lib/python3/dist-packages/openpyxl/__init__.py /usr/bin/chromium \
+            /usr/bin/valgrind
 
 SAMPLE := sample-data/sample.csv.gz
 
-.PHONY: all deps run check test unit e2e test-asan bench clean
+.PHONY: all deps run check test unit e2e test-valgrind test-asan bench clean
 .DEFAULT_GOAL := all
 
 all: deps $(BIN) canaux
@@ -89,8 +90,13 @@ unit: deps $(TEST_BIN)
 e2e: deps $(BIN)
 	@CANAUX_BIN=$(CURDIR)/$(BIN) CANAUX_SRC=$(CURDIR) sh tests/e2e/run.sh
 
-# The whole suite, then again under ASan + UBSan in a separate build tree.
-test: unit e2e
+# End-to-end runs under valgrind memcheck: no memory error, no leak.
+test-valgrind: deps $(BIN)
+	@CANAUX_BIN=$(CURDIR)/$(BIN) sh tests/e2e/valgrind.sh
+
+# The whole suite, the end-to-end runs under valgrind, then the suite again
+# under ASan + UBSan in a separate build tree.
+test: unit e2e test-valgrind
 	@$(MAKE) --no-print-directory test-asan
 
 test-asan:

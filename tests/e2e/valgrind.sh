@@ -1,0 +1,56 @@
+#!/bin/sh
+# valgrind.sh -- the end-to-end runs of canaux under valgrind memcheck.
+#
+# Run by `make test-valgrind` (part of `make test`) as
+#   CANAUX_BIN=/abs/canaux sh tests/e2e/valgrind.sh
+# Each command runs under memcheck with --error-exitcode: any invalid read
+# or write, use of uninitialised memory, bad free, or a definite or
+# indirect leak fails the run. The runs cover the main job with every
+# format on 2 threads, a French run, check, segment with a saved model and
+# score, and the error paths of an input with every row rejected, a header only, and an unwritable output
+# (which must still free everything). "Possibly lost" blocks are the
+# stacks of the OpenMP and hashing threads and are not counted. Prints
+# `ok NAME` or `FAIL NAME: ...` per run, then `N passed, M failed`.
+set -u
+
+BIN=${CANAUX_BIN:?set CANAUX_BIN to the canaux binary}
+command -v valgrind >/dev/null || { echo "FAIL setup: valgrind not installed (make deps installs it)"; echo "0 passed, 1 failed"; exit 1; }
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/canaux-vg.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 2' INT TERM
+cd "$TMP" || exit 2
+
+PASSED=0 FAILED=0
+VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect"
+
+# vg NAME EXPECTED_STATUS canaux-arguments...
+vg() {
+    name=$1 want=$2
+    shift 2
+    # shellcheck disable=SC2086
+    $VG "$BIN" "$@" >"$name.out" 2>"$name.err"
+    rc=$?
+    if [ "$rc" = "$want" ] && ! grep -q '^==[0-9]*==' "$name.err"; then
+        echo "ok $name"; PASSED=$((PASSED + 1))
+    else
+        echo "FAIL $name: exit status $rc, expected $want; $(grep '^==[0-9]*==' "$name.err" | head -c 600 | tr '\n' ' ')"
+        FAILED=$((FAILED + 1))
+    fi
+}
+
+"$BIN" gen --rows 4000 --seed 4 -o g.csv || exit 2
+printf 'order_id,date,customer_id,channel,product_id,category,quantity,unit_price\nO1,2025-01-01,C1,web,P1,A,1,abc\n' > bad.csv
+touch file
+head -1 bad.csv > head.csv
+
+vg run_all_formats 0 run -q -j2 g.csv -o o1
+vg run_french 0 run -q -j1 --locale fr --format csv,xlsx g.csv -o o2
+vg check 0 check g.csv
+vg segment_save 0 segment -q -k 4 --save-model m.ini g.csv -o s1
+vg score 0 score -q --model m.ini g.csv -o s2
+vg run_all_rejected 3 run -q bad.csv -o o3
+vg run_header_only 2 run -q head.csv -o o4
+vg run_unwritable 2 run -q g.csv -o file/out
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
