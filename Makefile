@@ -89,6 +89,7 @@ unit: deps $(TEST_BIN)
 
 e2e: deps $(BIN)
 	@CANAUX_BIN=$(CURDIR)/$(BIN) CANAUX_SRC=$(CURDIR) sh tests/e2e/run.sh
+	@if [ -f tests/e2e/abuse.sh ]; then CANAUX_BIN=$(CURDIR)/$(BIN) CANAUX_SRC=$(CURDIR) sh tests/e2e/abuse.sh; fi
 
 # End-to-end runs under valgrind memcheck: no memory error, no leak.
 test-valgrind: deps $(BIN)
@@ -111,3 +112,6 @@ clean:
 	rm -rf build build-asan canaux
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)
+
+# libFuzzer targets (clang): make fuzz, defined in tests/fuzz/fuzz.mk.
+-include tests/fuzz/fuzz.mk
