@@ -633,7 +633,8 @@ int eco_compute(const struct dataset *ds, const struct features *f, const int16_
                 struct eco_whale *w = &ec->whale[(size_t)c * 101 + (size_t)pt];
                 w->channel = c;
                 w->customer_share = pt / 100.0;
-                w->contribution_share = tot != 0 ? cum / tot : 0;
+                w->contribution_share = tot > 0 ? cum / tot : NAN;
+                w->cumulative_contribution = cum;
             }
         }
         ec->nwhale = (size_t)nch * 101;

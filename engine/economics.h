@@ -78,11 +78,14 @@ struct eco_account {
 };
 
 /* A whale curve point: the top `customer_share` of a channel's customers
-   by contribution hold `contribution_share` of its total contribution. */
+   by contribution make `cumulative_contribution` (money), which is
+   `contribution_share` of the channel's total contribution; NAN when that
+   total is zero or negative (a share of it would be inverted). */
 struct eco_whale {
     uint32_t channel;
     double customer_share;
     double contribution_share;
+    double cumulative_contribution;
 };
 
 struct economics {

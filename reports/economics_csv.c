@@ -201,13 +201,15 @@ static int write_whale(const struct dataset *ds, const struct economics *ec, con
     int rc = report_open(&w, dir, "whale_curve.csv", fr, &final, e);
     if (rc != CX_OK)
         return rc;
-    static const char *const head[] = { "channel", "customer_share", "contribution_share" };
-    header(&w, head, 3);
+    static const char *const head[] = { "channel", "customer_share", "contribution_share",
+                                        "cumulative_contribution" };
+    header(&w, head, 4);
     csvout_end(&w);
     for (size_t i = 0; i < ec->nwhale; i++) {
         csvout_str(&w, dataset_text(ds, DS_CHANNEL, ec->whale[i].channel));
         csvout_num(&w, ec->whale[i].customer_share, 2);
         csvout_num(&w, ec->whale[i].contribution_share, 4);
+        csvout_num(&w, ec->whale[i].cumulative_contribution, 2);
         csvout_end(&w);
     }
     return report_close(&w, final, e);

@@ -1145,13 +1145,15 @@ out:
     free(grid);
 }
 
-/* One channel's whale curve: points (x[k], y[k]), shares of 1. */
+/* One channel's whale curve: points (x[k], y[k]), shares of 1 of the
+   channel's total contribution, or (money) cumulative contribution when that
+   total is zero or negative and a share of it would be inverted. */
 static void whale_chart(struct report *r, const char *channel, const double *x, const double *y,
-                        size_t n)
+                        size_t n, int money)
 {
     struct html *h = &r->h;
     const double W = 340, H = 220, ML = 62, MR = 20, MT = 10, MB = 34;
-    double lo = 0, hi = 1, peak = -INFINITY, peak_x = 0;
+    double lo = 0, hi = money ? 0 : 1, peak = -INFINITY, peak_x = 0;
     for (size_t k = 0; k < n; k++) {
         lo = y[k] < lo ? y[k] : lo;
         hi = y[k] > hi ? y[k] : hi;
@@ -1160,7 +1162,7 @@ static void whale_chart(struct report *r, const char *channel, const double *x, 
             peak_x = x[k];
         }
     }
-    double step = nice_step(hi - lo);
+    double step = nice_step(hi > lo ? hi - lo : 1);
     lo = floor(lo / step) * step;
     hi = ceil(hi / step) * step;
     double pw = W - ML - MR, ph = H - MT - MB;
@@ -1180,7 +1182,8 @@ static void whale_chart(struct report *r, const char *channel, const double *x, 
         char b[64];
         putf(h, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
                 "<text class=\"small\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-             ML, WY(v), W - MR, WY(v), ML - 4, WY(v) + 3.5, fmt_pct(b, v, step < 0.01 ? 1 : 0, r->fr));
+             ML, WY(v), W - MR, WY(v), ML - 4, WY(v) + 3.5,
+             money ? fmt_num(b, v, 0, r->fr) : fmt_pct(b, v, step < 0.01 ? 1 : 0, r->fr));
     }
     for (int k = 0; k <= 4; k++) {
         char b[64];
@@ -1193,18 +1196,28 @@ static void whale_chart(struct report *r, const char *channel, const double *x, 
     putf(h, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", ML, WY(0), W - MR,
          WY(0));
     putf(h, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", ML, MT, ML, H - MB);
-    putf(h, "<line class=\"ref\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", ML, WY(1), W - MR,
-         WY(1));
+    if (!money)
+        putf(h, "<line class=\"ref\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", ML, WY(1), W - MR,
+             WY(1));
     put(h, "<polyline class=\"wl\" points=\"");
     for (size_t k = 0; k < n; k++)
         putf(h, "%s%.1f,%.1f", k ? " " : "", WX(x[k]), WY(y[k]));
     put(h, "\"/>\n</svg>\n");
 #undef WX
 #undef WY
-    if (n > 0 && peak > 1.005 && isfinite(peak)) {
+    if (n > 0 && !money && peak > 1.005 && isfinite(peak)) {
         char a[64], b[64];
         putf(h, "<p class=\"note\">The top %s of customers make %s of the contribution.</p>\n",
              fmt_pct(a, peak_x, 0, r->fr), fmt_pct(b, peak, 0, r->fr));
+    } else if (n > 0 && money) {
+        char a[64], b[64], c[64];
+        putf(h, "<p class=\"note\">Cumulative contribution in money: its customers' total contribution (%s) is not "
+                "positive, so no share of it is drawn.",
+             fmt_num(c, y[n - 1], 0, r->fr));
+        if (peak > 0 && isfinite(peak))
+            putf(h, " The top %s of customers make %s before the rest lose it.", fmt_pct(a, peak_x, 0, r->fr),
+                 fmt_num(b, peak, 0, r->fr));
+        put(h, "</p>\n");
     }
     put(h, "</figure>\n");
 }
@@ -1219,7 +1232,8 @@ static void write_whale(struct report *r)
         put(h, "</section>\n");
         return;
     }
-    int cch = tcol(t, "channel"), cx = tcol(t, "customer_share"), cy = tcol(t, "contribution_share");
+    int cch = tcol(t, "channel"), cx = tcol(t, "customer_share"), cy = tcol(t, "contribution_share"),
+        cz = tcol(t, "cumulative_contribution");
     size_t n = t->nrows, nch = 0;
     size_t *ch = malloc(n * sizeof *ch);
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
@@ -1235,21 +1249,26 @@ static void write_whale(struct report *r)
            "the dashed 100% line means the best customers earn more than the channel as a whole, "
            "and the rest lose part of it.</p>\n<div class=\"charts\">\n");
     for (size_t c = 0; c < nch; c++) {
+        /* No share (a total that is not positive): the money curve. */
+        int money = 0;
+        for (size_t i = 0; i < n && cz >= 0; i++)
+            if (strcmp(tcell(t, i, cch), tcell(t, ch[c], cch)) == 0 && !isfinite(to_num(tcell(t, i, cy), r->fr)))
+                money = 1;
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
             if (strcmp(tcell(t, i, cch), tcell(t, ch[c], cch)) != 0)
                 continue;
-            double xv = to_num(tcell(t, i, cx), r->fr), yv = to_num(tcell(t, i, cy), r->fr);
+            double xv = to_num(tcell(t, i, cx), r->fr), yv = to_num(tcell(t, i, money ? cz : cy), r->fr);
             if (isfinite(xv) && isfinite(yv)) {
                 x[m] = xv;
                 y[m++] = yv;
             }
         }
-        whale_chart(r, tcell(t, ch[c], cch), x, y, m);
+        whale_chart(r, tcell(t, ch[c], cch), x, y, m, money);
     }
-    put(h, "</div>\n<p class=\"note\">When a channel's total contribution is negative or close to "
-           "zero, the shares are taken of that small total: the curve is inverted or very tall, "
-           "and its shape, not its scale, is what to read.</p>\n</section>\n");
+    put(h, "</div>\n<p class=\"note\">When a channel's total contribution is close to zero, the "
+           "shares are taken of that small total and the curve is very tall: its shape, not its "
+           "scale, is what to read.</p>\n</section>\n");
 out:
     free(ch);
     free(x);

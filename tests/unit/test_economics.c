@@ -165,9 +165,24 @@ static void check(const struct economics *ec, uint32_t head_o4)
     assert_near(ec->ch[0].negative_customers_share, 1);
     assert_near(ec->ch[1].negative_customers_share, 0);
     /* agents: C3 (18) then C2 (6): the top half holds 18/24 = 0.75. */
-    for (size_t i = 0; i < ec->nwhale; i++)
-        if (ec->whale[i].channel == 1 && fabs(ec->whale[i].customer_share - 0.5) < 1e-9)
-            assert_near(ec->whale[i].contribution_share, 0.75);
+    int seen = 0;
+    for (size_t i = 0; i < ec->nwhale; i++) {
+        const struct eco_whale *wp = &ec->whale[i];
+        if (wp->channel == 1 && fabs(wp->customer_share - 0.5) < 1e-9) {
+            assert_near(wp->contribution_share, 0.75);
+            assert_near(wp->cumulative_contribution, 18);
+            seen |= 1;
+        }
+        /* web's total is negative: no share, the money curve ends there. */
+        if (wp->channel == 0) {
+            assert_true(isnan(wp->contribution_share));
+            if (fabs(wp->customer_share - 1) < 1e-9) {
+                assert_near(wp->cumulative_contribution, -1.0 - 10.0 * 40 / 48);
+                seen |= 2;
+            }
+        }
+    }
+    assert_int_equal(seen, 3);
     /* Per-order contribution kept for retention. */
     assert_near(ec->head_contribution[head_o4], 18);
 }

@@ -94,11 +94,12 @@ static void write_english_folder(void)
              "1,<script>alert(1)</script>,\"\"\"quoted\"\" & <b>bold</b>\",3,10,10000.00,4000.00,"
              "5000.00,-1000.00,0.5000,-333.33,-500.00,-100.00,1\n");
     put_file("whale_curve.csv",
-             "channel,customer_share,contribution_share\n"
-             "web,0.00,0.0000\nweb,0.25,0.9000\nweb,0.50,1.2000\nweb,0.75,1.1000\nweb,1.00,1.0000\n"
-             "\"\"\"quoted\"\" & <b>bold</b>\",0.00,0.0000\n"
-             "\"\"\"quoted\"\" & <b>bold</b>\",0.50,-3.0000\n"
-             "\"\"\"quoted\"\" & <b>bold</b>\",1.00,1.0000\n");
+             "channel,customer_share,contribution_share,cumulative_contribution\n"
+             "web,0.00,0.0000,0.00\nweb,0.25,0.9000,900.00\nweb,0.50,1.2000,1200.00\nweb,0.75,1.1000,1100.00\n"
+             "web,1.00,1.0000,1000.00\n"
+             "\"\"\"quoted\"\" & <b>bold</b>\",0.00,,0.00\n"
+             "\"\"\"quoted\"\" & <b>bold</b>\",0.50,,2500.00\n"
+             "\"\"\"quoted\"\" & <b>bold</b>\",1.00,,-3000.00\n");
     put_file("acquisition_retention.csv",
              "level,segment,segment_name,channel,new_customers,customers_without_positive_order,cac,"
              "repeat_customers,repeat_rate,ret90_eligible,ret90_retained,ret90_rate,ret180_eligible,"
@@ -288,6 +289,11 @@ static void test_english(void **state)
     assert_non_null(strstr(html, "<td>bad number in quantity</td><td class=\"n\">2</td>"));
     assert_non_null(strstr(html, "<td>bad date in date</td><td class=\"n\">1</td>"));
     assert_non_null(strstr(html, "1,234,567"));
+    /* Whale curves: web's share peaks at 120% at the top half; the quoted
+       channel's total is negative, so its curve is in money. */
+    assert_non_null(strstr(html, "The top 50% of customers make 120% of the contribution."));
+    assert_non_null(strstr(html, "its customers' total contribution (-3,000) is not positive"));
+    assert_non_null(strstr(html, "The top 50% of customers make 2,500 before the rest lose it."));
 
     int py = python_parse(out);
     free(html);
