@@ -679,17 +679,25 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         else
             so.seed = (uint64_t)v;
     }
+    /* Too many rejects: write everything, then fail with that message. A
+       later failure is reported too, after it, not hidden behind it. */
     int reject_rc = CX_OK;
-    if (rc == CX_EREJECT) {   /* write everything, then fail */
+    char reject_msg[sizeof e->msg];
+    reject_msg[0] = 0;
+    if (rc == CX_EREJECT) {
         reject_rc = rc;
         rc = CX_OK;
+        memcpy(reject_msg, e->msg, sizeof reject_msg);
+        e->status = CX_OK;
+        e->msg[0] = 0;
     }
     /* Nothing accepted: too many rejects (exit 3, rejects.csv still
        written) or an input without a data line (exit 2), not a usage error. */
     if (rc == CX_OK && in.ds && in.ds->n_lines == 0) {
-        if (reject_rc)
-            rc = reject_rc;
-        else
+        if (reject_rc) {
+            rc = cx_fail(e, reject_rc, "%s", reject_msg);
+            reject_rc = CX_OK;
+        } else
             rc = cx_fail(e, CX_EIO, "%s: no order line accepted (%llu data row%s read)",
                          in.nfiles == 1 ? in.files[0] : "the inputs", in.rows_read, in.rows_read == 1 ? "" : "s");
     }
@@ -806,8 +814,12 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
     segment_free(&s);
     features_free(&f);
     int rc2 = inputs_finish(&in, e);
-    if (rc == CX_OK)
-        rc = reject_rc ? reject_rc : rc2;
+    if (rc == CX_OK && rc2 == CX_OK && reject_rc)
+        rc = cx_fail(e, reject_rc, "%s", reject_msg);
+    else if (rc == CX_OK)
+        rc = rc2;
+    else if (reject_rc)
+        fprintf(stderr, "canaux: %s\n", reject_msg);
     if (rc == CX_OK)
         rc = cli_flush_stdout(e);
     return rc;

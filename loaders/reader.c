@@ -560,6 +560,12 @@ static int take_record(struct chunk *c, const struct fileplan *fp, long nf, uint
         int f = fp->col[RF_UNIT_PRICE] >= 0 ? RF_UNIT_PRICE : RF_REVENUE;
         REJECT(RJ_MISSING, f, "missing %s", rf_names[f]);
     }
+    /* A line's amounts stay below 1e15 in absolute value, so that sums
+       over any realistic number of lines stay finite (1e300 x 1e300 is a
+       valid product of two valid numbers, and inf in every total). */
+    if (!(fabs(row.gross) < READER_MAX_AMOUNT && fabs(row.net) < READER_MAX_AMOUNT))
+        REJECT(RJ_RANGE, v[RF_UNIT_PRICE].n ? RF_UNIT_PRICE : RF_REVENUE,
+               "amount out of range: net %g is not below 1e15 in absolute value", row.net);
     row.quantity = q;
 
     const char *cat = v[RF_CATEGORY].p;
@@ -591,6 +597,9 @@ static int take_record(struct chunk *c, const struct fileplan *fp, long nf, uint
     } else {
         row.cogs = row.net * (1 - o->default_margin);
     }
+    if (!(fabs(row.cogs) < READER_MAX_AMOUNT))
+        REJECT(RJ_RANGE, v[RF_UNIT_COST].n ? RF_UNIT_COST : v[RF_COST].n ? RF_COST : RF_MARGIN,
+               "amount out of range: cost %g is not below 1e15 in absolute value", row.cogs);
 
     static const struct { int rf, ds; } tmap[] = {
         { RF_ORDER, DS_ORDER }, { RF_CUSTOMER, DS_CUSTOMER }, { RF_PRODUCT, DS_PRODUCT },
@@ -752,7 +761,7 @@ static int map_header(struct fileplan *fp, struct chunk *c, long nf, const char 
 static int detect_dates(struct fileplan *fp, struct chunk *c, const char *p, size_t i, size_t n,
                         int eof, struct cx_err *e)
 {
-    uint64_t total = 0, fit[3] = { 0 }, line = 0;
+    uint64_t total = 0, fit[3] = { 0 };
     char example[64] = "";
     while (i < n) {
         size_t rec_end;
@@ -761,7 +770,6 @@ static int detect_dates(struct fileplan *fp, struct chunk *c, const char *p, siz
         size_t next = scan_record(p, i, n, eof, fp->delim, &rec_end, &quoted, &nl);
         if (next == NOT_COMPLETE)
             break;
-        line += nl;
         if (rec_end > i) {
             long nf = split_record(c, p, i, rec_end, quoted, fp->delim);
             if (nf == fp->ncols) {

@@ -29,6 +29,9 @@ struct config;
 struct catalog;
 
 /* Input columns: the canonical names of SPEC §1. */
+/* The largest absolute net or cost of one line that is accepted. */
+#define READER_MAX_AMOUNT 1e15
+
 enum rf_field {
     RF_ORDER, RF_DATE, RF_CUSTOMER, RF_CHANNEL, RF_PRODUCT, RF_CATEGORY,
     RF_QUANTITY, RF_UNIT_PRICE, RF_REVENUE, RF_UNIT_COST, RF_COST, RF_MARGIN,
@@ -41,7 +44,8 @@ enum rj_reason {
     RJ_MISSING,     /* a required value is empty */
     RJ_NUMBER,      /* a number does not parse */
     RJ_DATE,        /* a date does not parse in the file's format */
-    RJ_RANGE,       /* a value out of its range (discount, negative price) */
+    RJ_RANGE,       /* a value out of its range (discount, negative price, a line's
+                       net or cost not below READER_MAX_AMOUNT in absolute value) */
     RJ_QUOTE,       /* a quoted field is not terminated */
     RJ_UTF8,        /* text that is not valid UTF-8 */
     RJ_NREASONS
