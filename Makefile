@@ -47,19 +47,23 @@ all: deps $(BIN) canaux
 canaux: $(BIN)
 	@ln -sf $(BIN) canaux
 
-# Installs what is missing when root; otherwise prints the exact command.
-deps:
-	@missing=""; for h in $(DEB_HDRS); do [ -e $$h ] || missing=1; done; \
-	command -v python3 >/dev/null || missing=1; \
+# $(call deb_install,NAME,FILES,PACKAGES): when a file of FILES is missing,
+# installs PACKAGES as root; otherwise prints the exact command and fails.
+define deb_install
+	@missing=""; for f in $(2); do [ -e $$f ] || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "deps: installing $(DEB_PKGS)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS) >/dev/null; \
+	    echo "$(1): installing $(3)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(3) >/dev/null; \
 	  else \
-	    echo "deps: missing packages; run as root:"; \
-	    echo "  apt-get update && apt-get install -y $(DEB_PKGS)"; exit 1; \
+	    echo "$(1): missing packages; run as root:"; \
+	    echo "  apt-get update && apt-get install -y $(3)"; exit 1; \
 	  fi; \
 	fi
+endef
+
+deps:
+	$(call deb_install,deps,$(DEB_HDRS) /usr/bin/python3,$(DEB_PKGS))
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
