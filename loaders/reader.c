@@ -735,11 +735,22 @@ static int map_header(struct fileplan *fp, struct chunk *c, long nf, const char 
     if (missing < 0)
         return CX_OK;
 
+    /* The headers as found, for a terminal: control bytes, and the bytes
+       of a header that is not valid UTF-8 (a binary file), shown as '?'. */
     char found[512] = "", mapping[512] = "";
     size_t fl = 0, ml = 0;
-    for (long k = 0; k < nf && fl < sizeof found; k++) {
+    for (long k = 0; k < nf && fl + 3 < sizeof found; k++) {
         struct fv h = trim(c->fv[k]);
-        fl += (size_t)snprintf(found + fl, sizeof found - fl, "%s%.*s", k ? ", " : "", (int)h.n, h.p);
+        int bad_utf8 = has_high(h.p, h.n) && !utf8_ok((const unsigned char *)h.p, h.n);
+        if (k) {
+            memcpy(found + fl, ", ", 2);
+            fl += 2;
+        }
+        for (size_t j = 0; j < h.n && fl + 1 < sizeof found; j++) {
+            unsigned char ch = (unsigned char)h.p[j];
+            found[fl++] = ch < 0x20 || ch == 0x7f || (ch >= 0x80 && bad_utf8) ? '?' : (char)ch;
+        }
+        found[fl] = 0;
     }
     for (int f = 0; f < RF_NFIELDS && ml < sizeof mapping; f++)
         if (o->columns[f])

@@ -90,10 +90,14 @@ good() { echo "O$1,2024-01-0$(( $1 % 9 + 1 )),C$1,web,P1,Toys,2,3.50,1,0,FR,"; }
 # ---- 1. hostile files ------------------------------------------------------
 
 # 20,000 bytes of seeded pseudo-random garbage: bad input (exit 2) naming the
-# file and the missing header; `run` leaves no output folder.
+# file and the missing header, quoting the headers without raw bytes;
+# `run` leaves no output folder.
 binary_garbage() {
     python3 -c 'import random, sys; r = random.Random(20240101); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range(20000)))' > bin.csv
     run check bin.csv; rc_is 2; err_has "bin.csv:" "no column for required field"
+    # The headers it quotes are safe for a terminal: valid UTF-8, no control byte.
+    python3 -c 'import sys; b = open("err", "rb").read(); b.decode("utf-8"); sys.exit(any(c < 32 and c != 10 or c == 127 for c in b))' \
+        2>/dev/null || fail "stderr carries raw binary bytes"
     run run -q bin.csv -o outdir; rc_is 2; err_has "bin.csv:"; no_dir outdir
 }
 
