@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "loaders/catalog.h"
+#include "loaders/costmodel_config.h"
 
 const char inputs_help[] =
     "Input options:\n"
@@ -135,6 +136,12 @@ int inputs_load(struct inputs *in, struct cx_err *e)
             (rc = config_check_sections(&in->config, known, sizeof known / sizeof *known, e)) != CX_OK)
             return rc;
         if ((rc = reader_configure(&in->ropt, &in->config, e)) != CX_OK)
+            return rc;
+        /* The cost model too, whatever the command: `check -c FILE` is how a
+           nightly job validates its configuration before the real run. */
+        struct costmodel cm;
+        cm_builtin(&cm);
+        if ((rc = cm_configure(&cm, &in->config, e)) != CX_OK)
             return rc;
     }
     if (in->locale)

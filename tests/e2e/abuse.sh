@@ -247,7 +247,7 @@ cost_model_missing_channel() {
 }
 
 # A negative cost, an out-of-range commission, an unknown key: exit 1 naming
-# file, line and key; `run` leaves no folder.
+# file, line and key, for run, economics and check; `run` leaves no folder.
 cost_model_bad_values() {
     "$BIN" gen --rows 500 --seed 5 -o s.csv >/dev/null 2>&1 || fail "gen failed"
     printf '[channel web]\nkind = direct\ncommission_rate = 0.1\ncost_per_order = -2\n' > neg.ini
@@ -257,6 +257,9 @@ cost_model_bad_values() {
     run run -q -c com.ini s.csv -o outdir; rc_is 1; err_has "com.ini:4:" "commission_rate"; no_dir outdir
     printf '[channel web]\nkind = direct\nfixed_cots = 5\n' > key.ini
     run run -q -c key.ini s.csv -o outdir; rc_is 1; err_has "key.ini:3:" "fixed_cots"; no_dir outdir
+    # check -c validates the cost model too (a nightly job's dry run).
+    run check -c neg.ini s.csv; rc_is 1; err_has "neg.ini:4:" "cost_per_order"
+    run check -c key.ini s.csv; rc_is 1; err_has "key.ini:3:" "fixed_cots"
 }
 
 # ---- 3. scale --------------------------------------------------------------
