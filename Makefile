@@ -38,7 +38,7 @@ DEB_HDRS := /usr/include/csv.h /usr/include/gsl/gsl_rng.h /usr/include/cmocka.h 
 
 SAMPLE := sample-data/sample.csv.gz
 
-.PHONY: all deps run check test unit e2e test-valgrind test-asan bench clean
+.PHONY: all deps run check test unit e2e test-valgrind test-failmalloc test-asan bench clean
 .DEFAULT_GOAL := all
 
 all: deps $(BIN) canaux
@@ -99,9 +99,18 @@ e2e: deps $(BIN)
 test-valgrind: deps $(BIN)
 	@CANAUX_BIN=$(CURDIR)/$(BIN) sh tests/e2e/valgrind.sh
 
-# The whole suite, the end-to-end runs under valgrind, then the suite again
-# under ASan + UBSan in a separate build tree.
-test: unit e2e test-valgrind
+# Every allocation of canaux's own code made to fail in turn (an LD_PRELOAD
+# shim, tests/failmalloc/failmalloc.c).
+$(BUILD)/failmalloc.so: tests/failmalloc/failmalloc.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 -g $(WARN) -shared -fPIC -o $@ $< -ldl
+
+test-failmalloc: deps $(BIN) $(BUILD)/failmalloc.so
+	@CANAUX_BIN=$(CURDIR)/$(BIN) FAILMALLOC_SO=$(CURDIR)/$(BUILD)/failmalloc.so sh tests/failmalloc/run.sh
+
+# The whole suite, the end-to-end runs under valgrind, allocation failures,
+# then the suite again under ASan + UBSan in a separate build tree.
+test: unit e2e test-valgrind test-failmalloc
 	@$(MAKE) --no-print-directory test-asan
 
 test-asan:

@@ -582,7 +582,7 @@ int eco_compute(const struct dataset *ds, const struct features *f, const int16_
     /* Bootstrap of contribution per customer, cell by cell: each customer's
        contribution in the cell is its orders' contribution less the fixed
        cost shared by its net. */
-    for (int r = 0; r < nseg; r++)
+    for (int r = 0; r < nseg && rc == CX_OK; r++)   /* a failure stops both loops */
         for (uint32_t c = 0; c < nch; c++) {
             size_t g = (size_t)r * nch + c, m = 0;
             double chnet = ec->ch[c].t.net, fixed = ec->ch[c].t.fixed_cost;
