@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/testutil.h"
+
 #include <math.h>
 #include <omp.h>
 #include <string.h>
@@ -20,31 +22,11 @@
 #include "engine/features.h"
 #include "engine/retention.h"
 
-#define assert_near(got, want)                                                           \
-    do {                                                                                 \
-        double g_ = (got), w_ = (want);                                                  \
-        if (!(fabs(g_ - w_) <= 1e-9 * (fabs(w_) + 1))) {                                 \
-            print_error("%s = %.12g, expected %.12g\n", #got, g_, w_);                   \
-            fail();                                                                      \
-        }                                                                                \
-    } while (0)
 
 static void add(struct dataset *ds, const char *order, const char *cust, const char *chan, const char *acct,
                 int32_t day, double q, double price, double unit_cost)
 {
-    struct ds_row r;
-    memset(&r, 0, sizeof r);
-    const char *t[DS_NTEXT] = { order, cust, "P", chan, "", "", acct };
-    for (int f = 0; f < DS_NTEXT; f++) {
-        r.text[f] = t[f];
-        r.len[f] = strlen(t[f]);
-    }
-    r.day = day;
-    r.quantity = q;
-    r.gross = r.net = q * price;
-    r.cogs = q * unit_cost;
-    struct cx_err e = { 0 };
-    assert_int_equal(dataset_add(ds, &r, &e), CX_OK);
+    tu_add(ds, order, cust, "P", chan, "", acct, day, q, q * price, q * price, q * unit_cost);
 }
 
 /* Channel ids: web 0, agents 1. Customer ids: C1 0, C2 1, C3 2. */

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/testutil.h"
+
 #include <math.h>
 #include <omp.h>
 #include <string.h>
@@ -16,32 +18,11 @@
 #include "engine/dataset.h"
 #include "engine/features.h"
 
-#define assert_near(got, want)                                                           \
-    do {                                                                                 \
-        double g_ = (got), w_ = (want);                                                  \
-        if (fabs(g_ - w_) > 1e-9 * (fabs(w_) + 1)) {                                     \
-            print_error("%s = %.12g, expected %.12g\n", #got, g_, w_);                   \
-            fail();                                                                      \
-        }                                                                                \
-    } while (0)
 
 static void add(struct dataset *ds, const char *order, const char *cust, const char *chan,
                 const char *prod, const char *cat, int32_t day, double q, double price, double disc)
 {
-    struct ds_row r;
-    memset(&r, 0, sizeof r);
-    const char *t[DS_NTEXT] = { order, cust, prod, chan, cat, "", "" };
-    for (int f = 0; f < DS_NTEXT; f++) {
-        r.text[f] = t[f];
-        r.len[f] = strlen(t[f]);
-    }
-    r.day = day;
-    r.quantity = q;
-    r.gross = q * price;
-    r.net = r.gross * (1 - disc);
-    r.cogs = r.net / 2;
-    struct cx_err e = { 0 };
-    assert_int_equal(dataset_add(ds, &r, &e), CX_OK);
+    tu_add(ds, order, cust, prod, chan, cat, "", day, q, q * price, q * price * (1 - disc), q * price * (1 - disc) / 2);
 }
 
 /* Customer A (id 0): O1 day 100 web: 2 x 10 + 1 x 5 at 10% off = 24.5,

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/testutil.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,31 +25,11 @@
 #include "engine/retention.h"
 #include "engine/segment.h"
 
-#define assert_near(got, want)                                                           \
-    do {                                                                                 \
-        double g_ = (got), w_ = (want);                                                  \
-        if (!(fabs(g_ - w_) <= 1e-9 * (fabs(w_) + 1))) {                                 \
-            print_error("%s = %.12g, expected %.12g\n", #got, g_, w_);                   \
-            fail();                                                                      \
-        }                                                                                \
-    } while (0)
 
 static void add(struct dataset *ds, const char *order, const char *cust, const char *chan, const char *prod,
                 int32_t day, double q, double price, double unit_cost)
 {
-    struct ds_row r;
-    memset(&r, 0, sizeof r);
-    const char *t[DS_NTEXT] = { order, cust, prod, chan, "", "", "" };
-    for (int f = 0; f < DS_NTEXT; f++) {
-        r.text[f] = t[f];
-        r.len[f] = strlen(t[f]);
-    }
-    r.day = day;
-    r.quantity = q;
-    r.gross = r.net = q * price;
-    r.cogs = q * unit_cost;
-    struct cx_err e = { 0 };
-    assert_int_equal(dataset_add(ds, &r, &e), CX_OK);
+    tu_add(ds, order, cust, prod, chan, "", "", day, q, q * price, q * price, q * unit_cost);
 }
 
 /* 40 customers on web and 40 on agents, one order each, quantity 1 to 3

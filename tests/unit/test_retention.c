@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/testutil.h"
+
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -20,14 +22,6 @@
 #include "engine/features.h"
 #include "engine/retention.h"
 
-#define assert_near(got, want)                                                           \
-    do {                                                                                 \
-        double g_ = (got), w_ = (want);                                                  \
-        if (fabs(g_ - w_) > 1e-9 * (fabs(w_) + 1)) {                                     \
-            print_error("%s = %.12g, expected %.12g\n", #got, g_, w_);                   \
-            fail();                                                                      \
-        }                                                                                \
-    } while (0)
 
 /* Days since 1970-01-01 of a civil date (written independently of
    ret_month, which goes the other way). */
@@ -44,20 +38,7 @@ static int32_t day_of(int y, int m, int d)
 static void add(struct dataset *ds, const char *order, const char *cust, const char *chan,
                 int32_t day, double q, double price)
 {
-    struct ds_row r;
-    memset(&r, 0, sizeof r);
-    const char *t[DS_NTEXT] = { order, cust, "P", chan, "Cat", "", "" };
-    for (int f = 0; f < DS_NTEXT; f++) {
-        r.text[f] = t[f];
-        r.len[f] = strlen(t[f]);
-    }
-    r.day = day;
-    r.quantity = q;
-    r.gross = q * price;
-    r.net = r.gross;
-    r.cogs = r.net / 2;
-    struct cx_err e = { 0 };
-    assert_int_equal(dataset_add(ds, &r, &e), CX_OK);
+    tu_add(ds, order, cust, "P", chan, "Cat", "", day, q, q * price, q * price, q * price / 2);
 }
 
 /* Customer ids (first appearance): E 0, A 1, B 2, C 3, D 4, F 5.
