@@ -28,7 +28,6 @@
 #include "engine/recommend.h"
 #include "engine/retention.h"
 #include "engine/segment.h"
-#include "loaders/costmodel_config.h"
 #include "loaders/model_reader.h"
 #include "reports/economics_csv.h"
 #include "reports/model_writer.h"
@@ -659,8 +658,8 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
     t1 = omp_get_wtime();
     if (rc == CX_OK && in.config_path)
         rc = seg_configure(&so, &in.config, e);
-    if (rc == CX_OK && in.config_path && econ)
-        rc = cm_configure(&cm, &in.config, e);
+    if (econ)
+        cm = in.model;
     if (rc == CX_OK && in.config_path && mode == MODE_RECOMMEND)
         rc = rec_configure(&ro, &in.config, e);
     if (rc == CX_OK && kopt) {

@@ -34,6 +34,7 @@ void inputs_init(struct inputs *in)
     memset(in, 0, sizeof *in);
     in->max_reject_rate = 0.01;
     reader_defaults(&in->ropt);
+    cm_builtin(&in->model);
 }
 
 int inputs_option(struct inputs *in, int opt, const char *arg, struct cx_err *e)
@@ -139,9 +140,7 @@ int inputs_load(struct inputs *in, struct cx_err *e)
             return rc;
         /* The cost model too, whatever the command: `check -c FILE` is how a
            nightly job validates its configuration before the real run. */
-        struct costmodel cm;
-        cm_builtin(&cm);
-        if ((rc = cm_configure(&cm, &in->config, e)) != CX_OK)
+        if ((rc = cm_configure(&in->model, &in->config, e)) != CX_OK)
             return rc;
     }
     if (in->locale)

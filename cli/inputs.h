@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "engine/costmodel.h"
 #include "engine/cx_err.h"
 #include "engine/dataset.h"
 #include "loaders/config.h"
@@ -33,6 +34,7 @@ struct inputs {
     int nfiles;
 
     struct config config;        /* the configuration read */
+    struct costmodel model;      /* built-in, or the [channel] sections of the configuration */
     struct reader_options ropt;  /* the loader's options */
     struct catalog *catalog;     /* the product catalogue, or NULL */
     struct reader_stats *stats;  /* per input file */
