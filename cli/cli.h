@@ -20,4 +20,10 @@ int cmd_run(int argc, char **argv, struct cx_err *e);
    pipe) as CX_EIO. */
 int cli_flush_stdout(struct cx_err *e);
 
+/* With CANAUX_MEMTRACE set in the environment, prints to stderr the peak
+   and current resident memory since the previous call (or the start), from
+   /proc/self/status, then resets the peak (Linux clear_refs): each stage's
+   own high-water mark, for finding where memory goes. Else does nothing. */
+void cli_memtrace(const char *stage);
+
 #endif

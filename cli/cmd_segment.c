@@ -656,6 +656,7 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
     PROGRESS("loading");
     rc = inputs_load(&in, e);
     t1 = omp_get_wtime();
+    cli_memtrace("load");
     if (rc == CX_OK && in.config_path)
         rc = seg_configure(&so, &in.config, e);
     if (econ)
@@ -704,26 +705,32 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
     if (rc == CX_OK)
         rc = features_compute(in.ds, from, to, asof, &f, e);
     t2 = omp_get_wtime();
+    cli_memtrace("features");
     PROGRESS(score ? "scoring" : "segmenting");
     if (rc == CX_OK)
         rc = score ? segment_score(&f, &prev, &s, e) : segment_fit(&f, &so, model ? &prev : NULL, &s, e);
     t3 = omp_get_wtime();
+    cli_memtrace(score ? "scoring" : "segmentation");
     double te = t3;
     double tr = t3;
     if (rc == CX_OK && econ) {
         PROGRESS("channel economics");
         eo.seed = so.seed;
         rc = eco_compute(in.ds, &f, s.segment, s.model.k, &cm, &eo, &ec, e);
+        cli_memtrace("economics");
         if (rc == CX_OK)
             rc = ret_compute(in.ds, &f, s.segment, s.model.k, ec.head_contribution, &rt, e);
+        cli_memtrace("retention");
         te = tr = omp_get_wtime();
     }
     if (rc == CX_OK && recommend) {
         PROGRESS("recommendations");
         rc = bsk_compute(in.ds, &f, s.segment, s.model.k, NULL, &bk, e);
+        cli_memtrace("basket");
         if (rc == CX_OK)
             rc = rec_compute(in.ds, &f, &s, &ec, &rt, &bk, &ro, &rec, e);
         tr = omp_get_wtime();
+        cli_memtrace("recommendations");
     }
     int fr = in.locale && strcasecmp(in.locale, "fr") == 0;
     PROGRESS("writing");
@@ -747,6 +754,7 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
                            hs.done ? &hs : NULL, e);
     }
     t4 = omp_get_wtime();
+    cli_memtrace("write");
     if (rc == CX_OK && !in.quiet) {
         if (recommend)
             fprintf(stderr, "canaux: timings: load %.2f s, features %.2f s, segmentation %.2f s, "
