@@ -185,7 +185,8 @@ int inputs_load(struct inputs *in, struct cx_err *e)
         if (rc != CX_OK)
             return rc;
     }
-    dataset_seal(in->ds);
+    if ((rc = dataset_finish(in->ds, e)) != CX_OK)
+        return rc;
     if (in->rejects_open) {
         in->rejects_open = 0;
         if ((rc = csvout_close(&in->rejects, e)) != CX_OK)

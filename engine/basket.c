@@ -331,7 +331,7 @@ static uint32_t copy_lines(const struct dataset *ds, size_t i, size_t j, uint32_
     uint32_t m = 0;
     for (size_t x = i; x < j; x++)
         if (ds->l_qty[x] > 0) {
-            prod[m] = ds->l_product[x];
+            prod[m] = dataset_product(ds, x);
             cat[m] = dataset_category(ds, x);
             m++;
         }
@@ -866,7 +866,7 @@ static inline uint32_t listed_find(const struct listed *t, uint64_t key)
 static inline void net_add(const struct listed *t, const struct dataset *ds, uint32_t np, size_t i,
                            int s, int64_t *u, int32_t v, double *big, double d)
 {
-    uint32_t p = ds->l_product[i];
+    uint32_t p = dataset_product(ds, i);
     if (t->any[p]) {
         uint32_t r = listed_find(t, item_key(s, 0, p));
         if (r != NONE32) {

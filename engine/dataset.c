@@ -57,6 +57,7 @@ void dataset_free(struct dataset *ds)
     free(ds->h_slots);
     free(ds->l_head);
     free(ds->l_product);
+    free(ds->l_product16);
     free(ds->p_category);
     free(ds->p_mixed);
     free(ds->xcat_line);
@@ -277,7 +278,7 @@ uint16_t dataset_category_listed(const struct dataset *ds, size_t i)
         else
             hi = mid;
     }
-    return lo < ds->n_xcat && ds->xcat_line[lo] == i ? ds->xcat_val[lo] : ds->p_category[ds->l_product[i]];
+    return lo < ds->n_xcat && ds->xcat_line[lo] == i ? ds->xcat_val[lo] : ds->p_category[dataset_product(ds, i)];
 }
 
 double dataset_big(const struct dataset *ds, size_t line, enum ds_money which)
@@ -356,6 +357,8 @@ int dataset_add(struct dataset *ds, const struct ds_row *row, struct cx_err *e)
 {
     int rc;
     uint32_t h = ds->last_head, prod, cat;
+    if (ds->finished)
+        return cx_fail(e, CX_EINTERNAL, "dataset: a line added after dataset_finish");
     if (!same_head_text(ds, row)) {
         uint32_t id[DS_NTEXT];
         for (size_t k = 1; k < N_HEAD_FIELDS; k++)   /* the order id is not interned */
@@ -439,6 +442,9 @@ struct hkey {
 
 int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n, struct cx_err *e)
 {
+    for (size_t p = 0; p < n; p++)
+        if (dst->finished || parts[p]->finished)
+            return cx_fail(e, CX_EINTERNAL, "dataset: appended to or from a dataset after dataset_finish");
     int rc = CX_OK;
     struct hkey *keys = NULL;
     size_t nkeys = 0;
@@ -582,7 +588,7 @@ int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n, 
                 rc = cx_nomem(e, "product table");
                 goto done;
             }
-            dst->p_mixed[dst->l_product[xc[p].xcat_line[x]]] = 1;
+            dst->p_mixed[dst->l_product[xc[p].xcat_line[x]]] = 1;   /* dst is not finished */
         }
     dst->n_lines = base + first[n];
     /* The text of the last head is not at hand: the next dataset_add hashes. */
@@ -619,21 +625,62 @@ const char *dataset_text(const struct dataset *ds, enum ds_text f, uint32_t id)
     return strtab_str(ds->text[f], id, NULL);
 }
 
+/* Distinct values of a[0..n), sorted in place. UINT32_MAX when out of
+   memory. */
+static uint32_t count_distinct(uint64_t *a, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (radix_sort(a, n, 64))
+        return UINT32_MAX;
+    uint32_t d = 1;
+    for (size_t i = 1; i < n; i++)
+        d += a[i] != a[i - 1];
+    return d;
+}
+
+int dataset_finish(struct dataset *ds, struct cx_err *e)
+{
+    dataset_seal(ds);
+    if (ds->finished)
+        return CX_OK;
+    uint32_t orders = count_distinct(ds->h_order, ds->n_heads);   /* h_order is freed below */
+    if (orders == UINT32_MAX)
+        return cx_nomem(e, "order count");
+    free(ds->h_order);
+    ds->h_order = NULL;
+    ds->n_orders = orders;
+    ds->finished = 1;
+    if (strtab_count(ds->text[DS_PRODUCT]) <= 65536 && ds->n_lines) {
+        /* In place, front to back: element i is written at bytes 2i..2i+1,
+           below the 4(i+1) where the next unread one starts. */
+        unsigned char *b = (unsigned char *)ds->l_product;   /* bytes: no aliasing of the two types */
+        for (size_t i = 0; i < ds->n_lines; i++) {
+            uint32_t v;
+            memcpy(&v, b + 4 * i, sizeof v);
+            uint16_t w = (uint16_t)v;
+            memcpy(b + 2 * i, &w, sizeof w);
+        }
+        void *shrunk = realloc(b, ds->n_lines * sizeof(uint16_t));
+        ds->l_product16 = shrunk ? shrunk : (void *)b;
+        ds->l_product = NULL;
+    }
+    return CX_OK;
+}
+
 uint32_t dataset_count(const struct dataset *ds, enum ds_text f)
 {
     if (f != DS_ORDER)
         return strtab_count(ds->text[f]);
+    if (ds->finished)
+        return ds->n_orders;
     if (ds->n_heads == 0)
         return 0;
     uint64_t *a = malloc(ds->n_heads * sizeof *a);
     uint32_t d = UINT32_MAX;
     if (a) {
         memcpy(a, ds->h_order, ds->n_heads * sizeof *a);
-        if (radix_sort(a, ds->n_heads, 64) == 0) {
-            d = 1;
-            for (size_t i = 1; i < ds->n_heads; i++)
-                d += a[i] != a[i - 1];
-        }
+        d = count_distinct(a, ds->n_heads);
     }
     free(a);
     return d;
@@ -644,9 +691,10 @@ size_t dataset_bytes(const struct dataset *ds)
     size_t b = sizeof *ds;
     for (int f = 0; f < DS_NTEXT; f++)
         b += strtab_bytes(ds->text[f]);
-    b += ds->cap_heads * (sizeof(uint64_t) + 2 * sizeof(uint32_t) + sizeof(int32_t) + sizeof(uint16_t) + 1);
+    b += ds->cap_heads * ((ds->h_order ? sizeof(uint64_t) : 0) + 2 * sizeof(uint32_t) + sizeof(int32_t) + sizeof(uint16_t) + 1);
     b += ds->h_nslots * sizeof(uint64_t);
-    b += ds->cap_lines * (2 * sizeof(uint32_t) + sizeof(float) + 3 * sizeof(int32_t));
+    b += ds->cap_lines * (sizeof(uint32_t) + sizeof(float) + 3 * sizeof(int32_t));
+    b += ds->l_product16 ? ds->n_lines * sizeof(uint16_t) : ds->cap_lines * sizeof(uint32_t);
     b += ds->cap_pcat * 3 + ds->cap_xcat * (sizeof(uint64_t) + sizeof(uint16_t));
     b += ds->cap_big * (sizeof(uint64_t) + 3 * sizeof(double));
     return b;

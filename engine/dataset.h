@@ -6,7 +6,8 @@
  * order rather than a line (order id, customer, day, channel, region,
  * account) are stored once per distinct combination, a "head", and lines
  * point at their head: real exports repeat those fields on every line of an
- * order, and storing them once keeps a line at 24 bytes. Heads also give the
+ * order, and storing them once keeps a line at 24 bytes (22 once
+ * dataset_finish packs product ids). Heads also give the
  * later stages their orders directly (a positive-net order is a head whose
  * lines sum to a positive net).
  *
@@ -82,7 +83,8 @@ struct dataset {
     size_t n_lines;        /* accepted lines */
     size_t cap_lines;      /* allocated lines */
     uint32_t *l_head;      /* head id of each line */
-    uint32_t *l_product;   /* product id */
+    uint32_t *l_product;   /* product id; NULL after dataset_finish packed them in l_product16 */
+    uint16_t *l_product16; /* product id, when dataset_finish packed them (at most 65,536 products) */
     float *l_qty;          /* quantity, units (negative = returned) */
     int32_t *l_net;        /* net revenue, ten-thousandths of money, or DS_MONEY_BIG */
     int32_t *l_cogs;       /* cost of goods, likewise */
@@ -104,6 +106,9 @@ struct dataset {
     size_t cap_big;        /* allocated entries */
     uint64_t *big_line;    /* their line numbers, increasing */
     double *big_val;       /* net, cogs, discount amount of each, money */
+
+    int finished;          /* dataset_finish was called: no more lines */
+    uint32_t n_orders;     /* distinct order fingerprints, counted by dataset_finish */
 
     uint32_t last_head;    /* head of the previous dataset_add, DS_NONE at first */
     uint32_t last_id[DS_NTEXT]; /* text ids of the previous dataset_add */
@@ -134,6 +139,20 @@ int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n,
 /* Frees what only loading needs (the index of heads, 8 bytes a head and
    more); a later dataset_add or dataset_append rebuilds it. */
 void dataset_seal(struct dataset *ds);
+
+/* Ends loading for good: frees the index of heads and the order-id
+   fingerprints (8 bytes a head; their distinct count is kept for
+   dataset_count) and packs product ids into 16 bits when there are at most
+   65,536 products (2 bytes a line). A later dataset_add or dataset_append,
+   to or from ds, fails with CX_EINTERNAL. Returns CX_OK, or CX_EINTERNAL
+   when out of memory (ds is then unchanged but for its index). */
+int dataset_finish(struct dataset *ds, struct cx_err *e);
+
+/* The product id of line i. */
+static inline uint32_t dataset_product(const struct dataset *ds, size_t i)
+{
+    return ds->l_product16 ? ds->l_product16[i] : ds->l_product[i];
+}
 
 /* An amount of a line kept on the side (the line's column holds
    DS_MONEY_BIG). */
@@ -188,7 +207,7 @@ static inline double ds_sum_value(const struct ds_sum *s)
 uint16_t dataset_category_listed(const struct dataset *ds, size_t i);
 static inline uint16_t dataset_category(const struct dataset *ds, size_t i)
 {
-    uint32_t p = ds->l_product[i];
+    uint32_t p = dataset_product(ds, i);
     return ds->p_mixed[p] ? dataset_category_listed(ds, i) : ds->p_category[p];
 }
 

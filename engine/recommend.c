@@ -610,7 +610,7 @@ static int prices(const struct dataset *ds, const struct features *f, const stru
         uint32_t h = ds->l_head[i];
         if (ds->h_day[h] < f->from || ds->h_day[h] > f->to || ds->l_qty[i] <= 0)
             continue;
-        size_t k = (size_t)ds->l_product[i] * nch + ds->h_channel[h];
+        size_t k = (size_t)dataset_product(ds, i) * nch + ds->h_channel[h];
         double v = dataset_net(ds, i), dv = dataset_disc(ds, i);
         net[k] += v;
         units[k] += ds->l_qty[i];

@@ -95,7 +95,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* What the stats say must agree with themselves. */
         if (st.accepted + st.rejected != st.rows_read && !o.strict)
             abort();
-        dataset_seal(ds);
+        struct cx_err e2 = { 0 };
+        uint32_t nprod = dataset_count(ds, DS_PRODUCT), norders = dataset_count(ds, DS_ORDER);
+        uint32_t p0 = ds->n_lines ? dataset_product(ds, 0) : 0;
+        if (dataset_finish(ds, &e2) == CX_OK &&
+            (dataset_count(ds, DS_PRODUCT) != nprod || dataset_count(ds, DS_ORDER) != norders ||
+             (ds->n_lines && dataset_product(ds, 0) != p0)))
+            abort();
     }
     reader_stats_free(&st);
     dataset_free(ds);

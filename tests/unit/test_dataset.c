@@ -137,6 +137,61 @@ static void test_append_equals_add(void **state)
     dataset_free(joined);
 }
 
+/* dataset_finish frees the order fingerprints and packs product ids: every
+   id, category and count reads the same after it, and adding fails. */
+static void test_finish(void **state)
+{
+    (void)state;
+    struct cx_err e = { 0 };
+    for (int big = 0; big < 2; big++) {
+        /* 70,000 products do not fit in 16 bits: those ids stay 32-bit. */
+        int nlines = big ? 70000 : 5000, nprod = big ? 70000 : 300;
+        struct dataset *ds = dataset_create(), *other = dataset_create();
+        char o[16], c[16], pr[16];
+        for (int i = 0; i < nlines; i++) {
+            snprintf(o, sizeof o, "O%d", i / 3);
+            snprintf(c, sizeof c, "C%d", (i / 3) % 77);
+            snprintf(pr, sizeof pr, "P%d", (i * 7919) % nprod);
+            struct ds_row r = row(o, c, pr, "web", 19000 + i / 100, 1, 2);
+            if (i % 5 == 0) {
+                r.text[DS_CATEGORY] = "other";   /* a line whose category is not its product's */
+                r.len[DS_CATEGORY] = 5;
+            }
+            assert_int_equal(dataset_add(ds, &r, &e), CX_OK);
+        }
+        uint32_t orders = dataset_count(ds, DS_ORDER);
+        assert_int_equal(orders, (uint32_t)(nlines + 2) / 3);
+        uint32_t *prod = malloc((size_t)nlines * sizeof *prod);
+        uint16_t *cat = malloc((size_t)nlines * sizeof *cat);
+        assert_non_null(prod);
+        assert_non_null(cat);
+        for (int i = 0; i < nlines; i++) {
+            prod[i] = dataset_product(ds, (size_t)i);
+            cat[i] = dataset_category(ds, (size_t)i);
+        }
+        assert_int_equal(dataset_finish(ds, &e), CX_OK);
+        assert_int_equal(dataset_finish(ds, &e), CX_OK);   /* twice is harmless */
+        assert_null(ds->h_order);
+        assert_true(big ? ds->l_product16 == NULL : ds->l_product == NULL);
+        assert_int_equal(dataset_count(ds, DS_ORDER), orders);
+        assert_int_equal(dataset_count(ds, DS_PRODUCT), (uint32_t)nprod);
+        for (int i = 0; i < nlines; i++) {
+            assert_int_equal(dataset_product(ds, (size_t)i), prod[i]);
+            assert_int_equal(dataset_category(ds, (size_t)i), cat[i]);
+        }
+        /* line 10: product 79190 mod 70000 = 9190, or mod 300 = 290 */
+        assert_string_equal(dataset_text(ds, DS_PRODUCT, dataset_product(ds, 10)), big ? "P9190" : "P290");
+        struct ds_row r = row("O1", "C1", "P1", "web", 19000, 1, 2);
+        assert_int_equal(dataset_add(ds, &r, &e), CX_EINTERNAL);
+        assert_int_equal(dataset_append(other, &ds, 1, &e), CX_EINTERNAL);
+        assert_int_equal(ds->n_lines, (size_t)nlines);
+        free(prod);
+        free(cat);
+        dataset_free(ds);
+        dataset_free(other);
+    }
+}
+
 static void test_money(void **state)
 {
     (void)state;
@@ -196,6 +251,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strtab),
         cmocka_unit_test(test_append_equals_add),
+        cmocka_unit_test(test_finish),
         cmocka_unit_test(test_money),
         cmocka_unit_test(test_channel_limit),
     };
