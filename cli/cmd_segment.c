@@ -720,6 +720,10 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
         cli_memtrace("economics");
         if (rc == CX_OK)
             rc = ret_compute(in.ds, &f, s.segment, s.model.k, ec.head_contribution, &rt, e);
+        /* Retention was the last user of each order's contribution (8 bytes
+           an order): freed before the stages after it allocate. */
+        free(ec.head_contribution);
+        ec.head_contribution = NULL;
         cli_memtrace("retention");
         te = tr = omp_get_wtime();
     }

@@ -650,6 +650,8 @@ int dataset_finish(struct dataset *ds, struct cx_err *e)
     free(ds->h_order);
     ds->h_order = NULL;
     ds->n_orders = orders;
+    for (int f = 0; f < DS_NTEXT; f++)
+        strtab_drop_index(ds->text[f]);
     ds->finished = 1;
     if (strtab_count(ds->text[DS_PRODUCT]) <= 65536 && ds->n_lines) {
         /* In place, front to back: element i is written at bytes 2i..2i+1,

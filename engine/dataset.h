@@ -140,8 +140,8 @@ int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n,
    more); a later dataset_add or dataset_append rebuilds it. */
 void dataset_seal(struct dataset *ds);
 
-/* Ends loading for good: frees the index of heads and the order-id
-   fingerprints (8 bytes a head; their distinct count is kept for
+/* Ends loading for good: frees the indexes of heads and of text, the
+   order-id fingerprints (8 bytes a head; their distinct count is kept for
    dataset_count) and packs product ids into 16 bits when there are at most
    65,536 products (2 bytes a line). A later dataset_add or dataset_append,
    to or from ds, fails with CX_EINTERNAL. Returns CX_OK, or CX_EINTERNAL

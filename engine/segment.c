@@ -566,6 +566,14 @@ int segment_fit(const struct features *f, const struct seg_options *o, const str
     for (size_t i = 0; i < n; i++)
         lab[i] = (uint32_t)rank[lab[i]];
     m->k = k;
+    /* The matrix and the k-means workspaces are done with: freed before
+       the profiles and RFM scores allocate theirs, so the two never add up. */
+    free(x);
+    free(xs);
+    kmeans_ws_free(ws);
+    kmeans_ws_free(wss);
+    x = xs = NULL;
+    ws = wss = NULL;
 
     if ((rc = profile(f, rows, n, lab, k, s->prof, e)) != CX_OK)
         goto done;

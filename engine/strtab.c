@@ -89,6 +89,8 @@ void strtab_clear(struct strtab *t)
 static int grow_index(struct strtab *t)
 {
     uint32_t n = t->nslots ? t->nslots * 2 : 64;
+    while (n != 0 && (uint64_t)(t->count + 1) * 10 > (uint64_t)n * 7)   /* after strtab_drop_index */
+        n *= 2;
     if (n == 0)
         return -1;
     struct slot *s = malloc((size_t)n * sizeof *s);
@@ -117,8 +119,12 @@ static inline int same(const struct strtab *t, uint32_t id, const char *s, size_
 
 uint32_t strtab_find(const struct strtab *t, const char *s, size_t n, uint64_t h)
 {
-    if (t->nslots == 0)
+    if (t->nslots == 0) {   /* no index (none yet, or dropped): a scan */
+        for (uint32_t id = 0; id < t->count; id++)
+            if (t->hs[id] == (uint32_t)h && same(t, id, s, n))
+                return id;
         return STRTAB_NONE;
+    }
     uint32_t h32 = (uint32_t)h, mask = t->nslots - 1;
     for (uint32_t i = h32 & mask;; i = (i + 1) & mask) {
         const struct slot *sl = &t->slots[i];
@@ -200,6 +206,13 @@ const char *strtab_str(const struct strtab *t, uint32_t id, size_t *len)
     if (len)
         *len = t->off[id + 1] - o - 1;
     return t->arena + o;
+}
+
+void strtab_drop_index(struct strtab *t)
+{
+    free(t->slots);
+    t->slots = NULL;
+    t->nslots = 0;
 }
 
 uint32_t strtab_hash32(const struct strtab *t, uint32_t id)

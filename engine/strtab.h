@@ -40,6 +40,10 @@ uint32_t strtab_find(const struct strtab *t, const char *s, size_t n, uint64_t h
    would be looked for: call it a few strings ahead of strtab_intern. */
 void strtab_prefetch(const struct strtab *t, uint64_t h);
 
+/* Frees the hash index (8 bytes a slot, about 13 a string) once no more
+   lookups are coming: strtab_intern rebuilds it, strtab_find then scans. */
+void strtab_drop_index(struct strtab *t);
+
 /* Number of strings. */
 uint32_t strtab_count(const struct strtab *t);
 /* The NUL-terminated text of id (valid until the next insertion); its length

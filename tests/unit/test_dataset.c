@@ -37,6 +37,14 @@ static void test_strtab(void **state)
         assert_int_equal(len, (size_t)n);
     }
     assert_int_equal(strtab_find(t, "C0000001", 8, strtab_hash("C0000001", 8)), STRTAB_NONE);
+    /* Without its index a table still finds (by a scan) and interns (the
+       index is rebuilt, large enough for every string). */
+    strtab_drop_index(t);
+    assert_int_equal(strtab_find(t, "C0006979", 8, strtab_hash("C0006979", 8)), 997);
+    assert_int_equal(strtab_find(t, "C0000001", 8, strtab_hash("C0000001", 8)), STRTAB_NONE);
+    assert_int_equal(strtab_intern(t, "C0000014", 8, strtab_hash("C0000014", 8)), 2);
+    assert_int_equal(strtab_intern(t, "new", 3, strtab_hash("new", 3)), 100000);
+    assert_int_equal(strtab_find(t, "C0699993", 8, strtab_hash("C0699993", 8)), 99999);
     /* The empty string and strings that differ only in length. */
     uint32_t e = strtab_intern(t, "", 0, strtab_hash("", 0));
     uint32_t a = strtab_intern(t, "ab", 2, strtab_hash("ab", 2));
