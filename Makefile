@@ -38,7 +38,7 @@ DEB_HDRS := /usr/include/csv.h /usr/include/gsl/gsl_rng.h /usr/include/cmocka.h 
 
 SAMPLE := sample-data/sample.csv.gz
 
-.PHONY: all deps run check test unit e2e test-valgrind test-failmalloc test-asan bench clean
+.PHONY: all deps run check test unit e2e test-valgrind test-failmalloc test-asan bench bench-scale clean
 .DEFAULT_GOAL := all
 
 all: deps $(BIN) canaux
@@ -120,6 +120,10 @@ test-asan:
 
 bench: all
 	@python3 tests/bench/bench.py --bin ./canaux
+
+# 100M lines (about 8.6 GB, generated and deleted) against 10M; gzip input.
+bench-scale: all
+	@python3 tests/bench/scale.py --bin ./canaux
 
 clean:
 	rm -rf build build-asan canaux

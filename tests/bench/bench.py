@@ -44,6 +44,20 @@ def stage_times(err):
     return out
 
 
+def stage_memory(bin_, f, out):
+    """[(stage, peak MiB, MiB left after it)] of one `canaux run` with
+    CANAUX_MEMTRACE=1: each stage's own high-water mark."""
+    env = dict(os.environ, CANAUX_MEMTRACE="1")
+    p = subprocess.run([bin_, "run", "--force", "-q", "-j2", f, "-o", out], env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+    rows = []
+    for line in p.stderr.decode().splitlines():
+        if line.startswith("canaux: memory:"):
+            w = line.split()
+            rows.append((w[2], int(w[4]), int(w[7])))
+    return rows
+
+
 def measure(cmd, runs, stdout=subprocess.DEVNULL):
     walls, peaks = [], []
     for _ in range(runs):
@@ -91,6 +105,7 @@ def main():
         med = statistics.median
         st = {k: med(s[k] for s in stages) for k in stages[0]}
         seg.append((n, j, med(walls), m, st))
+    mem = stage_memory(a.bin, f, os.path.join(d, "run-mem"))
     print("| rows | CSV MB | command | wall s | MB/s | rows/s | peak RSS MB | RSS / CSV |")
     print("|---:|---:|---|---:|---:|---:|---:|---:|")
     for n, size, what, w, m in rows:
@@ -105,6 +120,16 @@ def main():
         print(f"| {n:,} | canaux run -j{j} | {st['load']:.2f} | {st['features']:.2f} | "
               f"{st['segmentation']:.2f} | {st['features'] + st['segmentation']:.2f} | {st['economics']:.2f} | "
               f"{st['recommendations']:.2f} | {st['write']:.2f} | {w:.2f} | {m / 1e6:.0f} |")
+
+    size = os.path.getsize(f)
+    print()
+    print(f"Memory by stage, canaux run -j2 on {n:,} lines (CANAUX_MEMTRACE=1; target: every peak under "
+          f"half the CSV, {size / 2 / 2**20:.0f} MiB):")
+    print()
+    print("| stage | peak MiB | left after it MiB |")
+    print("|---|---:|---:|")
+    for stage, peak, now in mem:
+        print(f"| {stage} | {peak} | {now} |")
 
 
 if __name__ == "__main__":
