@@ -23,6 +23,7 @@
 
 #define CHUNK 16384
 #define MAX_BLOCKS 16   /* (1) reads the lines at most this many times */
+#define NET_BIG INT32_MIN /* an order's net that does not fit in 32 bits: see work.big */
 
 void eco_defaults(struct eco_options *o)
 {
@@ -108,7 +109,10 @@ struct work {
     uint32_t nch;            /* channels */
     size_t ngroups;          /* cells: nrow x nch, row-major */
     int cmi[DS_MAX_CHANNELS + 1]; /* index of each channel in the cost model */
-    int64_t *hnet;           /* net of each order, ten-thousandths; 0 outside the period */
+    int32_t *hnet;           /* net of each order, ten-thousandths (0 outside the period), or NET_BIG */
+    size_t nbig, capbig;     /* orders whose net is NET_BIG, and room for them */
+    uint32_t *bigh;          /* their ids, increasing */
+    int64_t *bigv;           /* their net, ten-thousandths */
     struct acc *cell;        /* sums per cell */
     uint64_t *cellcust;      /* customers per cell */
     uint32_t nids;           /* account ids */
@@ -125,6 +129,46 @@ struct work {
 static inline int in_period(const struct dataset *ds, const struct features *f, size_t h)
 {
     return ds->h_day[h] >= f->from && ds->h_day[h] <= f->to;
+}
+
+static int64_t big_net(const struct work *w, size_t h)
+{
+    size_t lo = 0, hi = w->nbig;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->bigh[mid] < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return w->bigv[lo];
+}
+
+/* Net of order h, ten-thousandths. */
+static inline int64_t net_of(const struct work *w, size_t h)
+{
+    int32_t v = w->hnet[h];
+    return v != NET_BIG ? v : big_net(w, h);
+}
+
+/* Records the net v of order h, in increasing h. */
+static int put_big(struct work *w, size_t h, int64_t v)
+{
+    if (w->nbig == w->capbig) {
+        size_t cap = w->capbig ? 2 * w->capbig : 64;
+        uint32_t *bh = realloc(w->bigh, cap * sizeof *bh);
+        if (bh == NULL)
+            return -1;
+        w->bigh = bh;
+        int64_t *bv = realloc(w->bigv, cap * sizeof *bv);
+        if (bv == NULL)
+            return -1;
+        w->bigv = bv;
+        w->capbig = cap;
+    }
+    w->bigh[w->nbig] = (uint32_t)h;
+    w->bigv[w->nbig++] = v;
+    return 0;
 }
 
 /* Rows of the accounts table: the (channel, account) pairs of the orders in
@@ -161,8 +205,9 @@ static int account_rows(struct work *w, struct economics *ec, struct cx_err *e)
 }
 
 /* (1) Exact sums of each order, one block of orders at a time so that only
-   the net of every order is kept whole (a block's cogs, units and lines
-   are dropped once its orders are done). The lines are read once a block,
+   the net of every order is kept whole, in 32 bits save for the rare order
+   that needs more (a block's cogs, units and lines are dropped once its
+   orders are done). The lines are read once a block,
    skipping the chunks of lines whose orders all lie outside it: orders are
    numbered as they first appear, so a block's lines are usually a run of
    neighbouring chunks. Then each order's contribution, and its sums into
@@ -178,15 +223,15 @@ static int order_sums(struct work *w, struct economics *ec, struct cx_err *e)
     if (bs == 0)
         bs = CHUNK;
     int rc = CX_OK;
-    int64_t *tcogs = malloc(bs * sizeof *tcogs), *tsold = malloc(bs * sizeof *tsold);
-    int64_t *tret = malloc(bs * sizeof *tret);
+    int64_t *tnet = malloc(bs * sizeof *tnet), *tcogs = malloc(bs * sizeof *tcogs);
+    int64_t *tsold = malloc(bs * sizeof *tsold), *tret = malloc(bs * sizeof *tret);
     uint32_t *tlines = malloc(bs * sizeof *tlines);
     uint32_t *lmin = malloc((nlc + 1) * sizeof *lmin), *lmax = malloc((nlc + 1) * sizeof *lmax);
     size_t *todo = malloc((nlc + 1) * sizeof *todo);
     struct acc *part = calloc(nhc * ngroups + 1, sizeof *part);
     w->hnet = calloc(nh + 1, sizeof *w->hnet);
     w->cell = calloc(ngroups + 1, sizeof *w->cell);
-    if (!tcogs || !tsold || !tret || !tlines || !lmin || !lmax || !todo || !part || !w->hnet || !w->cell) {
+    if (!tnet || !tcogs || !tsold || !tret || !tlines || !lmin || !lmax || !todo || !part || !w->hnet || !w->cell) {
         rc = cx_nomem(e, "economics");
         goto done;
     }
@@ -203,9 +248,9 @@ static int order_sums(struct work *w, struct economics *ec, struct cx_err *e)
         lmin[b] = mn;
         lmax[b] = mx;
     }
-    int64_t *hnet = w->hnet;
     for (size_t h0 = 0; h0 < nh; h0 += bs) {
         size_t nb = nh - h0 < bs ? nh - h0 : bs, nt = 0;
+        memset(tnet, 0, nb * sizeof *tnet);
         memset(tcogs, 0, nb * sizeof *tcogs);
         memset(tsold, 0, nb * sizeof *tsold);
         memset(tret, 0, nb * sizeof *tret);
@@ -227,7 +272,7 @@ static int order_sums(struct work *w, struct economics *ec, struct cx_err *e)
                     if (on) {
                         size_t k = cur - h0;
                         #pragma omp atomic
-                        hnet[cur] += n;
+                        tnet[k] += n;
                         #pragma omp atomic
                         tcogs[k] += c;
                         #pragma omp atomic
@@ -266,23 +311,24 @@ static int order_sums(struct work *w, struct economics *ec, struct cx_err *e)
                 size_t k = h - h0;
                 uint32_t ch = ds->h_channel[h], cu = ds->h_customer[h], ac = ds->h_account[h];
                 const struct cm_channel *m = &ec->model.ch[w->cmi[ch]];
-                double net = (double)hnet[h] / DS_MONEY_SCALE, margin = net - (double)tcogs[k] / DS_MONEY_SCALE;
-                double var = m->commission_rate * net + (hnet[h] > 0 ? m->cost_per_order : 0) +
+                w->hnet[h] = tnet[k] > INT32_MIN && tnet[k] <= INT32_MAX ? (int32_t)tnet[k] : NET_BIG;
+                double net = (double)tnet[k] / DS_MONEY_SCALE, margin = net - (double)tcogs[k] / DS_MONEY_SCALE;
+                double var = m->commission_rate * net + (tnet[k] > 0 ? m->cost_per_order : 0) +
                              m->cost_per_unit * (double)tsold[k] / DS_MONEY_SCALE +
                              m->cost_per_return * (double)tret[k] / DS_MONEY_SCALE;
                 ec->head_contribution[h] = margin - var;
                 int row = cu == DS_NONE || w->segment == NULL || w->segment[cu] < 0 ? w->nseg : w->segment[cu];
                 struct acc *a = &p[(size_t)row * w->nch + ch];
-                a->net += hnet[h];
+                a->net += tnet[k];
                 a->cogs += tcogs[k];
                 a->sold += tsold[k];
                 a->ret += tret[k];
                 a->lines += tlines[k];
-                a->orders += hnet[h] > 0;
+                a->orders += tnet[k] > 0;
                 if (ac != DS_NONE) {
                     struct acc *x = &w->aacc[w->aidx[(size_t)ch * w->nids + ac]];
                     #pragma omp atomic
-                    x->net += hnet[h];
+                    x->net += tnet[k];
                     #pragma omp atomic
                     x->cogs += tcogs[k];
                     #pragma omp atomic
@@ -292,16 +338,22 @@ static int order_sums(struct work *w, struct economics *ec, struct cx_err *e)
                     #pragma omp atomic
                     x->lines += tlines[k];
                     #pragma omp atomic
-                    x->orders += hnet[h] > 0;
+                    x->orders += tnet[k] > 0;
                 }
             }
         }
+        for (size_t k = 0; k < nb; k++)
+            if (w->hnet[h0 + k] == NET_BIG && put_big(w, h0 + k, tnet[k])) {
+                rc = cx_nomem(e, "economics");
+                goto done;
+            }
     }
     for (size_t b = 0; b < nhc; b++)
         for (size_t g = 0; g < ngroups; g++)
             acc_add(&w->cell[g], &part[b * ngroups + g]);
 
 done:
+    free(tnet);
     free(tcogs);
     free(tsold);
     free(tret);
@@ -369,7 +421,7 @@ static int count_customers(struct work *w, struct cx_err *e)
                 seen[ch] = cu;
                 w->cellcust[(size_t)row * nch + ch]++;
             }
-            if (ac != DS_NONE && w->hnet[h] > 0) {
+            if (ac != DS_NONE && net_of(w, h) > 0) {
                 uint32_t p = w->aidx[(size_t)ch * w->nids + ac];
                 if (last[p] != cu) {
                     last[p] = cu;
@@ -431,7 +483,7 @@ static int customer_values(struct work *w, const struct economics *ec, struct cx
                 touched[nt++] = (uint8_t)ch;
             }
             sc[ch] += ec->head_contribution[h];
-            sn[ch] += (double)w->hnet[h] / DS_MONEY_SCALE;
+            sn[ch] += (double)net_of(w, h) / DS_MONEY_SCALE;
         }
         for (int t = 0; t < nt; t++) {
             uint32_t ch = touched[t];
@@ -557,9 +609,11 @@ static int distributions_and_tests(struct work *w, struct economics *ec, struct 
         goto done;
     }
     memcpy(pos, start, sizeof pos);
-    for (size_t h = 0; h < nh; h++)
-        if (w->hnet[h] > 0)
-            a[pos[ds->h_channel[h]]++] = (double)w->hnet[h] / DS_MONEY_SCALE;
+    for (size_t h = 0; h < nh; h++) {
+        int64_t net = net_of(w, h);
+        if (net > 0)
+            a[pos[ds->h_channel[h]]++] = (double)net / DS_MONEY_SCALE;
+    }
     int bad = 0;
     #pragma omp parallel for schedule(dynamic, 1) reduction(|:bad)
     for (uint32_t c = 0; c < nch; c++) {
@@ -579,7 +633,7 @@ static int distributions_and_tests(struct work *w, struct economics *ec, struct 
     }
     memcpy(pos, start, sizeof pos);
     for (size_t h = 0; h < nh; h++)
-        if (w->hnet[h] > 0)
+        if (net_of(w, h) > 0)
             c2[pos[ds->h_channel[h]]++] = ec->head_contribution[h];
     free(w->hnet);
     w->hnet = NULL;
@@ -765,6 +819,8 @@ int eco_compute(const struct dataset *ds, const struct features *f, const int16_
 
 done:
     free(w.hnet);
+    free(w.bigh);
+    free(w.bigv);
     free(w.cell);
     free(w.cellcust);
     free(w.aidx);
