@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define CHUNK 16384
-#define MAX_BLOCKS 16   /* (1) reads the lines at most this many times */
+#define MAX_BLOCKS 8    /* (1) reads the lines at most this many times */
 #define NET_BIG INT32_MIN /* an order's net that does not fit in 32 bits: see work.big */
 
 void eco_defaults(struct eco_options *o)
@@ -120,8 +120,8 @@ struct work {
     size_t nacc;             /* account rows */
     struct acc *aacc;        /* sums per account row */
     uint64_t *acust, *arep;  /* customers and repeaters per account row */
-    uint32_t *first;         /* orders of customer id c: idx[first[c] .. first[c + 1]) */
-    uint32_t *idx;           /* order ids by customer, increasing within one */
+    size_t nk;               /* orders in the period with a customer */
+    uint32_t *idx;           /* their ids by customer id, increasing within one customer */
     size_t *cstart;          /* start in cv of (channel, row), channel-major; [nch x nrow] = end */
     double *cv;              /* contribution of each (customer, channel) less its share of fixed cost */
 };
@@ -366,28 +366,33 @@ done:
 }
 
 /* (2) The orders in the period of each customer, in increasing order id:
-   a counting sort into w->first and w->idx (4 bytes an order). */
+   a counting sort into w->idx (4 bytes an order). A customer's orders are
+   told apart by their customer id, so its start is not kept. */
 static int bucket_customers(struct work *w, struct cx_err *e)
 {
     const struct dataset *ds = w->ds;
     size_t nh = ds->n_heads;
     uint32_t ncu = dataset_count(ds, DS_CUSTOMER);
-    w->first = calloc((size_t)ncu + 2, sizeof *w->first);
-    if (w->first == NULL)
+    uint32_t *first = calloc((size_t)ncu + 1, sizeof *first);
+    if (first == NULL)
         return cx_nomem(e, "economics");
-    /* Counts at first[c + 2], starts at first[c + 1], then filling moves
-       each start to first[c + 1] = the end of c = the start of c + 1. */
+    /* Counts at first[c + 1], then the start of c there, which the filling
+       moves to the start of c + 1. */
     for (size_t h = 0; h < nh; h++)
         if (ds->h_customer[h] != DS_NONE && in_period(ds, w->f, h))
-            w->first[ds->h_customer[h] + 2]++;
-    for (uint32_t c = 0; c < ncu; c++)
-        w->first[c + 2] += w->first[c + 1];
-    w->idx = malloc(((size_t)w->first[ncu + 1] + 1) * sizeof *w->idx);
-    if (w->idx == NULL)
+            first[ds->h_customer[h] + 1]++;
+    for (uint32_t c = 1; c < ncu; c++)
+        first[c + 1] += first[c];
+    w->nk = ncu ? first[ncu] : 0;
+    w->idx = malloc((w->nk + 1) * sizeof *w->idx);
+    if (w->idx == NULL) {
+        free(first);
         return cx_nomem(e, "economics");
+    }
     for (size_t h = 0; h < nh; h++)
         if (ds->h_customer[h] != DS_NONE && in_period(ds, w->f, h))
-            w->idx[w->first[ds->h_customer[h] + 1]++] = (uint32_t)h;
+            w->idx[first[ds->h_customer[h]]++] = (uint32_t)h;
+    free(first);
     return CX_OK;
 }
 
@@ -398,7 +403,7 @@ static int bucket_customers(struct work *w, struct cx_err *e)
 static int count_customers(struct work *w, struct cx_err *e)
 {
     const struct dataset *ds = w->ds;
-    uint32_t ncu = dataset_count(ds, DS_CUSTOMER), nch = w->nch;
+    uint32_t nch = w->nch;
     uint32_t seen[DS_MAX_CHANNELS + 1];
     size_t nacc = w->nacc;
     uint32_t *last = malloc((nacc + 1) * sizeof *last);
@@ -413,24 +418,22 @@ static int count_customers(struct work *w, struct cx_err *e)
         last[p] = DS_NONE;
     for (uint32_t c = 0; c < nch; c++)
         seen[c] = DS_NONE;
-    for (uint32_t cu = 0; cu < ncu; cu++) {
-        int row = w->segment && w->segment[cu] >= 0 ? w->segment[cu] : w->nseg;
-        for (uint32_t k = w->first[cu]; k < w->first[cu + 1]; k++) {
-            uint32_t h = w->idx[k], ch = ds->h_channel[h], ac = ds->h_account[h];
-            if (seen[ch] != cu) {
-                seen[ch] = cu;
-                w->cellcust[(size_t)row * nch + ch]++;
-            }
-            if (ac != DS_NONE && net_of(w, h) > 0) {
-                uint32_t p = w->aidx[(size_t)ch * w->nids + ac];
-                if (last[p] != cu) {
-                    last[p] = cu;
-                    once[p] = 1;
-                    w->acust[p]++;
-                } else if (once[p]) {
-                    once[p] = 0;
-                    w->arep[p]++;
-                }
+    for (size_t k = 0; k < w->nk; k++) {
+        uint32_t h = w->idx[k], cu = ds->h_customer[h], ch = ds->h_channel[h], ac = ds->h_account[h];
+        if (seen[ch] != cu) {
+            int row = w->segment && w->segment[cu] >= 0 ? w->segment[cu] : w->nseg;
+            seen[ch] = cu;
+            w->cellcust[(size_t)row * nch + ch]++;
+        }
+        if (ac != DS_NONE && net_of(w, h) > 0) {
+            uint32_t p = w->aidx[(size_t)ch * w->nids + ac];
+            if (last[p] != cu) {
+                last[p] = cu;
+                once[p] = 1;
+                w->acust[p]++;
+            } else if (once[p]) {
+                once[p] = 0;
+                w->arep[p]++;
             }
         }
     }
@@ -447,7 +450,7 @@ static int count_customers(struct work *w, struct cx_err *e)
 static int customer_values(struct work *w, const struct economics *ec, struct cx_err *e)
 {
     const struct dataset *ds = w->ds;
-    uint32_t ncu = dataset_count(ds, DS_CUSTOMER), nch = w->nch;
+    uint32_t nch = w->nch;
     size_t nrow = (size_t)w->nrow, ncs = (size_t)nch * nrow;
     w->cstart = malloc((ncs + 1) * sizeof *w->cstart);
     size_t *pos = malloc((ncs + 1) * sizeof *pos);
@@ -472,10 +475,11 @@ static int customer_values(struct work *w, const struct economics *ec, struct cx
     double sc[DS_MAX_CHANNELS + 1], sn[DS_MAX_CHANNELS + 1];
     for (uint32_t c = 0; c < nch; c++)
         seen[c] = DS_NONE;
-    for (uint32_t cu = 0; cu < ncu; cu++) {
+    for (size_t k = 0; k < w->nk;) {
+        uint32_t cu = ds->h_customer[w->idx[k]];
         size_t row = w->segment && w->segment[cu] >= 0 ? (size_t)w->segment[cu] : (size_t)w->nseg;
         int nt = 0;
-        for (uint32_t k = w->first[cu]; k < w->first[cu + 1]; k++) {
+        for (; k < w->nk && ds->h_customer[w->idx[k]] == cu; k++) {
             uint32_t h = w->idx[k], ch = ds->h_channel[h];
             if (seen[ch] != cu) {
                 seen[ch] = cu;
@@ -584,8 +588,9 @@ static void account_totals(const struct work *w, struct economics *ec)
 
 /* (3) Order-value and contribution-per-order distributions per channel
    (positive orders, in order id), and the tests against the best channel.
-   The values of one kind are built only once the other kind is done with,
-   and w->hnet is freed as soon as it is read for the last time. */
+   Order values are summarized a batch of channels at a time; then which
+   orders are positive is all that is left of w->hnet (a bit an order),
+   and the contributions are gathered. */
 static int distributions_and_tests(struct work *w, struct economics *ec, struct cx_err *e)
 {
     const struct dataset *ds = w->ds;
@@ -603,22 +608,37 @@ static int distributions_and_tests(struct work *w, struct economics *ec, struct 
         x->mw.stat = x->mw.df = x->mw.p = NAN;
         x->welch_p_holm = x->mw_p_holm = x->mw_cles = NAN;
     }
-    double *a = malloc((tot + 1) * sizeof *a), *c2 = NULL;
+    /* Batches of channels of at most half the positive orders, or one
+       channel when it has more. */
+    size_t cap = (tot + 1) / 2;
+    for (uint32_t c = 0; c < nch; c++)
+        if (start[c + 1] - start[c] > cap)
+            cap = start[c + 1] - start[c];
+    double *a = malloc((cap + 1) * sizeof *a), *c2 = NULL;
+    uint64_t *plus = NULL;
     if (a == NULL) {
         rc = cx_nomem(e, "order distributions");
         goto done;
     }
-    memcpy(pos, start, sizeof pos);
-    for (size_t h = 0; h < nh; h++) {
-        int64_t net = net_of(w, h);
-        if (net > 0)
-            a[pos[ds->h_channel[h]]++] = (double)net / DS_MONEY_SCALE;
-    }
     int bad = 0;
-    #pragma omp parallel for schedule(dynamic, 1) reduction(|:bad)
-    for (uint32_t c = 0; c < nch; c++) {
-        struct cx_err le = { 0 };
-        bad |= inf_summarize(a + start[c], start[c + 1] - start[c], 0.95, &ec->ch[c].aov, &le) != CX_OK;
+    for (uint32_t c0 = 0, c1; c0 < nch; c0 = c1) {
+        for (c1 = c0 + 1; c1 < nch && start[c1 + 1] - start[c0] <= cap; c1++)
+            ;
+        memcpy(pos, start, sizeof pos);
+        for (size_t h = 0; h < nh; h++) {
+            uint32_t ch = ds->h_channel[h];
+            int64_t net;
+            if (ch >= c0 && ch < c1 && (net = net_of(w, h)) > 0)
+                a[pos[ch]++ - start[c0]] = (double)net / DS_MONEY_SCALE;
+        }
+        #pragma omp parallel for schedule(dynamic, 1) reduction(|:bad)
+        for (uint32_t c = c0; c < c1; c++) {
+            struct cx_err le = { 0 };
+            bad |= inf_summarize(a + (start[c] - start[c0]), start[c + 1] - start[c], 0.95, &ec->ch[c].aov,
+                                 &le) != CX_OK;
+        }
+        if (bad)
+            break;
     }
     free(a);
     a = NULL;
@@ -626,6 +646,20 @@ static int distributions_and_tests(struct work *w, struct economics *ec, struct 
         rc = cx_nomem(e, "order distributions");
         goto done;
     }
+    plus = calloc(nh / 64 + 1, sizeof *plus);
+    if (plus == NULL) {
+        rc = cx_nomem(e, "order distributions");
+        goto done;
+    }
+    for (size_t h = 0; h < nh; h++)
+        if (net_of(w, h) > 0)
+            plus[h / 64] |= (uint64_t)1 << (h % 64);
+    free(w->hnet);
+    free(w->bigh);
+    free(w->bigv);
+    w->hnet = NULL;
+    w->bigh = NULL;
+    w->bigv = NULL;
     c2 = malloc((tot + 1) * sizeof *c2);
     if (c2 == NULL) {
         rc = cx_nomem(e, "order distributions");
@@ -633,10 +667,10 @@ static int distributions_and_tests(struct work *w, struct economics *ec, struct 
     }
     memcpy(pos, start, sizeof pos);
     for (size_t h = 0; h < nh; h++)
-        if (net_of(w, h) > 0)
+        if (plus[h / 64] >> (h % 64) & 1)
             c2[pos[ds->h_channel[h]]++] = ec->head_contribution[h];
-    free(w->hnet);
-    w->hnet = NULL;
+    free(plus);
+    plus = NULL;
     /* Each channel's contributions sorted once (in parallel): the
        Mann–Whitney tests then skip their own sorts. Sums for the means
        below are taken before, in head order. */
@@ -702,6 +736,7 @@ static int distributions_and_tests(struct work *w, struct economics *ec, struct 
 done:
     free(a);
     free(c2);
+    free(plus);
     return rc;
 }
 
@@ -809,8 +844,7 @@ int eco_compute(const struct dataset *ds, const struct features *f, const int16_
     if ((rc = customer_values(&w, ec, e)) != CX_OK)
         goto done;
     free(w.idx);
-    free(w.first);
-    w.idx = w.first = NULL;
+    w.idx = NULL;
     if ((rc = cells_and_whales(&w, ec, o, e)) != CX_OK)
         goto done;
     free(w.cv);
@@ -827,7 +861,6 @@ done:
     free(w.aacc);
     free(w.acust);
     free(w.arep);
-    free(w.first);
     free(w.idx);
     free(w.cstart);
     free(w.cv);
