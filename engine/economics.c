@@ -10,10 +10,15 @@
  * distributions and tests per channel.
  *
  * Memory: on top of the contribution of each order (kept for retention),
- * the working arrays are the net of every order (8 bytes an order), the
- * other sums of one block of orders, then the orders by customer (4 bytes
- * an order), one value per (customer, channel) and one per positive order.
- * Each is freed once read for the last time.
+ * the working arrays are the net of every order (4 bytes an order, the
+ * rare larger one aside), the other sums of one block of orders, then the
+ * orders by customer (4 bytes an order), one value per (customer, channel)
+ * and one per positive order (order values a batch of channels at a
+ * time), each freed once read for the last time: about 26 MiB at 10M
+ * lines, where all sums kept whole and a radix sort of the orders by
+ * (channel, customer) took 220 MiB. Sums of doubles are still made in the
+ * same order (a customer's orders in increasing id, then customers in
+ * increasing id), so the figures are the same to the bit.
  */
 #include "engine/economics.h"
 
@@ -23,7 +28,7 @@
 
 #define CHUNK 16384
 #define MAX_BLOCKS 8    /* (1) reads the lines at most this many times */
-#define NET_BIG INT32_MIN /* an order's net that does not fit in 32 bits: see work.big */
+#define NET_BIG INT32_MIN /* in work.hnet: the net does not fit in 32 bits (see work.bigh) */
 
 void eco_defaults(struct eco_options *o)
 {
