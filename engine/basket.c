@@ -1,17 +1,23 @@
 /*
  * basket — see basket.h.
  *
- * Preparation, once for all segments: heads that count are marked with
- * their segment; a pass over the lines counts each head's qualifying lines
- * (one atomic add per run of a head's lines) and learns whether each
- * head's lines are together; orders are laid out by (segment, customer,
- * head) with counting sorts, each with room for its lines in one array of
- * slot words; a second pass over the lines, in line order, writes each
- * order's distinct products and categories to its slots (see prepare).
+ * Preparation, once for all segments: a pass over the lines counts each
+ * counted head's qualifying lines (one atomic add per run of a head's
+ * lines) and learns whether each head's lines are together; orders are
+ * laid out by (segment, customer, head) with counting sorts, each with room
+ * for its lines in one array, the store; a second pass over the lines, in
+ * line order, writes each order's distinct products there (see prepare).
  * Measured on 10 million lines (2.65 million orders) on 2 cores, that pass
- * is about 40% of the time: the slots of consecutive lines' orders are far
- * apart; writing them in line order and reading them back out of order in
- * each segment pass cost more.
+ * is about 40% of the time: the entries of consecutive lines' orders are
+ * far apart; writing them in line order and reading them back out of order
+ * in each segment pass cost more.
+ *
+ * Memory comes first: the store holds product ids in 2 bytes when they fit
+ * (any catalogue of up to 65,535 products), an order's categories are those
+ * of its products unless a line says otherwise (then they are stored too),
+ * an order is found from a 4-byte offset, and what is needed only per head
+ * or per segment is computed when needed rather than kept. About 4 bytes a
+ * counted line at the peak (38 MiB at 10 million lines).
  *
  * Per segment: item counts (per-thread tables added up), the lift lists,
  * upsell (each customer's baskets merged through a per-thread stamp per
@@ -234,48 +240,52 @@ static uint64_t desc_key(double v)
 
 /* ---- the work ---- */
 
-/* An order's basket in the slot words: its distinct products (uint32),
-   then its distinct categories (uint16, two a word). Keeping both in one
-   place costs one cache miss an order, not two, when baskets are written
-   out of line order. */
-struct order {
-    uint64_t at;   /* first slot word */
-    uint32_t np;   /* distinct products */
-    uint32_t nc;   /* distinct categories, from word at + np */
-};
+/* The baskets are kept in one array, the store, in 16-bit entries when
+   every product id fits (2 bytes a line instead of 4), else 32-bit ones.
+   An order has as many product entries as counted lines: its distinct
+   products, increasing, then SENT when there are fewer. Its categories
+   are those of its products (p_category), unless one of its lines has a
+   category of its own (listed apart in the dataset): such an order has as
+   many entries again, its distinct categories, also ended by SENT. */
+#define SENT NONE32            /* end of a basket, as st_get returns it */
 
-/* Slot words for an order of m lines: m products and m categories. */
-static inline uint64_t order_words(uint64_t m)
-{
-    return m + (m + 1) / 2;
-}
+/* Orders per block (1 << BLOCK): an order's first entry is its block's
+   (64 bits) plus its own offset in the block (32 bits). */
+#define BLOCK 12
 
 /* Everything computed once for all segments, and per-thread scratch. */
 struct work {
     const struct dataset *ds;
+    const struct features *f;
+    const int16_t *segment;  /* per customer: its segment, or -1 */
     const struct bsk_options *o;
     int nt;              /* threads allocated for */
     uint32_t np;         /* product ids */
     uint32_t ncat;       /* category ids */
 
-    int16_t *hs;         /* per head: its segment when it counts, else -1 */
-
-    size_t no;           /* orders */
-    struct order *ord;   /* per order: its basket */
-    uint32_t *o_nr;      /* per order: ranks kept for pairs (set per segment) */
-    uint32_t *slot;      /* the baskets; rule_list turns a segment's product ids into ranks */
+    size_t no;           /* orders, by (segment, customer, head) */
+    uint16_t *s16;       /* the store, when product ids fit 16 bits (else NULL) */
+    uint32_t *s32;       /* the store otherwise; rule_list turns a segment's product
+                            ids into ranks */
+    uint64_t total;      /* entries of the store */
+    int shift;           /* log2 of orders per block (BLOCK, less when a block's
+                            entries would not fit 32 bits) */
+    uint64_t *bbase;     /* per block of orders: its first entry */
+    uint32_t *rel;       /* per order: its first entry, from its block's */
+    uint64_t *xo;        /* per order, a bit: its categories are listed (NULL when no
+                            line's category differs from its product's) */
 
     size_t *s_first;     /* per segment: first order (nseg + 1 entries) */
-    uint32_t *c_first;   /* per customer: first order */
-    uint32_t *c_end;     /* per customer: one past its last order */
-    size_t *s_cfirst;    /* per segment: first entry of c_list (nseg + 1 entries) */
-    uint32_t *c_list;    /* customers of each segment (present, segment >= 0), by id */
+    size_t *s_ncust;     /* per segment: its customers present in the period */
+    uint32_t *c_end;     /* per customer: one past its last order (its orders follow
+                            those of the customer before it in its segment, by id) */
+    uint32_t *clist;     /* the customers of the current segment, by id */
 
     uint32_t *all_p;     /* orders of all segments containing each product */
     uint32_t *all_c;     /* likewise each category */
     uint32_t *seg_p;     /* the same within the current segment */
     uint32_t *seg_c;
-    uint32_t *tcount;    /* nt x (np + ncat): per-thread counts */
+    uint32_t *tcount;    /* nt x (np + 2 ncat): per-thread counts, and a stamp per category */
     uint32_t *tup;       /* nt x 3 np: per-thread stamp, best and rest buyers */
     uint32_t *up_b;      /* per product: the segment's best customers who bought it */
     uint32_t *up_r;      /* per product: its other customers who bought it */
@@ -292,27 +302,112 @@ struct work {
     size_t *ntrule;      /* nt: their counts */
 };
 
+/* Entry i of the store, SENT for the end of a basket. */
+static inline uint32_t st_get(const struct work *w, uint64_t i)
+{
+    if (w->s32 != NULL)
+        return w->s32[i];
+    return w->s16[i] == UINT16_MAX ? SENT : w->s16[i];
+}
+
+static inline void st_put(struct work *w, uint64_t i, uint32_t v)
+{
+    if (w->s32 != NULL)
+        w->s32[i] = v;
+    else
+        w->s16[i] = (uint16_t)v;   /* SENT becomes UINT16_MAX */
+}
+
+static inline int bit(const uint64_t *b, size_t i)
+{
+    return (int)(b[i >> 6] >> (i & 63) & 1);
+}
+
+static inline void bit_set(uint64_t *b, size_t i)
+{
+    uint64_t m = UINT64_C(1) << (i & 63);
+    #pragma omp atomic
+    b[i >> 6] |= m;
+}
+
+/* The first entry of order k (k = no: the end of the store). */
+static inline uint64_t order_at(const struct work *w, size_t k)
+{
+    return k < w->no ? w->bbase[k >> w->shift] + w->rel[k] : w->total;
+}
+
+/* The first entry of order k and, in *len, its product entries (= its
+   counted lines); its listed categories, if any, follow them. */
+static inline uint64_t order_span(const struct work *w, size_t k, uint32_t *len, int *listed)
+{
+    uint64_t at = order_at(w, k), n = order_at(w, k + 1) - at;
+    *listed = w->xo != NULL && bit(w->xo, k);
+    *len = (uint32_t)(*listed ? n / 2 : n);
+    return at;
+}
+
+/* The segment of head h when it counts (a customer's, in the period),
+   else -1. */
+static inline int head_segment(const struct work *w, uint32_t h)
+{
+    uint32_t c = w->ds->h_customer[h];
+    int32_t d = w->ds->h_day[h];
+    return c != DS_NONE && d >= w->f->from && d <= w->f->to ? w->segment[c] : -1;
+}
+
+/* Sorts entries [at, at + m) of the store, keeps each value once and ends
+   them with SENT when fewer than len remain; returns how many. */
+static uint32_t st_distinct(struct work *w, uint64_t at, uint32_t m, uint32_t len)
+{
+    if (w->s32 != NULL) {
+        m = distinct_u32(w->s32 + at, m);
+        if (m > 0 && w->s32[at + m - 1] == SENT)
+            m--;
+    } else {
+        m = distinct_u16(w->s16 + at, m);   /* leaves UINT16_MAX out */
+    }
+    if (m < len)
+        st_put(w, at + m, SENT);
+    return m;
+}
+
 /* Orders of [k0, k1) containing each product into cp, each category into cc. */
 static void count_items(struct work *w, size_t k0, size_t k1, uint32_t *cp, uint32_t *cc)
 {
-    size_t np = w->np, stride = (size_t)w->np + w->ncat;
+    size_t np = w->np, ncat = w->ncat, stride = np + 2 * ncat;
+    const uint16_t *pcat = w->ds->p_category;
     #pragma omp parallel
     {
         int nt = omp_get_num_threads();
         uint32_t *tp = w->tcount + (size_t)omp_get_thread_num() * stride, *tc = tp + np;
-        memset(tp, 0, stride * sizeof *tp);
+        uint32_t *stamp = tc + ncat;   /* per category: the last order that counted it */
+        memset(tp, 0, (np + ncat) * sizeof *tp);
+        memset(stamp, 0xff, ncat * sizeof *stamp);
         #pragma omp for schedule(static)
         for (size_t k = k0; k < k1; k++) {
-            const struct order *od = &w->ord[k];
-            const uint32_t *p = w->slot + od->at;
-            const uint16_t *c = (const uint16_t *)(const void *)(p + od->np);
-            for (uint32_t j = 0; j < od->np; j++)
-                tp[p[j]]++;
-            for (uint32_t j = 0; j < od->nc; j++)
-                tc[c[j]]++;
+            uint32_t len;
+            int listed;
+            uint64_t at = order_span(w, k, &len, &listed);
+            for (uint32_t j = 0; j < len; j++) {
+                uint32_t p = st_get(w, at + j);
+                if (p == SENT)
+                    break;
+                tp[p]++;
+                uint16_t c = pcat[p];
+                if (!listed && c != DS_NONE16 && stamp[c] != (uint32_t)k) {
+                    stamp[c] = (uint32_t)k;
+                    tc[c]++;
+                }
+            }
+            for (uint32_t j = 0; listed && j < len; j++) {
+                uint32_t c = st_get(w, at + len + j);
+                if (c == SENT)
+                    break;
+                tc[c]++;
+            }
         }
         #pragma omp for schedule(static)
-        for (size_t i = 0; i < stride; i++) {
+        for (size_t i = 0; i < np + ncat; i++) {
             uint32_t s = 0;
             for (int t = 0; t < nt; t++)
                 s += w->tcount[(size_t)t * stride + i];
@@ -324,77 +419,77 @@ static void count_items(struct work *w, size_t k0, size_t k1, uint32_t *cp, uint
     }
 }
 
-/* Copies the qualifying lines of [i, j) to prod and cat; returns how many. */
-static uint32_t copy_lines(const struct dataset *ds, size_t i, size_t j, uint32_t *prod,
-                           uint16_t *cat)
+/* Writes the counted lines of [i, j) to the store from entry at: their
+   products, and their categories len entries further when listed (SENT
+   for none). */
+static void copy_lines(struct work *w, size_t i, size_t j, uint64_t at, uint32_t len, int listed)
 {
+    const struct dataset *ds = w->ds;
     uint32_t m = 0;
     for (size_t x = i; x < j; x++)
         if (ds->l_qty[x] > 0) {
-            prod[m] = dataset_product(ds, x);
-            cat[m] = dataset_category(ds, x);
+            st_put(w, at + m, dataset_product(ds, x));
+            if (listed) {
+                uint16_t c = dataset_category(ds, x);
+                st_put(w, at + len + m, c == DS_NONE16 ? SENT : c);
+            }
             m++;
         }
-    return m;
 }
 
-/* Makes the basket of m lines at p distinct: products in place,
-   categories (from word m) moved to follow them. */
-static void finish_basket(struct order *od, uint32_t *p, uint32_t m)
+/* Whether line x is counted with a category other than its product's. */
+static inline int listed_line(const struct dataset *ds, size_t x)
 {
-    uint16_t *c = (uint16_t *)(void *)(p + m);
-    od->np = distinct_u32(p, m);
-    od->nc = distinct_u16(c, m);
-    memmove(p + od->np, c, od->nc * sizeof *c);
+    uint32_t p = dataset_product(ds, x);
+    return ds->p_mixed[p] && ds->l_qty[x] > 0 && dataset_category_listed(ds, x) != ds->p_category[p];
 }
 
-/* Lays out the orders: segments of heads, lines per head, orders by
-   (segment, customer, head), slots filled and baskets made distinct.
+/* Lays out the orders: counted lines per head, orders by (segment,
+   customer, head), the store filled and baskets made distinct.
 
-   The lines are read in sequence and each order's slots written where
+   The lines are read in sequence and each order's entries written where
    they go: reading lines out of order would cost a cache miss for each
    of several columns. When each head's lines are together (as loaders
    write them), each thread takes the runs that start in its chunks, to
    their end, and makes the basket distinct at once; otherwise runs take
-   their share of a head's slots with an atomic fetch-and-add and baskets
-   are made distinct afterwards. */
-static int prepare(struct work *w, const struct features *f, const int16_t *segment, int nseg,
-                   struct cx_err *e)
+   their share of an order's entries with an atomic fetch-and-add and
+   baskets are made distinct afterwards.
+
+   Per head, one array (4 bytes) serves twice: counted lines, then order
+   number + 1. The per-order offsets need 4 bytes, the store 2 (or 4) a
+   counted line: about 40 MB at 10 million lines, freed as they go. */
+static int prepare(struct work *w, int nseg, struct cx_err *e)
 {
     const struct dataset *ds = w->ds;
+    const int16_t *segment = w->segment;
     size_t nh = ds->n_heads, nl = ds->n_lines;
-    uint32_t n = f->n;
-    int32_t from = f->from, to = f->to;
+    uint32_t n = w->f->n;
     int rc = CX_OK;
-    uint32_t *hn = calloc(nh + 1, sizeof *hn);           /* qualifying lines per head */
-    uint64_t *hdst = malloc((nh + 1) * sizeof *hdst);    /* first slot word of each head */
-    uint32_t *hk = malloc((nh + 1) * sizeof *hk);        /* order of each head, NONE32 if none */
-    uint32_t *fill = NULL;                               /* per head: lines copied so far */
-    uint64_t *cl = calloc((size_t)n + 1, sizeof *cl);    /* per customer: words, then next one */
-    uint64_t *scur = calloc((size_t)nseg + 1, sizeof *scur); /* per segment: a cursor */
-    w->hs = malloc((nh + 1) * sizeof *w->hs);
+    uint32_t *hk = malloc((nh + 1) * sizeof *hk);   /* per head: counted lines, then order + 1 */
+    uint64_t *hx = NULL;                          /* per head, a bit: a line's category listed */
+    uint32_t *fill = NULL;                        /* per order: entries copied so far */
+    uint64_t *scur = calloc((size_t)nseg + 1, sizeof *scur);   /* per segment: a cursor */
     w->s_first = calloc((size_t)nseg + 1, sizeof *w->s_first);
-    w->s_cfirst = calloc((size_t)nseg + 1, sizeof *w->s_cfirst);
-    w->c_first = calloc((size_t)n + 1, sizeof *w->c_first);
-    w->c_end = calloc((size_t)n + 1, sizeof *w->c_end);
-    w->c_list = malloc(((size_t)n + 1) * sizeof *w->c_list);
-    if (!hn || !hdst || !hk || !cl || !scur || !w->hs || !w->s_first || !w->s_cfirst ||
-        !w->c_first || !w->c_end || !w->c_list) {
+    w->s_ncust = calloc((size_t)nseg + 1, sizeof *w->s_ncust);
+    w->c_end = malloc(((size_t)n + 1) * sizeof *w->c_end);
+    if (ds->n_xcat > 0 && (hx = malloc(((nh + 63) / 64 + 1) * sizeof *hx)) != NULL)
+        memset(hx, 0, ((nh + 63) / 64 + 1) * sizeof *hx);
+    if (!hk || !scur || !w->s_first || !w->s_ncust || !w->c_end || (ds->n_xcat > 0 && !hx)) {
         rc = cx_nomem(e, "basket: orders");
         goto done;
     }
 
+    /* Arrays that are read before they are written are zeroed by hand,
+       here and below: a fresh zero page read, then written, is copied at
+       the cost of a page-table flush on every thread's processor. */
     size_t nheads = 0;   /* heads that count */
     #pragma omp parallel for schedule(static) reduction(+ : nheads)
     for (size_t h = 0; h < nh; h++) {
-        uint32_t c = ds->h_customer[h];
-        int32_t d = ds->h_day[h];
-        w->hs[h] = c != DS_NONE && d >= from && d <= to ? segment[c] : -1;
-        nheads += w->hs[h] >= 0;
-        hk[h] = NONE32;
+        nheads += head_segment(w, (uint32_t)h) >= 0;
+        hk[h] = 0;
     }
 
-    /* Qualifying lines per head, one atomic add per run of a head's lines;
+    /* Counted lines per head, one atomic add per run of a head's lines;
        and the runs of the heads that count (a run going on from the
        previous chunk is not a new one): as many as the heads when each
        head's lines are together, since every head has a line. */
@@ -404,95 +499,134 @@ static int prepare(struct work *w, const struct features *f, const int16_t *segm
         size_t lo = bch * CHUNK, hi = lo + CHUNK < nl ? lo + CHUNK : nl;
         for (size_t i = lo; i < hi;) {
             uint32_t h = ds->l_head[i], m = 0;
+            int x = 0;
             size_t j = i;
             for (; j < hi && ds->l_head[j] == h; j++)
                 m += ds->l_qty[j] > 0;
-            if (w->hs[h] >= 0) {
+            if (head_segment(w, h) >= 0) {
                 nruns += i > lo || i == 0 || ds->l_head[i - 1] != h;
                 if (m > 0) {
                     #pragma omp atomic
-                    hn[h] += m;
+                    hk[h] += m;
                 }
+                for (size_t y = i; hx != NULL && y < j && !x; y++)
+                    x = listed_line(ds, y);
+                if (x)
+                    bit_set(hx, h);
             }
             i = j;
         }
     }
     int together = nruns == nheads;
 
-    /* Orders and slot words per customer; customers laid out by segment
-       and id: c_first[c] is its first order, cl[c] its next slot word.
-       Each thread owns a range of customer ids and scans every head (the
-       scan is cheap, the scattered updates are not), here and below. */
+    /* Orders per customer, then customers laid out by segment and id:
+       c_end[c] is the first order of c, then its cursor. Each thread owns
+       a range of customer ids and scans every head (the scan is cheap,
+       the scattered updates are not), here and below. */
     #pragma omp parallel
     {
         int t = omp_get_thread_num(), nt = omp_get_num_threads();
         uint32_t clo = (uint32_t)((uint64_t)n * t / nt), chi = (uint32_t)((uint64_t)n * (t + 1) / nt);
+        for (uint32_t c = clo; c < chi; c++)
+            w->c_end[c] = 0;
         for (size_t h = 0; h < nh; h++) {
             uint32_t c = ds->h_customer[h];
-            if (hn[h] > 0 && c >= clo && c < chi) {
+            if (hk[h] > 0 && c >= clo && c < chi)
                 w->c_end[c]++;
-                cl[c] += order_words(hn[h]);
-            }
         }
     }
     for (uint32_t c = 0; c < n; c++)
         if (segment[c] >= 0) {
             w->s_first[segment[c] + 1] += w->c_end[c];
-            w->s_cfirst[segment[c] + 1] += f->present[c] != 0;
-            scur[segment[c] + 1] += cl[c];
+            w->s_ncust[segment[c]] += w->f->present[c] != 0;
         }
-    for (int s = 0; s < nseg; s++) {
+    for (int s = 0; s < nseg; s++)
         w->s_first[s + 1] += w->s_first[s];
-        w->s_cfirst[s + 1] += w->s_cfirst[s];
-        scur[s + 1] += scur[s];
-    }
     w->no = w->s_first[nseg];
-    uint64_t nslots = scur[nseg];
-    for (uint32_t c = 0; c < n; c++)
-        if (segment[c] >= 0) {
-            uint64_t words = cl[c];
-            cl[c] = scur[segment[c]];
-            scur[segment[c]] += words;
-        }
     for (int s = 0; s < nseg; s++)
         scur[s] = w->s_first[s];
     for (uint32_t c = 0; c < n; c++)
         if (segment[c] >= 0) {
-            w->c_first[c] = (uint32_t)scur[segment[c]];
-            scur[segment[c]] += w->c_end[c];
-            w->c_end[c] = w->c_first[c];
+            uint32_t k = w->c_end[c];
+            w->c_end[c] = (uint32_t)scur[segment[c]];
+            scur[segment[c]] += k;
         }
-    for (int s = 0; s < nseg; s++)
-        scur[s] = w->s_cfirst[s];
-    for (uint32_t c = 0; c < n; c++)
-        if (segment[c] >= 0 && f->present[c])
-            w->c_list[scur[segment[c]]++] = c;
 
+    /* Each order's entries in rel, then each block's first entry and each
+       order's offset from it. */
     size_t no = w->no;
-    w->ord = malloc((no + 1) * sizeof *w->ord);
-    w->o_nr = malloc((no + 1) * sizeof *w->o_nr);
-    w->slot = malloc((nslots + 1) * sizeof *w->slot);
-    if (!w->ord || !w->o_nr || !w->slot) {
+    w->rel = malloc((no + 1) * sizeof *w->rel);
+    if (hx != NULL && (w->xo = malloc(((no + 63) / 64 + 1) * sizeof *w->xo)) != NULL)
+        memset(w->xo, 0, ((no + 63) / 64 + 1) * sizeof *w->xo);
+    if (!w->rel || (hx != NULL && !w->xo)) {
         rc = cx_nomem(e, "basket: orders");
         goto done;
     }
-    /* Heads in id order within a customer. */
-    #pragma omp parallel
+    int toolong = 0;
+    #pragma omp parallel reduction(| : toolong)
     {
         int t = omp_get_thread_num(), nt = omp_get_num_threads();
         uint32_t clo = (uint32_t)((uint64_t)n * t / nt), chi = (uint32_t)((uint64_t)n * (t + 1) / nt);
         for (size_t h = 0; h < nh; h++) {
-            uint32_t c = ds->h_customer[h];
-            if (hn[h] == 0 || c < clo || c >= chi)
+            uint32_t c = ds->h_customer[h], m = hk[h];
+            if (m == 0 || c < clo || c >= chi)
                 continue;
             uint32_t k = w->c_end[c]++;
-            hk[h] = k;
-            hdst[h] = cl[c];
-            w->ord[k].at = cl[c];
-            cl[c] += order_words(hn[h]);
+            int x = hx != NULL && bit(hx, h);
+            toolong |= x && m > UINT32_MAX / 2;
+            w->rel[k] = x ? 2 * m : m;
+            if (x)
+                bit_set(w->xo, k);
+            hk[h] = k + 1;
+        }
+    }
+    if (toolong) {
+        rc = cx_fail(e, CX_EUSAGE, "basket: an order has more than %u lines", UINT32_MAX / 2);
+        goto done;
+    }
+    for (w->shift = BLOCK;; w->shift--) {
+        size_t nb = (no >> w->shift) + 1;
+        int fits = 1;
+        free(w->bbase);
+        w->bbase = malloc((nb + 1) * sizeof *w->bbase);
+        if (w->bbase == NULL) {
+            rc = cx_nomem(e, "basket: orders");
+            goto done;
+        }
+        #pragma omp parallel for schedule(static) reduction(& : fits)
+        for (size_t bk = 0; bk < nb; bk++) {
+            uint64_t sum = 0;
+            for (size_t k = bk << w->shift; k < no && k < (bk + 1) << w->shift; k++)
+                sum += w->rel[k];
+            w->bbase[bk + 1] = sum;
+            fits &= sum <= UINT32_MAX;
+        }
+        if (fits || w->shift == 0)
+            break;
+    }
+    size_t nb = (no >> w->shift) + 1;
+    w->bbase[0] = 0;
+    for (size_t bk = 0; bk < nb; bk++)
+        w->bbase[bk + 1] += w->bbase[bk];
+    w->total = w->bbase[nb];
+    #pragma omp parallel for schedule(static)
+    for (size_t bk = 0; bk < nb; bk++) {
+        uint32_t at = 0;
+        for (size_t k = bk << w->shift; k < no && k < (bk + 1) << w->shift; k++) {
+            uint32_t m = w->rel[k];
+            w->rel[k] = at;
+            at += m;
         }
     }
 
+    if (w->np <= UINT16_MAX)
+        w->s16 = malloc((w->total + 1) * sizeof *w->s16);
+    else
+        w->s32 = malloc((w->total + 1) * sizeof *w->s32);
+    if (w->s16 == NULL && w->s32 == NULL) {
+        rc = cx_nomem(e, "basket: orders");
+        goto done;
+    }
     if (together) {
         #pragma omp parallel for schedule(static)
         for (size_t bch = 0; bch < nchunks; bch++) {
@@ -504,69 +638,90 @@ static int prepare(struct work *w, const struct features *f, const int16_t *segm
                 size_t j = i + 1;
                 while (j < nl && ds->l_head[j] == h)
                     j++;
-                if (k == NONE32) {
+                if (k == 0) {
                     i = j;
                     continue;
                 }
-                uint32_t *p = w->slot + hdst[h], m = hn[h];
-                if (m > LOCAL) {
-                    copy_lines(ds, i, j, p, (uint16_t *)(void *)(p + m));
-                    finish_basket(&w->ord[k], p, m);
+                uint32_t len;
+                int listed;
+                uint64_t at = order_span(w, k - 1, &len, &listed);
+                if (len > LOCAL) {
+                    copy_lines(w, i, j, at, len, listed);
+                    st_distinct(w, at, len, len);
+                    if (listed)
+                        st_distinct(w, at + len, len, len);
                 } else {
                     /* Made distinct in a local copy, then only written
-                       out: the slots are far apart, and reading them back
-                       would wait for each one's cache line. */
-                    uint32_t lp[LOCAL];
+                       out: the entries are far apart, and reading them
+                       back would wait for each one's cache line. */
+                    uint32_t lp[LOCAL], m = 0;
                     uint16_t lc[LOCAL];
-                    copy_lines(ds, i, j, lp, lc);
-                    uint32_t np = distinct_u32(lp, m), nc = distinct_u16(lc, m);
-                    memcpy(p, lp, np * sizeof *lp);
-                    memcpy(p + np, lc, nc * sizeof *lc);
-                    w->ord[k].np = np;
-                    w->ord[k].nc = nc;
+                    for (size_t x = i; x < j; x++)
+                        if (ds->l_qty[x] > 0) {
+                            lp[m] = dataset_product(ds, x);
+                            if (listed)
+                                lc[m] = dataset_category(ds, x);
+                            m++;
+                        }
+                    uint32_t np = distinct_u32(lp, m);
+                    for (uint32_t y = 0; y < np; y++)
+                        st_put(w, at + y, lp[y]);
+                    if (np < len)
+                        st_put(w, at + np, SENT);
+                    if (listed) {
+                        uint32_t nc = distinct_u16(lc, m);
+                        for (uint32_t y = 0; y < nc; y++)
+                            st_put(w, at + len + y, lc[y]);
+                        if (nc < len)
+                            st_put(w, at + len + nc, SENT);
+                    }
                 }
                 i = j;
             }
         }
     } else {
-        fill = calloc(nh + 1, sizeof *fill);
+        fill = malloc((no + 1) * sizeof *fill);
         if (fill == NULL) {
             rc = cx_nomem(e, "basket: orders");
             goto done;
         }
         #pragma omp parallel for schedule(static)
+        for (size_t k = 0; k < no; k++)
+            fill[k] = 0;
+        #pragma omp parallel for schedule(static)
         for (size_t bch = 0; bch < nchunks; bch++) {
             size_t lo = bch * CHUNK, hi = lo + CHUNK < nl ? lo + CHUNK : nl;
             for (size_t i = lo; i < hi;) {
-                uint32_t h = ds->l_head[i], m = 0;
+                uint32_t h = ds->l_head[i], m = 0, k = hk[h];
                 size_t j = i;
                 for (; j < hi && ds->l_head[j] == h; j++)
                     m += ds->l_qty[j] > 0;
-                if (m > 0 && hk[h] != NONE32) {
-                    uint32_t pos;
+                if (m > 0 && k != 0) {
+                    uint32_t pos, len;
+                    int listed;
+                    uint64_t at = order_span(w, k - 1, &len, &listed);
                     #pragma omp atomic capture
-                    { pos = fill[h]; fill[h] += m; }
-                    uint32_t *p = w->slot + hdst[h];
-                    copy_lines(ds, i, j, p + pos, (uint16_t *)(void *)(p + hn[h]) + pos);
+                    { pos = fill[k - 1]; fill[k - 1] += m; }
+                    copy_lines(w, i, j, at + pos, len, listed);
                 }
                 i = j;
             }
         }
         #pragma omp parallel for schedule(dynamic, 4096)
-        for (size_t h = 0; h < nh; h++) {
-            uint32_t k = hk[h];
-            if (k == NONE32)
-                continue;
-            finish_basket(&w->ord[k], w->slot + hdst[h], hn[h]);
+        for (size_t k = 0; k < no; k++) {
+            uint32_t len;
+            int listed;
+            uint64_t at = order_span(w, k, &len, &listed);
+            st_distinct(w, at, len, len);
+            if (listed)
+                st_distinct(w, at + len, len, len);
         }
     }
 
 done:
-    free(hn);
-    free(hdst);
     free(hk);
+    free(hx);
     free(fill);
-    free(cl);
     free(scur);
     return rc;
 }
@@ -601,15 +756,18 @@ static void lift_lists(struct work *w, int s, uint64_t ns, struct basket *b)
 }
 
 /* The upsell list of segment s into b. */
-static int upsell_list(struct work *w, const struct features *f, int s, struct basket *b,
-                       struct cx_err *e)
+static int upsell_list(struct work *w, int s, struct basket *b, struct cx_err *e)
 {
     const struct bsk_options *o = w->o;
-    size_t c0 = w->s_cfirst[s], ncust = w->s_cfirst[s + 1] - c0;
+    const struct features *f = w->f;
+    size_t ncust = w->s_ncust[s];
     size_t nbest = (ncust + BEST_DIV - 1) / BEST_DIV, nrest = ncust - nbest;
     if (nrest == 0)
         return CX_OK;
-    const uint32_t *cl = w->c_list + c0;
+    uint32_t *cl = w->clist;
+    for (uint32_t c = 0, i = 0; c < f->n; c++)
+        if (w->segment[c] == s && f->present[c])
+            cl[i++] = c;
     const double *mon = f->v[F_MONETARY];
     for (size_t i = 0; i < ncust; i++) {
         w->mkey[i] = desc_key(mon[cl[i]]);
@@ -640,8 +798,11 @@ static int upsell_list(struct work *w, const struct features *f, int s, struct b
         w->best[w->mval[i]] = 1;
 
     /* Distinct products per customer, through a per-thread stamp: the id
-       of the last customer that bought each product. */
+       of the last customer that bought each product. A customer's orders
+       follow those of the customer before it in the list (a customer of
+       the segment not in it has none). */
     size_t np = w->np;
+    uint32_t k0 = (uint32_t)w->s_first[s];
     #pragma omp parallel
     {
         int nt = omp_get_num_threads();
@@ -653,13 +814,19 @@ static int upsell_list(struct work *w, const struct features *f, int s, struct b
         for (size_t i = 0; i < ncust; i++) {
             uint32_t c = cl[i];
             uint32_t *cnt = w->best[c] ? tb : tr;
-            for (uint32_t k = w->c_first[c]; k < w->c_end[c]; k++) {
-                const uint32_t *p = w->slot + w->ord[k].at;
-                for (uint32_t j = 0; j < w->ord[k].np; j++)
-                    if (stamp[p[j]] != c) {
-                        stamp[p[j]] = c;
-                        cnt[p[j]]++;
+            for (uint32_t k = i > 0 ? w->c_end[cl[i - 1]] : k0; k < w->c_end[c]; k++) {
+                uint32_t len;
+                int listed;
+                uint64_t at = order_span(w, k, &len, &listed);
+                for (uint32_t j = 0; j < len; j++) {
+                    uint32_t p = st_get(w, at + j);
+                    if (p == SENT)
+                        break;
+                    if (stamp[p] != c) {
+                        stamp[p] = c;
+                        cnt[p]++;
                     }
+                }
             }
         }
         #pragma omp for schedule(static)
@@ -723,20 +890,26 @@ static int rule_list(struct work *w, int s, uint64_t ns, struct basket *b, struc
 
     /* Baskets of ranks, in place of the product ids: sorted (most
        frequent first) and capped. */
-    size_t cap = o->max_basket;
     #pragma omp parallel for schedule(dynamic, 4096)
     for (size_t k = k0; k < k1; k++) {
-        uint32_t *p = w->slot + w->ord[k].at, m = 0;
-        for (uint32_t j = 0; j < w->ord[k].np; j++) {
-            uint32_t r = w->rank[p[j]];
+        uint32_t len, m = 0;
+        int listed;
+        uint64_t at = order_span(w, k, &len, &listed);
+        for (uint32_t j = 0; j < len; j++) {
+            uint32_t p = st_get(w, at + j);
+            if (p == SENT)
+                break;
+            uint32_t r = w->rank[p];
             if (r != NONE32)
-                p[m++] = r;
+                st_put(w, at + m++, r);
         }
-        m = distinct_u32(p, m);
-        w->o_nr[k] = m > cap ? (uint32_t)cap : m;
+        st_distinct(w, at, m, len);
     }
     for (uint32_t r = 0; r < nf; r++)
         w->rank[w->fq[r].p] = NONE32;
+
+    /* Pairs come from each basket's first max_basket ranks. */
+    size_t cap = o->max_basket;
 
     /* Bands of first ranks [ilo, ihi) whose rows fit a thread's table. */
     uint64_t cells = o->pair_bytes / sizeof *w->tab / (size_t)w->nt;
@@ -767,17 +940,21 @@ static int rule_list(struct work *w, int s, uint64_t ns, struct basket *b, struc
             memset(tab, 0, (size_t)width * sizeof *tab);
             #pragma omp for schedule(dynamic, 4096)
             for (size_t k = k0; k < k1; k++) {
-                const uint32_t *r = w->slot + w->ord[k].at;
-                uint32_t m = w->o_nr[k];
+                uint32_t len, m = 0;
+                int listed;
+                uint64_t at = order_span(w, k, &len, &listed);
+                while (m < len && m < cap && st_get(w, at + m) != SENT)
+                    m++;
                 for (uint32_t x = 0; x + 1 < m; x++) {
-                    if (r[x] < ilo)
+                    uint32_t rx = st_get(w, at + x);
+                    if (rx < ilo)
                         continue;
-                    if (r[x] >= ihi)
+                    if (rx >= ihi)
                         break;
-                    /* Unsigned: may wrap below 0, and back with + r[y]. */
-                    uint64_t row = row_start(r[x], nf) - base - r[x] - 1;
+                    /* Unsigned: may wrap below 0, and back with + ry. */
+                    uint64_t row = row_start(rx, nf) - base - rx - 1;
                     for (uint32_t y = x + 1; y < m; y++)
-                        tab[row + r[y]]++;
+                        tab[row + st_get(w, at + y)]++;
                 }
             }
             struct rcand *tr = w->trule + (size_t)t * top;
@@ -929,8 +1106,13 @@ static int lift_net(struct work *w, struct basket *b, struct cx_err *e)
         #pragma omp for schedule(static)
         for (size_t bch = 0; bch < nchunks; bch++) {
             size_t hi = (bch + 1) * CHUNK < nl ? (bch + 1) * CHUNK : nl;
+            uint32_t cur = NONE32;
+            int s = -1;
             for (size_t i = bch * CHUNK; i < hi; i++) {
-                int s = w->hs[ds->l_head[i]];
+                if (ds->l_head[i] != cur) {
+                    cur = ds->l_head[i];
+                    s = head_segment(w, cur);
+                }
                 int32_t v = ds->l_net[i];
                 if (s >= 0 && ds->l_qty[i] > 0 && v != DS_MONEY_BIG)
                     net_add(&t, ds, w->np, i, s, u, v, NULL, 0);
@@ -939,7 +1121,7 @@ static int lift_net(struct work *w, struct basket *b, struct cx_err *e)
     }
     for (size_t k = 0; k < ds->n_big; k++) {
         size_t i = ds->big_line[k];
-        int s = w->hs[ds->l_head[i]];
+        int s = head_segment(w, ds->l_head[i]);
         if (s >= 0 && ds->l_qty[i] > 0)
             net_add(&t, ds, w->np, i, s, NULL, 0, big, ds->big_val[3 * k + DS_NET]);
     }
@@ -988,15 +1170,15 @@ static int check_args(const struct dataset *ds, const struct features *f, const 
 
 static void work_free(struct work *w)
 {
-    free(w->hs);
-    free(w->ord);
-    free(w->o_nr);
-    free(w->slot);
+    free(w->s16);
+    free(w->s32);
+    free(w->bbase);
+    free(w->rel);
+    free(w->xo);
     free(w->s_first);
-    free(w->c_first);
+    free(w->s_ncust);
     free(w->c_end);
-    free(w->s_cfirst);
-    free(w->c_list);
+    free(w->clist);
     free(w->all_p);
     free(w->all_c);
     free(w->seg_p);
@@ -1033,6 +1215,8 @@ int bsk_compute(const struct dataset *ds, const struct features *f, const int16_
     struct work w;
     memset(&w, 0, sizeof w);
     w.ds = ds;
+    w.f = f;
+    w.segment = segment;
     w.o = o;
     w.nt = omp_get_max_threads();
     w.np = dataset_count(ds, DS_PRODUCT);
@@ -1040,22 +1224,23 @@ int bsk_compute(const struct dataset *ds, const struct features *f, const int16_
     size_t np = w.np, ncat = w.ncat, top = (size_t)o->top, nt = (size_t)w.nt;
     size_t maxc = 0;   /* customers of the largest segment */
 
-    rc = prepare(&w, f, segment, nseg, e);
+    rc = prepare(&w, nseg, e);
     if (rc != CX_OK)
         goto done;
     for (int s = 0; s < nseg; s++)
-        if (w.s_cfirst[s + 1] - w.s_cfirst[s] > maxc)
-            maxc = w.s_cfirst[s + 1] - w.s_cfirst[s];
+        if (w.s_ncust[s] > maxc)
+            maxc = w.s_ncust[s];
     w.all_p = malloc((np + 1) * sizeof *w.all_p);
     w.all_c = malloc((ncat + 1) * sizeof *w.all_c);
     w.seg_p = malloc((np + 1) * sizeof *w.seg_p);
     w.seg_c = malloc((ncat + 1) * sizeof *w.seg_c);
-    w.tcount = malloc((nt * (np + ncat) + 1) * sizeof *w.tcount);
+    w.tcount = malloc((nt * (np + 2 * ncat) + 1) * sizeof *w.tcount);
     w.tup = malloc((nt * 3 * np + 1) * sizeof *w.tup);
     w.rank = malloc((np + 1) * sizeof *w.rank);
     w.fq = malloc((np + 1) * sizeof *w.fq);
     w.mkey = malloc((maxc + 1) * sizeof *w.mkey);
     w.mval = malloc((maxc + 1) * sizeof *w.mval);
+    w.clist = malloc((maxc + 1) * sizeof *w.clist);
     w.best = calloc((size_t)f->n + 1, 1);
     w.up_b = malloc((np + 1) * sizeof *w.up_b);
     w.up_r = malloc((np + 1) * sizeof *w.up_r);
@@ -1067,7 +1252,7 @@ int bsk_compute(const struct dataset *ds, const struct features *f, const int16_
     b->rule = malloc(((size_t)nseg * top + 1) * sizeof *b->rule);
     b->up = malloc(((size_t)nseg * top + 1) * sizeof *b->up);
     if (!w.all_p || !w.all_c || !w.seg_p || !w.seg_c || !w.tcount || !w.tup || !w.up_b ||
-        !w.up_r || !w.ltop || !w.utop || !w.rank || !w.fq || !w.mkey || !w.mval || !w.best ||
+        !w.up_r || !w.ltop || !w.utop || !w.rank || !w.fq || !w.mkey || !w.mval || !w.clist || !w.best ||
         !w.trule || !w.ntrule || !b->lift || !b->rule || !b->up) {
         rc = cx_nomem(e, "basket");
         goto done;
@@ -1082,13 +1267,21 @@ int bsk_compute(const struct dataset *ds, const struct features *f, const int16_
             continue;
         count_items(&w, k0, k1, w.seg_p, w.seg_c);
         lift_lists(&w, s, ns, b);
-        rc = upsell_list(&w, f, s, b, e);
+        rc = upsell_list(&w, s, b, e);
         /* Last: it turns the segment's product ids into ranks. */
         if (rc == CX_OK)
             rc = rule_list(&w, s, ns, b, e);
         if (rc != CX_OK)
             goto done;
     }
+    /* The baskets are done with: their memory goes back before the last
+       pass. */
+    free(w.s16);
+    free(w.s32);
+    free(w.rel);
+    w.s16 = NULL;
+    w.s32 = NULL;
+    w.rel = NULL;
     rc = lift_net(&w, b, e);
 
 done:
