@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <signal.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,12 +68,6 @@ void cli_memtrace(const char *stage)
 
 int main(int argc, char **argv)
 {
-    /* Large blocks (the dataset's columns, each stage's working arrays)
-       come from mmap and go back to the system when freed: with glibc's
-       default, the threshold rises to 32 MiB after the first large free and
-       a stage's freed arrays stay in the heap, fragmented, counted in the
-       resident memory of the stages after it. */
-    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     /* GSL never aborts the process: every status is checked where it is
        returned. A closed pipe is a write error, not a silent death. */
     gsl_set_error_handler_off();
