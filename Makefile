@@ -38,7 +38,7 @@ DEB_HDRS := /usr/include/csv.h /usr/include/gsl/gsl_rng.h /usr/include/cmocka.h 
 
 SAMPLE := sample-data/sample.csv.gz
 
-.PHONY: all deps run check test unit e2e test-valgrind test-failmalloc test-asan bench bench-scale clean
+.PHONY: all deps run check test unit e2e test-valgrind test-failmalloc test-asan bench bench-peers bench-scale clean
 .DEFAULT_GOAL := all
 
 all: deps $(BIN) canaux
@@ -120,6 +120,16 @@ test-asan:
 
 bench: all
 	@python3 tests/bench/bench.py --bin ./canaux
+
+# canaux beside the same pipeline in pandas + scikit-learn (Debian's, run by
+# /usr/bin/python3), on the 1M and 10M files of make bench.
+PEER_DEB_PKGS := python3-pandas python3-sklearn
+PEER_DEB_FILES := /usr/lib/python3/dist-packages/pandas/__init__.py \
+                  /usr/lib/python3/dist-packages/sklearn/__init__.py
+
+bench-peers: all
+	$(call deb_install,bench-peers,$(PEER_DEB_FILES),$(PEER_DEB_PKGS))
+	@/usr/bin/python3 tests/bench/peers.py --bin ./canaux
 
 # 100M lines (about 8.6 GB, generated and deleted) against 10M; gzip input.
 bench-scale: all
