@@ -16,6 +16,7 @@
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/basket.h"
@@ -441,6 +442,97 @@ static void test_threads(void **state)
     dataset_free(ds);
 }
 
+/* Orders like those of test_threads (customers below 40 buy more, and
+   from P40 .. P49), with categories that differ from their product's on
+   some lines, after 70,000 other products (wide) bought by a
+   customer outside every segment, or none. */
+static struct dataset *store_data(int wide)
+{
+    struct dataset *ds = dataset_create();
+    char order[16], cust[16], prod[16];
+    for (int k = 0; wide && k < 70000; k++) {
+        snprintf(order, sizeof order, "W%d", k / 4);
+        snprintf(prod, sizeof prod, "Q%05d", k);
+        add(ds, order, "OUTSIDE", prod, "W", 100, 1, 1);
+    }
+    uint64_t s = 11;
+    for (int k = 0; k < 3000; k++) {
+        uint32_t c = rnd(&s) % 200;
+        snprintf(order, sizeof order, "O%d", k);
+        snprintf(cust, sizeof cust, "C%03u", c);
+        int n = 1 + (int)(rnd(&s) % 8);
+        for (int j = 0; j < n; j++) {
+            uint32_t p = rnd(&s) % 40;
+            if (c % 2 && rnd(&s) % 2)
+                p = rnd(&s) % 8;
+            if (c < 40 && rnd(&s) % 3 == 0)   /* the best customers also buy P40 .. P49 */
+                p = 40 + rnd(&s) % 10;
+            snprintf(prod, sizeof prod, "P%02u", p);
+            add(ds, order, cust, prod, j == 1 && k % 7 == 0 ? "Z" : p % 3 ? "X" : "Y", 100 + k % 200,
+                c < 40 ? 5 : 1, 1 + p % 5);
+        }
+    }
+    return ds;
+}
+
+/* Product ids of 16 bits (a packed dataset, at most 65,535 products) or 32
+   bits, categories listed per order or not: the same results, item for
+   item, compared by name. */
+static void test_store_width(void **state)
+{
+    (void)state;
+    struct basket b[2];
+    struct dataset *ds[2];
+    struct features f[2];
+    struct cx_err e = { 0 };
+    for (int w = 0; w < 2; w++) {
+        ds[w] = store_data(w);
+        assert_int_equal(dataset_finish(ds[w], &e), CX_OK);
+        assert_true(w ? ds[w]->l_product16 == NULL : ds[w]->l_product16 != NULL);
+        assert_int_equal(features_compute(ds[w], INT32_MIN, INT32_MAX, INT32_MIN, &f[w], &e), CX_OK);
+        int16_t *seg = malloc(f[w].n * sizeof *seg);
+        assert_non_null(seg);
+        for (uint32_t c = 0; c < f[w].n; c++) {
+            unsigned num;
+            seg[c] = sscanf(dataset_text(ds[w], DS_CUSTOMER, c), "C%u", &num) == 1 ? (int16_t)(num % 2) : -1;
+        }
+        struct bsk_options o;
+        opts(&o, 0.001, 0.05, 3, 6);
+        o.top = 15;
+        assert_int_equal(bsk_compute(ds[w], &f[w], seg, 2, &o, &b[w], &e), CX_OK);
+        free(seg);
+    }
+    assert_true(b[0].nrule > 10 && b[0].nup > 10 && b[0].nlift > 10);
+    assert_int_equal(b[0].nlift, b[1].nlift);
+    assert_int_equal(b[0].nrule, b[1].nrule);
+    assert_int_equal(b[0].nup, b[1].nup);
+    for (size_t i = 0; i < b[0].nlift; i++) {
+        const struct bsk_lift *x = &b[0].lift[i], *y = &b[1].lift[i];
+        enum ds_text t = x->is_category ? DS_CATEGORY : DS_PRODUCT;
+        assert_true(x->segment == y->segment && x->is_category == y->is_category && x->orders == y->orders &&
+                    x->support == y->support && x->lift == y->lift && x->net == y->net);
+        assert_string_equal(dataset_text(ds[0], t, x->item), dataset_text(ds[1], t, y->item));
+    }
+    for (size_t i = 0; i < b[0].nrule; i++) {
+        const struct bsk_rule *x = &b[0].rule[i], *y = &b[1].rule[i];
+        assert_true(x->segment == y->segment && x->count == y->count && x->support == y->support &&
+                    x->confidence == y->confidence && x->lift == y->lift);
+        assert_string_equal(dataset_text(ds[0], DS_PRODUCT, x->a), dataset_text(ds[1], DS_PRODUCT, y->a));
+        assert_string_equal(dataset_text(ds[0], DS_PRODUCT, x->b), dataset_text(ds[1], DS_PRODUCT, y->b));
+    }
+    for (size_t i = 0; i < b[0].nup; i++) {
+        const struct bsk_upsell *x = &b[0].up[i], *y = &b[1].up[i];
+        assert_true(x->segment == y->segment && x->best_share == y->best_share &&
+                    x->rest_share == y->rest_share && x->rest_customers_without == y->rest_customers_without);
+        assert_string_equal(dataset_text(ds[0], DS_PRODUCT, x->product), dataset_text(ds[1], DS_PRODUCT, y->product));
+    }
+    for (int w = 0; w < 2; w++) {
+        bsk_free(&b[w]);
+        features_free(&f[w]);
+        dataset_free(ds[w]);
+    }
+}
+
 static void test_usage(void **state)
 {
     (void)state;
@@ -483,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_planted_pair),
         cmocka_unit_test(test_category_lift),
         cmocka_unit_test(test_upsell),
+        cmocka_unit_test(test_store_width),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_usage),
     };
