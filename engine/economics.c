@@ -21,6 +21,7 @@
  * increasing id), so the figures are the same to the bit.
  */
 #include "engine/economics.h"
+#include "engine/radix.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -90,18 +91,6 @@ static inline int64_t units_of(const struct dataset *ds, const int32_t *col, siz
 {
     int32_t v = col[i];
     return v != DS_MONEY_BIG ? v : llround(dataset_big(ds, i, w) * DS_MONEY_SCALE);
-}
-
-static int cmp_asc(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int cmp_desc(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x > y ? -1 : x < y;
 }
 
 /* Working state of one eco_compute: what the passes hand to each other. */
@@ -537,7 +526,8 @@ static int cells_and_whales(struct work *w, struct economics *ec, const struct e
     /* Channels in parallel: each sorts its own slice of cv. Values that
        compare equal are equal (none is -0), so the sums below do not
        depend on the order they came in. */
-    #pragma omp parallel for schedule(dynamic, 1)
+    int bad = 0;
+    #pragma omp parallel for schedule(dynamic, 1) reduction(|:bad)
     for (uint32_t c = 0; c < nch; c++) {
         double *v = w->cv + w->cstart[c * nrow];
         size_t m = w->cstart[(c + 1) * nrow] - w->cstart[c * nrow];
@@ -547,7 +537,10 @@ static int cells_and_whales(struct work *w, struct economics *ec, const struct e
             neg += v[i] < 0;
         ec->ch[c].negative_customers_share = m ? (double)neg / (double)m : 0;
         /* Most to least profitable; the total in that order too. */
-        qsort(v, m, sizeof *v, cmp_desc);
+        if (radix_sort_f64(v, m, 1) != 0) {
+            bad = 1;
+            continue;
+        }
         for (size_t i = 0; i < m; i++)
             tot += v[i];
         double cum = 0;
@@ -563,6 +556,8 @@ static int cells_and_whales(struct work *w, struct economics *ec, const struct e
             x->cumulative_contribution = cum;
         }
     }
+    if (bad)
+        return cx_nomem(e, "whale curves");
     ec->nwhale = (size_t)nch * 101;
     return CX_OK;
 }
@@ -692,9 +687,13 @@ static int distributions_and_tests(struct work *w, struct economics *ec, struct 
             ec->best = (int)c;
         }
     }
-    #pragma omp parallel for schedule(dynamic, 1)
+    #pragma omp parallel for schedule(dynamic, 1) reduction(|:bad)
     for (uint32_t c = 0; c < nch; c++)
-        qsort(c2 + start[c], start[c + 1] - start[c], sizeof *c2, cmp_asc);
+        bad |= radix_sort_f64(c2 + start[c], start[c + 1] - start[c], 0) != 0;
+    if (bad) {
+        rc = cx_nomem(e, "order distributions");
+        goto done;
+    }
     double pw[DS_MAX_CHANNELS + 1], pm[DS_MAX_CHANNELS + 1], aw[DS_MAX_CHANNELS + 1], am[DS_MAX_CHANNELS + 1];
     size_t m = 0;
     uint32_t who[DS_MAX_CHANNELS + 1];

@@ -23,6 +23,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "engine/radix.h"
 #include "engine/stats.h"
 
 /* Below this many draws (n x B) a bootstrap runs on the calling thread:
@@ -37,12 +38,6 @@ static int all_finite(const double *x, size_t n, size_t *bad)
             return 0;
         }
     return 1;
-}
-
-static int cmp_double(const void *pa, const void *pb)
-{
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return (a > b) - (a < b);
 }
 
 /* ---- summary ---- */
@@ -133,10 +128,11 @@ int inf_mann_whitney(const double *a, size_t na, const double *b, size_t nb, str
     memcpy(sa, a, na * sizeof *a);
     memcpy(sb, b, nb * sizeof *b);
     /* Callers that compare one sample with several others sort it once. */
-    if (!is_sorted(sa, na))
-        qsort(sa, na, sizeof *sa, cmp_double);
-    if (!is_sorted(sb, nb))
-        qsort(sb, nb, sizeof *sb, cmp_double);
+    if ((!is_sorted(sa, na) && radix_sort_f64(sa, na, 0) != 0) ||
+        (!is_sorted(sb, nb) && radix_sort_f64(sb, nb, 0) != 0)) {
+        free(sa);
+        return cx_nomem(e, "Mann-Whitney sort");
+    }
 
     /* Walk both sorted samples in groups of equal values. A value v of a
        holding ca values of a and cb of b scores #{b < v} + cb/2 against b

@@ -8,25 +8,21 @@
  * better" and share one code path; its thresholds are negated back.
  */
 #include "engine/rfm.h"
+#include "engine/radix.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-static int cmp_double(const void *pa, const void *pb)
-{
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return (a > b) - (a < b);
-}
-
 /* Scores one dimension: x[0..n) copied (negated when neg) into tmp, sorted,
-   cut. */
-static void score_dim(const double *x, int neg, size_t n, double *tmp, uint8_t *out,
-                      struct rfm_bins *b)
+   cut. Returns 0, or -1 when out of memory for the sort. */
+static int score_dim(const double *x, int neg, size_t n, double *tmp, uint8_t *out,
+                     struct rfm_bins *b)
 {
     double sign = neg ? -1.0 : 1.0;
     for (size_t i = 0; i < n; i++)
         tmp[i] = sign * x[i];
-    qsort(tmp, n, sizeof *tmp, cmp_double);
+    if (radix_sort_f64(tmp, n, 0) != 0)
+        return -1;
     double t[4];
     for (size_t q = 0; q < 4; q++)
         t[q] = tmp[((q + 1) * n + 4) / 5 - 1];   /* ceil((q+1)·n/5) − 1 */
@@ -43,6 +39,7 @@ static void score_dim(const double *x, int neg, size_t n, double *tmp, uint8_t *
         for (int s = 0; s < 5; s++)
             b->count[s] = count[s];
     }
+    return 0;
 }
 
 int rfm_score(const double *recency, const double *frequency, const double *monetary, size_t n,
@@ -68,11 +65,12 @@ int rfm_score(const double *recency, const double *frequency, const double *mone
     if (tmp == NULL)
         return cx_nomem(e, "RFM sort buffers");
     uint8_t *out[3] = { r, f, m };
-    #pragma omp parallel for schedule(static, 1) num_threads(3)
+    int bad = 0;
+    #pragma omp parallel for schedule(static, 1) num_threads(3) reduction(|:bad)
     for (int d = 0; d < 3; d++)
-        score_dim(in[d], d == 0, n, tmp + (size_t)d * n, out[d], bins != NULL ? &bins[d] : NULL);
+        bad |= score_dim(in[d], d == 0, n, tmp + (size_t)d * n, out[d], bins != NULL ? &bins[d] : NULL);
     free(tmp);
-    return CX_OK;
+    return bad ? cx_nomem(e, "RFM sort buffers") : CX_OK;
 }
 
 /* One rule: R in [rlo, rhi] and FM in [flo, fhi]. */
