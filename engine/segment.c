@@ -14,6 +14,7 @@
 
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -472,10 +473,11 @@ int segment_fit(const struct features *f, const struct seg_options *o, const str
     int rc = CX_OK;
     size_t n = 0;
     uint32_t *rows = present_rows(f, &n);
-    double *x = NULL, *xs = NULL;
-    uint32_t *lab = NULL, *labs = NULL;
+    double *x = NULL, *xs = NULL, *xsil = NULL;
+    uint32_t *lab = NULL, *labs = NULL, *silab = NULL;
     size_t *sidx = NULL, *silidx = NULL;
-    struct kmeans_ws *ws = NULL, *wss = NULL;
+    struct kmeans_ws *ws = NULL, *wss[KMEANS_NWS_MAX] = { NULL };
+    int nws = 1;
     int kmin = o->k ? o->k : o->kmin, kmax = o->k ? o->k : o->kmax;
     if (rows == NULL)
         return cx_nomem(e, "segmentation");
@@ -499,11 +501,23 @@ int segment_fit(const struct features *f, const struct seg_options *o, const str
     labs = malloc(ns * sizeof *labs);
     sidx = malloc(ns * sizeof *sidx);
     silidx = malloc(nsil * sizeof *silidx);
+    int nk = kmax - kmin + 1;
+    xsil = malloc(nsil * d * sizeof *xsil);
+    silab = malloc(nsil * (size_t)nk * sizeof *silab);
     ws = kmeans_ws_alloc(n, d, kmax);
-    wss = kmeans_ws_alloc(ns, d, kmax);
+    /* One workspace of the sample per thread: the restarts run side by
+       side (kmeans_run_par); each is small (~20 bytes a point). */
+    nws = omp_get_max_threads();
+    nws = nws < o->n_init ? nws : o->n_init;
+    nws = nws < KMEANS_NWS_MAX ? nws : KMEANS_NWS_MAX;
+    nws = nws > 1 ? nws : 1;
+    int wok = 1;
+    for (int t = 0; t < nws; t++)
+        wok &= (wss[t] = kmeans_ws_alloc(ns, d, kmax)) != NULL;
     s->n = f->n;
     s->segment = malloc(((size_t)f->n + 1) * sizeof *s->segment);
-    if (!x || !xs || !lab || !labs || !sidx || !silidx || !ws || !wss || !s->segment) {
+    if (!x || !xs || !xsil || !lab || !labs || !silab || !sidx || !silidx || !ws || !wok
+        || !s->segment) {
         rc = cx_nomem(e, "segmentation");
         goto done;
     }
@@ -512,6 +526,11 @@ int segment_fit(const struct features *f, const struct seg_options *o, const str
     stride_sample(n, nsil, silidx);
     for (size_t i = 0; i < ns; i++)
         memcpy(xs + i * d, x + sidx[i] * d, d * sizeof *x);
+    for (size_t i = 0; i < nsil; i++)
+        memcpy(xsil + i * d, x + silidx[i] * d, d * sizeof *x);
+    /* The feature means, the same for every k (Calinski–Harabasz). */
+    double mean[F_N];
+    kmeans_means(x, n, d, mean);
 
     /* Each k: fit on the sample, score on everyone. */
     double cent_k[SEG_MAX_K][SEG_MAX_K * F_N];
@@ -521,16 +540,31 @@ int segment_fit(const struct features *f, const struct seg_options *o, const str
     kp.max_iter = o->max_iter;
     kp.tol = o->tol;
     kp.seed = o->seed;
+    int ks[SEG_MAX_K];
     for (int k = kmin; k <= kmax; k++) {
         struct kmeans_result r = { cent_k[k - 1], labs, 0, 0, 0, 0 };
         kp.k = k;
-        if ((rc = kmeans_run(xs, ns, d, &kp, &r, wss, e)) != CX_OK)
+        if ((rc = kmeans_run_par(xs, ns, d, &kp, &r, wss, nws, e)) != CX_OK)
             goto done;
         struct seg_kscore *sc = &s->scores[s->nscores++];
         sc->k = k;
+        /* One pass over everyone: the inertia is the within-cluster sum
+           of Calinski–Harabasz, bit for bit. */
         sc->inertia = kmeans_assign(x, n, d, cent_k[k - 1], k, lab, NULL);
-        sc->ch = kmeans_calinski_harabasz(x, n, d, cent_k[k - 1], k, lab);
-        sc->silhouette = kmeans_silhouette(x, n, d, lab, k, silidx, nsil);
+        sc->ch = kmeans_calinski_harabasz_w(n, d, mean, cent_k[k - 1], k, lab, sc->inertia);
+        ks[k - kmin] = k;
+        for (size_t t = 0; t < nsil; t++)
+            silab[t * (size_t)nk + (size_t)(k - kmin)] = lab[silidx[t]];
+    }
+    /* Silhouettes of every k together: each distance between sampled
+       customers computed once, not once per k. */
+    {
+        double sil[SEG_MAX_K];
+        if (kmeans_silhouettes(xsil, nsil, d, silab, ks, nk, sil) != 0)
+            for (int j = 0; j < nk; j++)
+                sil[j] = NAN;
+        for (int j = 0; j < nk; j++)
+            s->scores[j].silhouette = sil[j];
     }
     int k = choose_k(s->scores, s->nscores);
     s->chosen_k = k;
@@ -543,14 +577,20 @@ int segment_fit(const struct features *f, const struct seg_options *o, const str
        local minimum rather than one stopped by the tolerance. */
     int it;
     double tol_abs = 0;
+    int fixed = 0;  /* the last step left the centroids as they were */
     for (it = 0; it < o->max_iter; it++) {
         s->inertia = kmeans_iterate(x, n, d, k, cent, next, lab, ws);
         int conv = kmeans_converged(cent, next, d, k, tol_abs);
+        fixed = memcmp(cent, next, (size_t)k * d * sizeof *cent) == 0;
         memcpy(cent, next, (size_t)k * d * sizeof *cent);
         if (conv)
             break;
     }
-    s->inertia = kmeans_assign(x, n, d, cent, k, lab, NULL);
+    /* Labels and inertia of the final centroids: those of the last step
+       when it did not move them (the same assignment, summed the same
+       way), else one more pass. */
+    if (!fixed)
+        s->inertia = kmeans_assign(x, n, d, cent, k, lab, NULL);
     s->iterations = it + 1;
 
     /* Canonical order, largest segment first. */
@@ -570,10 +610,14 @@ int segment_fit(const struct features *f, const struct seg_options *o, const str
        the profiles and RFM scores allocate theirs, so the two never add up. */
     free(x);
     free(xs);
+    free(xsil);
     kmeans_ws_free(ws);
-    kmeans_ws_free(wss);
-    x = xs = NULL;
-    ws = wss = NULL;
+    for (int t = 0; t < nws; t++) {
+        kmeans_ws_free(wss[t]);
+        wss[t] = NULL;
+    }
+    x = xs = xsil = NULL;
+    ws = NULL;
 
     if ((rc = profile(f, rows, n, lab, k, s->prof, e)) != CX_OK)
         goto done;
@@ -591,12 +635,15 @@ done:
     free(rows);
     free(x);
     free(xs);
+    free(xsil);
     free(lab);
     free(labs);
+    free(silab);
     free(sidx);
     free(silidx);
     kmeans_ws_free(ws);
-    kmeans_ws_free(wss);
+    for (int t = 0; t < nws; t++)
+        kmeans_ws_free(wss[t]);
     if (rc != CX_OK)
         segment_free(s);
     return rc;
