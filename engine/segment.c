@@ -91,12 +91,23 @@ static double standardise(const struct seg_model *m, int j, double x)
     return z > m->clip ? m->clip : z < -m->clip ? -m->clip : z;
 }
 
-/* Fits the scaler of the model on the present customers rows[0..n). */
+/* Threads of the per-feature loops below, each with its own buffer of n
+   doubles: a few, so that the buffers stay small beside the matrix. */
+#define SEG_FEATURE_THREADS 4
+static int feature_threads(void)
+{
+    int t = omp_get_max_threads();
+    return t < 1 ? 1 : t > SEG_FEATURE_THREADS ? SEG_FEATURE_THREADS : t;
+}
+
+/* Fits the scaler of the model on the present customers rows[0..n). The
+   features are independent: one thread a feature, each the same sums. */
 static int fit_scaler(const struct features *f, const struct seg_options *o, const uint32_t *rows,
                       size_t n, struct seg_model *m, struct cx_err *e)
 {
-    double *tmp = malloc((n + 1) * sizeof *tmp);
-    if (tmp == NULL)
+    int nt = feature_threads();
+    double *tmps = malloc((size_t)nt * (n + 1) * sizeof *tmps);
+    if (tmps == NULL)
         return cx_nomem(e, "scaler");
     m->d = 0;
     m->clip = o->clip;
@@ -107,7 +118,12 @@ static int fit_scaler(const struct features *f, const struct seg_options *o, con
         m->feat[j] = k;
         m->transform[j] = o->transform[k];
         m->rate_scale[j] = 1;
-        if (o->transform[k] == SEG_T_RATE) {
+    }
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (int j = 0; j < m->d; j++) {
+        double *tmp = tmps + (size_t)omp_get_thread_num() * (n + 1);
+        int k = m->feat[j];
+        if (m->transform[j] == SEG_T_RATE) {
             size_t np = 0;
             for (size_t i = 0; i < n; i++)
                 if (f->v[k][rows[i]] > 0)
@@ -124,7 +140,7 @@ static int fit_scaler(const struct features *f, const struct seg_options *o, con
         if (!(m->scale[j] > 1e-12))
             m->scale[j] = 1;
     }
-    free(tmp);
+    free(tmps);
     if (m->d == 0)
         return cx_fail(e, CX_EUSAGE, "no feature selected for segmentation");
     return CX_OK;
@@ -196,8 +212,10 @@ static void stride_sample(size_t n, size_t m, size_t *idx)
 static int profile(const struct features *f, const uint32_t *rows, size_t n, const uint32_t *lab, int k,
                    struct seg_profile *prof, struct cx_err *e)
 {
-    double *buf = malloc((n + 1) * sizeof *buf);
-    size_t *start = calloc((size_t)k + 1, sizeof *start), *pos = calloc((size_t)k + 1, sizeof *pos);
+    int nt = feature_threads();
+    double *buf = malloc((size_t)nt * (n + 1) * sizeof *buf);
+    size_t *start = calloc((size_t)k + 1, sizeof *start);
+    size_t *pos = calloc((size_t)nt * ((size_t)k + 1), sizeof *pos);
     if (buf == NULL || start == NULL || pos == NULL) {
         free(buf);
         free(start);
@@ -224,13 +242,19 @@ static int profile(const struct features *f, const uint32_t *rows, size_t n, con
         prof[s].share = n ? (double)prof[s].customers / (double)n : 0;
         prof[s].monetary_share = total_net != 0 ? seg_net[s] / total_net : 0;
     }
+    /* The features are independent: one thread a feature, with its own
+       buffer and write positions. */
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (int ft = 0; ft < F_N; ft++) {
-        memcpy(pos, start, ((size_t)k + 1) * sizeof *pos);
+        int t = omp_get_thread_num();
+        double *tb = buf + (size_t)t * (n + 1);
+        size_t *tp = pos + (size_t)t * ((size_t)k + 1);
+        memcpy(tp, start, ((size_t)k + 1) * sizeof *tp);
         for (size_t i = 0; i < n; i++)
-            buf[pos[lab[i]]++] = f->v[ft][rows[i]];
+            tb[tp[lab[i]]++] = f->v[ft][rows[i]];
         for (int s = 0; s < k; s++) {
             size_t m = prof[s].customers;
-            double *b = buf + start[s];
+            double *b = tb + start[s];
             if (m == 0) {
                 prof[s].median[ft] = prof[s].mean[ft] = 0;
                 continue;
@@ -263,17 +287,20 @@ static void to_naming(const double *v, struct naming_profile *p)
 static int population(const struct features *f, const uint32_t *rows, size_t n,
                       struct naming_profile *med, struct naming_profile *scale, struct cx_err *e)
 {
-    double *b = malloc((n + 1) * sizeof *b), md[F_N], sc[F_N];
-    if (b == NULL)
+    int nt = feature_threads();
+    double *bufs = malloc((size_t)nt * (n + 1) * sizeof *bufs), md[F_N], sc[F_N];
+    if (bufs == NULL)
         return cx_nomem(e, "segment names");
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (int ft = 0; ft < F_N; ft++) {
+        double *b = bufs + (size_t)omp_get_thread_num() * (n + 1);
         for (size_t i = 0; i < n; i++)
             b[i] = f->v[ft][rows[i]];
         md[ft] = stats_quantile(b, n, 0.5);
         /* The raw interquartile range, zero included: naming has floors. */
         sc[ft] = stats_quantile(b, n, 0.75) - stats_quantile(b, n, 0.25);
     }
-    free(b);
+    free(bufs);
     to_naming(md, med);
     to_naming(sc, scale);
     return CX_OK;
