@@ -38,6 +38,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,7 @@ struct kmeans_ws {
     size_t *cnt;        /* cluster sizes of one step, kmax */
     size_t *moved;      /* points handed to empty clusters in one step, kmax */
     double *ca, *cb;    /* centroids before and after a step of kmeans_run, kmax x d */
+    double *best;       /* kmeans_run_par: centroids of this thread's best restart, kmax x d */
     double *half;       /* Hamerly: lower bound on half the distance from each centre to
                            the nearest other, kmax */
     double *drift;      /* Hamerly: upper bound on how far each centre moved in the last
@@ -198,6 +200,13 @@ typedef double chunk_fn(size_t b, const void *ctx);
 static double reduce_chunks(size_t nchunks, chunk_fn *fn, const void *ctx)
 {
     double total = 0;
+    /* One chunk, or already inside a parallel region (restarts run side by
+       side): the chunks in order on this thread, with no team to start. */
+    if (nchunks <= 1 || omp_in_parallel()) {
+        for (size_t b = 0; b < nchunks; b++)
+            total += fn(b, ctx);
+        return total;
+    }
     double part[ROUND];
     for (size_t r0 = 0; r0 < nchunks; r0 += ROUND) {
         size_t r1 = nchunks - r0 < ROUND ? nchunks : r0 + ROUND;
@@ -238,11 +247,12 @@ struct kmeans_ws *kmeans_ws_alloc(size_t n, size_t d, int kmax)
     w->moved = malloc(k * sizeof *w->moved);
     w->ca = malloc(k * d * sizeof *w->ca);
     w->cb = malloc(k * d * sizeof *w->cb);
+    w->best = malloc(k * d * sizeof *w->best);
     w->half = malloc(k * sizeof *w->half);
     w->drift = malloc(k * sizeof *w->drift);
     w->rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!w->lab || !w->bnd || !w->pass || !w->psum || !w->pcnt || !w->pval || !w->pidx || !w->ct
-        || !w->sum || !w->cnt || !w->moved || !w->ca || !w->cb || !w->half || !w->drift
+        || !w->sum || !w->cnt || !w->moved || !w->ca || !w->cb || !w->best || !w->half || !w->drift
         || !w->rng) {
         kmeans_ws_free(w);
         return NULL;
@@ -267,6 +277,7 @@ void kmeans_ws_free(struct kmeans_ws *w)
     free(w->moved);
     free(w->ca);
     free(w->cb);
+    free(w->best);
     free(w->half);
     free(w->drift);
     if (w->rng)
@@ -457,6 +468,40 @@ static int was_moved(const size_t *moved, size_t nm, size_t i)
     return 0;
 }
 
+struct far_ctx {
+    const double *x;         /* points */
+    size_t n, d;             /* their count and features */
+    const double *cent;      /* centres of the step */
+    const uint32_t *labels;  /* labels of the step */
+    const size_t *cnt;       /* cluster sizes so far */
+    const size_t *moved;     /* points already handed to an empty cluster */
+    size_t nm;               /* their count */
+    double *pval;            /* out: per chunk, the largest squared distance, or -1 */
+    size_t *pidx;            /* out: per chunk, its point, or SIZE_MAX */
+};
+
+/* The farthest point of chunk b from its centre among those that may be
+   handed to an empty cluster (lowest index on ties). Returns 0. */
+static double far_chunk(size_t b, const void *arg)
+{
+    const struct far_ctx *f = arg;
+    size_t d = f->d, lo = b * CHUNK, hi = lo + CHUNK < f->n ? lo + CHUNK : f->n, bi = SIZE_MAX;
+    double bv = -1;
+    for (size_t i = lo; i < hi; i++) {
+        uint32_t a = f->labels[i];
+        if (f->cnt[a] < 2 || was_moved(f->moved, f->nm, i))
+            continue;
+        double v = dist2(f->x + i * d, f->cent + (size_t)a * d, d);
+        if (v > bv) {
+            bv = v;
+            bi = i;
+        }
+    }
+    f->pval[b] = bv;
+    f->pidx[b] = bi;
+    return 0;
+}
+
 /* Adds the chunks' cluster sums in chunk order, hands the farthest points
    to empty clusters (see kmeans_iterate) and writes the means to cent_out. */
 static void update_centroids(const double *x, size_t n, size_t d, int k, const double *cent,
@@ -478,23 +523,8 @@ static void update_centroids(const double *x, size_t n, size_t d, int k, const d
     for (int c = 0; c < k; c++) {
         if (cnt[c] > 0)
             continue;
-        #pragma omp parallel for schedule(static) if (nc > 1)
-        for (size_t b = 0; b < nc; b++) {
-            size_t lo = b * CHUNK, hi = lo + CHUNK < n ? lo + CHUNK : n, bi = SIZE_MAX;
-            double bv = -1;
-            for (size_t i = lo; i < hi; i++) {
-                uint32_t a = labels[i];
-                if (cnt[a] < 2 || was_moved(w->moved, nm, i))
-                    continue;
-                double v = dist2(x + i * d, cent + (size_t)a * d, d);
-                if (v > bv) {
-                    bv = v;
-                    bi = i;
-                }
-            }
-            w->pval[b] = bv;
-            w->pidx[b] = bi;
-        }
+        struct far_ctx fc = { x, n, d, cent, labels, cnt, w->moved, nm, w->pval, w->pidx };
+        reduce_chunks(nc, far_chunk, &fc);
         size_t far = SIZE_MAX;
         double fv = -1;
         for (size_t b = 0; b < nc; b++)
@@ -752,8 +782,9 @@ static double run_step(const double *x, size_t n, size_t d, int k, const double 
     return nd;
 }
 
-int kmeans_run(const double *x, size_t n, size_t d, const struct kmeans_params *p,
-               struct kmeans_result *res, struct kmeans_ws *w, struct cx_err *e)
+/* Checks kmeans_run's parameters and sizes; sets *tol_abs. */
+static int run_check(const double *x, size_t n, size_t d, const struct kmeans_params *p,
+                     struct kmeans_ws *const *ws, int nws, double *tol_abs, struct cx_err *e)
 {
     if (p->k < 1 || p->k > KMEANS_KMAX || (size_t)p->k > n)
         return cx_fail(e, CX_EUSAGE, "k-means: k = %d with %zu points (need 1 <= k <= %d "
@@ -762,46 +793,75 @@ int kmeans_run(const double *x, size_t n, size_t d, const struct kmeans_params *
         return cx_fail(e, CX_EUSAGE, "k-means: n_init = %d, max_iter = %d, tol = %g "
                        "(need n_init >= 1, max_iter >= 1, finite tol >= 0)",
                        p->n_init, p->max_iter, p->tol);
-    if (!ws_fits(w, n, d, p->k))
-        return cx_fail(e, CX_EINTERNAL, "k-means: %zu points, %zu features or k = %d beyond "
-                       "the workspace", n, d, p->k);
+    if (nws < 1)
+        return cx_fail(e, CX_EINTERNAL, "k-means: no workspace");
+    for (int t = 0; t < nws; t++)
+        if (!ws_fits(ws[t], n, d, p->k))
+            return cx_fail(e, CX_EINTERNAL, "k-means: %zu points, %zu features or k = %d "
+                           "beyond the workspace", n, d, p->k);
     double mv = mean_variance(x, n, d);
     if (!isfinite(mv))
         return cx_fail(e, CX_EINTERNAL, "k-means: a feature value is not finite");
-    double tol_abs = p->tol * mv;
+    *tol_abs = p->tol * mv;
+    return CX_OK;
+}
+
+/* Restart r of kmeans_run on w: seeding, steps, and a last assignment.
+   Leaves the centroids in *cent (w->ca or w->cb) and the labels in
+   w->lab; *inertia, *iter and *conv get the restart's. Adds its
+   distances to w->ndist. */
+static int run_restart(const double *x, size_t n, size_t d, const struct kmeans_params *p,
+                       double tol_abs, int r, struct kmeans_ws *w, double **cent,
+                       double *inertia, int *iter, int *conv, struct cx_err *e)
+{
     int k = p->k;
-    size_t kd = (size_t)k * d;
+    double *cur = w->ca, *nxt = w->cb;
+    gsl_rng_set(w->rng, kmeans_restart_seed(p->seed, r));
+    int rc = kmeans_init_pp(x, n, d, k, w->rng, cur, w, e);
+    if (rc != CX_OK)
+        return rc;
+    /* Lloyd steps until few labels change, then one that sets the
+       bounds, then Hamerly's while enough points pass. */
+    int it = 0, cv = 0;
+    enum step kind = w->change_max > 1 ? LLOYD_BOUNDS : LLOYD;
+    while (it < p->max_iter && !cv) {
+        size_t count;
+        w->ndist += (uint64_t)run_step(x, n, d, k, cur, nxt, w->lab, w, kind, it == 0, &count);
+        if (kind == LLOYD)
+            kind = (double)count < w->change_max * (double)n ? LLOYD_BOUNDS : LLOYD;
+        else
+            kind = kind == LLOYD_BOUNDS || (double)count >= w->pass_min * (double)n
+                   ? HAMERLY : LLOYD;
+        cv = kmeans_converged(cur, nxt, d, k, tol_abs);
+        double *t = cur;
+        cur = nxt;
+        nxt = t;
+        it++;
+    }
+    transpose(cur, k, d, w->ct);
+    struct asg_ctx a = { x, n, d, k, cur, w->ct, w->lab, NULL, NULL, NULL, NULL, NULL, 0, 0 };
+    *inertia = reduce_chunks(nchunks_of(n), assign_chunk, &a);
+    w->ndist += (uint64_t)n * (uint64_t)k;
+    *cent = cur;
+    *iter = it;
+    *conv = cv;
+    return CX_OK;
+}
+
+int kmeans_run(const double *x, size_t n, size_t d, const struct kmeans_params *p,
+               struct kmeans_result *res, struct kmeans_ws *w, struct cx_err *e)
+{
+    double tol_abs = 0;
+    int rc = run_check(x, n, d, p, &w, 1, &tol_abs, e);
+    if (rc != CX_OK)
+        return rc;
+    size_t kd = (size_t)p->k * d;
     w->ndist = 0;
     for (int r = 0; r < p->n_init; r++) {
-        double *cur = w->ca, *nxt = w->cb;
-        gsl_rng_set(w->rng, kmeans_restart_seed(p->seed, r));
-        int rc = kmeans_init_pp(x, n, d, k, w->rng, cur, w, e);
-        if (rc != CX_OK)
+        double *cur, inertia;
+        int it, conv;
+        if ((rc = run_restart(x, n, d, p, tol_abs, r, w, &cur, &inertia, &it, &conv, e)) != CX_OK)
             return rc;
-        /* Lloyd steps until few labels change, then one that sets the
-           bounds, then Hamerly's while enough points pass. */
-        int it = 0, conv = 0;
-        enum step kind = w->change_max > 1 ? LLOYD_BOUNDS : LLOYD;
-        while (it < p->max_iter && !conv) {
-            size_t count;
-            w->ndist += (uint64_t)run_step(x, n, d, k, cur, nxt, w->lab, w, kind, it == 0,
-                                           &count);
-            if (kind == LLOYD)
-                kind = (double)count < w->change_max * (double)n ? LLOYD_BOUNDS : LLOYD;
-            else
-                kind = kind == LLOYD_BOUNDS || (double)count >= w->pass_min * (double)n
-                       ? HAMERLY : LLOYD;
-            conv = kmeans_converged(cur, nxt, d, k, tol_abs);
-            double *t = cur;
-            cur = nxt;
-            nxt = t;
-            it++;
-        }
-        transpose(cur, k, d, w->ct);
-        struct asg_ctx a = { x, n, d, k, cur, w->ct, w->lab, NULL, NULL, NULL, NULL, NULL, 0,
-                             0 };
-        double inertia = reduce_chunks(nchunks_of(n), assign_chunk, &a);
-        w->ndist += (uint64_t)n * (uint64_t)k;
         if (r == 0 || inertia < res->inertia) {
             memcpy(res->cent, cur, kd * sizeof *cur);
             memcpy(res->labels, w->lab, n * sizeof *w->lab);
@@ -811,6 +871,88 @@ int kmeans_run(const double *x, size_t n, size_t d, const struct kmeans_params *
             res->best_init = r;
         }
     }
+    return CX_OK;
+}
+
+/* The best restart a thread has seen. */
+struct best {
+    double inertia;  /* its inertia */
+    int r;           /* its index, -1 for none yet */
+    int it, conv;    /* its steps and convergence */
+};
+
+/* 1 when restart (inertia, r) is to be kept over b: kmeans_run's choice
+   (lowest inertia, lowest index on ties) made in any order. */
+static int better(double inertia, int r, const struct best *b)
+{
+    return b->r < 0 || inertia < b->inertia || (inertia == b->inertia && r < b->r);
+}
+
+int kmeans_run_par(const double *x, size_t n, size_t d, const struct kmeans_params *p,
+                   struct kmeans_result *res, struct kmeans_ws *const *ws, int nws,
+                   struct cx_err *e)
+{
+    if (nws == 1 || p->n_init == 1)
+        return kmeans_run(x, n, d, p, res, ws[0], e);
+    double tol_abs = 0;
+    int rc = run_check(x, n, d, p, ws, nws, &tol_abs, e);
+    if (rc != CX_OK)
+        return rc;
+    int k = p->k, nt = nws < p->n_init ? nws : p->n_init, fail = 0;
+    size_t kd = (size_t)k * d;
+    struct best best[KMEANS_NWS_MAX];
+    struct cx_err terr[KMEANS_NWS_MAX];
+    nt = nt < KMEANS_NWS_MAX ? nt : KMEANS_NWS_MAX;
+    for (int t = 0; t < nt; t++) {
+        best[t].r = -1;
+        ws[t]->ndist = 0;
+        terr[t].status = CX_OK;
+        terr[t].msg[0] = '\0';
+    }
+    /* Each restart whole on one thread: over a sample of ~20k points a
+       step is too little work to share, and the barriers of a team per
+       step would cost more than the step. Inside the region the chunked
+       sums run in chunk order on the calling thread: the same bits. */
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (int r = 0; r < p->n_init; r++) {
+        int t = omp_get_thread_num();
+        struct kmeans_ws *w = ws[t];
+        double *cur, inertia;
+        int it, conv;
+        if (terr[t].status != CX_OK)
+            continue;
+        if (run_restart(x, n, d, p, tol_abs, r, w, &cur, &inertia, &it, &conv, &terr[t])
+            != CX_OK)
+            continue;
+        if (better(inertia, r, &best[t])) {
+            memcpy(w->best, cur, kd * sizeof *cur);
+            best[t] = (struct best){ inertia, r, it, conv };
+        }
+    }
+    int bt = -1;
+    for (int t = 0; t < nt; t++) {
+        if (terr[t].status != CX_OK && !fail) {
+            fail = 1;
+            rc = cx_fail(e, terr[t].status, "%s", terr[t].msg);
+        }
+        if (best[t].r >= 0 && (bt < 0 || better(best[t].inertia, best[t].r, &best[bt])))
+            bt = t;
+        if (t > 0)
+            ws[0]->ndist += ws[t]->ndist;
+    }
+    if (fail)
+        return rc;
+    /* The kept restart's labels: the same last assignment again. */
+    const double *c = ws[bt]->best;
+    memcpy(res->cent, c, kd * sizeof *c);
+    transpose(c, k, d, ws[0]->ct);
+    struct asg_ctx a = { x, n, d, k, c, ws[0]->ct, res->labels, NULL, NULL, NULL, NULL, NULL,
+                         0, 0 };
+    reduce_chunks(nchunks_of(n), assign_chunk, &a);
+    res->inertia = best[bt].inertia;
+    res->iterations = best[bt].it;
+    res->converged = best[bt].conv;
+    res->best_init = best[bt].r;
     return CX_OK;
 }
 
@@ -862,6 +1004,42 @@ double kmeans_calinski_harabasz(const double *x, size_t n, size_t d, const doubl
     }
     struct w_ctx wc = { x, n, d, cent, labels };
     double within = reduce_chunks(nchunks_of(n), within_chunk, &wc);
+    if (!(within > 0))
+        return 0;
+    return (between / (double)(m - 1)) / (within / (double)(n - m));
+}
+
+void kmeans_means(const double *x, size_t n, size_t d, double *mean)
+{
+    for (size_t j0 = 0; j0 < d; j0 += FGROUP) {
+        size_t j1 = d - j0 < FGROUP ? d : j0 + FGROUP;
+        feature_stats(x, n, d, j0, j1, mean + j0, NULL);
+    }
+}
+
+double kmeans_calinski_harabasz_w(size_t n, size_t d, const double *mean, const double *cent,
+                                  int k, const uint32_t *labels, double within)
+{
+    if (k < 1 || k > KMEANS_KMAX)
+        return NAN;
+    size_t cnt[KMEANS_KMAX] = { 0 };
+    for (size_t i = 0; i < n; i++) {
+        if (labels[i] >= (uint32_t)k)
+            return NAN;
+        cnt[labels[i]]++;
+    }
+    size_t m = 0;
+    for (int c = 0; c < k; c++)
+        m += cnt[c] > 0;
+    if (m < 2 || n <= m)
+        return 0;
+    /* As kmeans_calinski_harabasz: B feature by feature. */
+    double between = 0;
+    for (size_t j = 0; j < d; j++)
+        for (int c = 0; c < k; c++) {
+            double t = cent[(size_t)c * d + j] - mean[j];
+            between += (double)cnt[c] * t * t;
+        }
     if (!(within > 0))
         return 0;
     return (between / (double)(m - 1)) / (within / (double)(n - m));
@@ -920,6 +1098,104 @@ double kmeans_silhouette(const double *x, size_t n, size_t d, const uint32_t *la
         return 0;
     struct sil_ctx c = { x, d, labels, k, idx, m };
     return reduce_chunks((m + SIL_CHUNK - 1) / SIL_CHUNK, sil_chunk, &c) / (double)m;
+}
+
+struct sils_ctx {
+    const double *xs;        /* the sampled points, m x d */
+    size_t m, d;             /* their count and features */
+    const uint32_t *labels;  /* m x nl: labels[t * nl + j], checked by the caller */
+    const int *k;            /* clusters of each labeling */
+    int nl;                  /* labelings */
+    const size_t *cnt;       /* nl x KMEANS_KMAX: points of each cluster in the sample */
+    double *part;            /* out: nl partials of each chunk of the round */
+    size_t b0;               /* first chunk of the round */
+};
+
+/* sil_chunk for nl labelings at once: each distance is computed once and
+   added to each labeling's sum of its cluster, in the same order (s
+   increasing), so every labeling gets sil_chunk's sums bit for bit. */
+static void sils_chunk(size_t b, const struct sils_ctx *c)
+{
+    size_t lo = b * SIL_CHUNK, hi = lo + SIL_CHUNK < c->m ? lo + SIL_CHUNK : c->m, d = c->d;
+    int nl = c->nl;
+    double tot[KMEANS_SIL_MAX] = { 0 };
+    double sum[KMEANS_SIL_MAX * KMEANS_KMAX];
+    for (size_t t = lo; t < hi; t++) {
+        const double *xt = c->xs + t * d;
+        const uint32_t *lt = c->labels + t * (size_t)nl;
+        for (int j = 0; j < nl; j++)
+            memset(sum + (size_t)j * KMEANS_KMAX, 0, (size_t)c->k[j] * sizeof *sum);
+        for (size_t s = 0; s < c->m; s++) {
+            if (s == t)
+                continue;
+            double v = sqrt(dist2(xt, c->xs + s * d, d));
+            const uint32_t *ls = c->labels + s * (size_t)nl;
+            for (int j = 0; j < nl; j++)
+                sum[(size_t)j * KMEANS_KMAX + ls[j]] += v;
+        }
+        for (int j = 0; j < nl; j++) {
+            const double *sj = sum + (size_t)j * KMEANS_KMAX;
+            const size_t *cj = c->cnt + (size_t)j * KMEANS_KMAX;
+            uint32_t own = lt[j];
+            size_t nown = cj[own] - 1;  /* the others of its cluster */
+            if (nown == 0)
+                continue;  /* alone in its cluster within the sample: 0 */
+            double a = sj[own] / (double)nown, bmin = INFINITY;
+            for (int l = 0; l < c->k[j]; l++)
+                if ((uint32_t)l != own && cj[l] > 0) {
+                    double v = sj[l] / (double)cj[l];
+                    bmin = v < bmin ? v : bmin;
+                }
+            double mx = a > bmin ? a : bmin;
+            if (isfinite(bmin) && mx > 0)
+                tot[j] += (bmin - a) / mx;
+        }
+    }
+    for (int j = 0; j < nl; j++)
+        c->part[(b - c->b0) * KMEANS_SIL_MAX + (size_t)j] = tot[j];
+}
+
+#define SIL_ROUND 64  /* chunks per round of kmeans_silhouettes, partials on the stack */
+
+int kmeans_silhouettes(const double *xs, size_t m, size_t d, const uint32_t *labels,
+                       const int *k, int nl, double *out)
+{
+    size_t cnt[KMEANS_SIL_MAX * KMEANS_KMAX];
+    if (nl < 1 || nl > KMEANS_SIL_MAX)
+        return -1;
+    for (int j = 0; j < nl; j++)
+        if (k[j] < 1 || k[j] > KMEANS_KMAX)
+            return -1;
+    memset(cnt, 0, (size_t)nl * KMEANS_KMAX * sizeof *cnt);
+    for (size_t t = 0; t < m; t++)
+        for (int j = 0; j < nl; j++) {
+            uint32_t l = labels[t * (size_t)nl + (size_t)j];
+            if (l >= (uint32_t)k[j])
+                return -1;
+            cnt[(size_t)j * KMEANS_KMAX + l]++;
+        }
+    double total[KMEANS_SIL_MAX] = { 0 }, part[SIL_ROUND * KMEANS_SIL_MAX];
+    size_t nc = (m + SIL_CHUNK - 1) / SIL_CHUNK;
+    struct sils_ctx c = { xs, m, d, labels, k, nl, cnt, part, 0 };
+    for (size_t r0 = 0; r0 < nc; r0 += SIL_ROUND) {
+        size_t r1 = nc - r0 < SIL_ROUND ? nc : r0 + SIL_ROUND;
+        c.b0 = r0;
+        if (r1 - r0 > 1 && !omp_in_parallel()) {
+            #pragma omp parallel for schedule(dynamic, 1)
+            for (size_t b = r0; b < r1; b++)
+                sils_chunk(b, &c);
+        } else {
+            for (size_t b = r0; b < r1; b++)
+                sils_chunk(b, &c);
+        }
+        /* Chunk order, as reduce_chunks adds them. */
+        for (size_t b = r0; b < r1; b++)
+            for (int j = 0; j < nl; j++)
+                total[j] += part[(b - r0) * KMEANS_SIL_MAX + (size_t)j];
+    }
+    for (int j = 0; j < nl; j++)
+        out[j] = m ? total[j] / (double)m : 0;
+    return 0;
 }
 
 /* ---- adjusted Rand index ---- */

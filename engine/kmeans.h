@@ -156,6 +156,21 @@ unsigned long kmeans_restart_seed(uint64_t seed, int restart);
 int kmeans_run(const double *x, size_t n, size_t d, const struct kmeans_params *p,
                struct kmeans_result *res, struct kmeans_ws *w, struct cx_err *e);
 
+/* kmeans_run with its restarts spread over threads: up to nws restarts at
+   once (at most KMEANS_NWS_MAX), each whole on one thread with its own
+   workspace ws[t] (each sized as kmeans_run needs). Every restart gives the
+   same bits on one thread as on many, and the kept one is chosen as
+   kmeans_run chooses (lowest inertia, lowest index on ties), so res is
+   kmeans_run's, bit for bit; res->labels come from assigning the points to
+   the kept centroids again. kmeans_ws_ndist(ws[0]) gets the distances of
+   all restarts. For few points a step (~20k) is too little work to share
+   between threads; kmeans_run shares each step instead. nws = 1 is
+   kmeans_run. Returns as kmeans_run. */
+#define KMEANS_NWS_MAX 64
+int kmeans_run_par(const double *x, size_t n, size_t d, const struct kmeans_params *p,
+                   struct kmeans_result *res, struct kmeans_ws *const *ws, int nws,
+                   struct cx_err *e);
+
 /* Assigns each point to its nearest centre of cent (k x d; lowest index on
    ties) into labels (n), and its squared distance into dist2 (n) unless
    dist2 is NULL. Returns the inertia (sum of those squared distances,
@@ -182,6 +197,28 @@ double kmeans_calinski_harabasz(const double *x, size_t n, size_t d, const doubl
    1..KMEANS_KMAX. */
 double kmeans_silhouette(const double *x, size_t n, size_t d, const uint32_t *labels, int k,
                          const size_t *idx, size_t m);
+
+/* The means of the d features of x into mean (d), each a sum in point
+   order as kmeans_calinski_harabasz makes it. */
+void kmeans_means(const double *x, size_t n, size_t d, double *mean);
+
+/* kmeans_calinski_harabasz from parts already known, without reading the
+   points: mean, the feature means from kmeans_means, and within, W of
+   these labels and centres (the inertia kmeans_assign returned when it
+   wrote the labels is that sum, bit for bit). Gives the same value. */
+double kmeans_calinski_harabasz_w(size_t n, size_t d, const double *mean, const double *cent,
+                                  int k, const uint32_t *labels, double within);
+
+/* Mean silhouettes of nl labelings of the same m points at once (nl at
+   most KMEANS_SIL_MAX): xs holds the m points (m x d, in sample order),
+   labels[t * nl + j] the label of point t in labeling j, k[j] its
+   clusters. out[j] gets kmeans_silhouette's value for labeling j over
+   those points (bit for bit: each distance is computed once and added to
+   every labeling's sums in the same order). Returns 0, or -1 (nl or a k
+   out of range, a label >= its k) with out untouched. */
+#define KMEANS_SIL_MAX 16
+int kmeans_silhouettes(const double *xs, size_t m, size_t d, const uint32_t *labels,
+                       const int *k, int nl, double *out);
 
 /* Adjusted Rand index of two labelings of n points (Hubert & Arabie 1985):
    1 for the same partition whatever the label values, about 0 for

@@ -14,6 +14,7 @@
 
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,12 +91,23 @@ static double standardise(const struct seg_model *m, int j, double x)
     return z > m->clip ? m->clip : z < -m->clip ? -m->clip : z;
 }
 
-/* Fits the scaler of the model on the present customers rows[0..n). */
+/* Threads of the per-feature loops below, each with its own buffer of n
+   doubles: a few, so that the buffers stay small beside the matrix. */
+#define SEG_FEATURE_THREADS 4
+static int feature_threads(void)
+{
+    int t = omp_get_max_threads();
+    return t < 1 ? 1 : t > SEG_FEATURE_THREADS ? SEG_FEATURE_THREADS : t;
+}
+
+/* Fits the scaler of the model on the present customers rows[0..n). The
+   features are independent: one thread a feature, each the same sums. */
 static int fit_scaler(const struct features *f, const struct seg_options *o, const uint32_t *rows,
                       size_t n, struct seg_model *m, struct cx_err *e)
 {
-    double *tmp = malloc((n + 1) * sizeof *tmp);
-    if (tmp == NULL)
+    int nt = feature_threads();
+    double *tmps = malloc((size_t)nt * (n + 1) * sizeof *tmps);
+    if (tmps == NULL)
         return cx_nomem(e, "scaler");
     m->d = 0;
     m->clip = o->clip;
@@ -106,7 +118,12 @@ static int fit_scaler(const struct features *f, const struct seg_options *o, con
         m->feat[j] = k;
         m->transform[j] = o->transform[k];
         m->rate_scale[j] = 1;
-        if (o->transform[k] == SEG_T_RATE) {
+    }
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (int j = 0; j < m->d; j++) {
+        double *tmp = tmps + (size_t)omp_get_thread_num() * (n + 1);
+        int k = m->feat[j];
+        if (m->transform[j] == SEG_T_RATE) {
             size_t np = 0;
             for (size_t i = 0; i < n; i++)
                 if (f->v[k][rows[i]] > 0)
@@ -123,7 +140,7 @@ static int fit_scaler(const struct features *f, const struct seg_options *o, con
         if (!(m->scale[j] > 1e-12))
             m->scale[j] = 1;
     }
-    free(tmp);
+    free(tmps);
     if (m->d == 0)
         return cx_fail(e, CX_EUSAGE, "no feature selected for segmentation");
     return CX_OK;
@@ -195,8 +212,10 @@ static void stride_sample(size_t n, size_t m, size_t *idx)
 static int profile(const struct features *f, const uint32_t *rows, size_t n, const uint32_t *lab, int k,
                    struct seg_profile *prof, struct cx_err *e)
 {
-    double *buf = malloc((n + 1) * sizeof *buf);
-    size_t *start = calloc((size_t)k + 1, sizeof *start), *pos = calloc((size_t)k + 1, sizeof *pos);
+    int nt = feature_threads();
+    double *buf = malloc((size_t)nt * (n + 1) * sizeof *buf);
+    size_t *start = calloc((size_t)k + 1, sizeof *start);
+    size_t *pos = calloc((size_t)nt * ((size_t)k + 1), sizeof *pos);
     if (buf == NULL || start == NULL || pos == NULL) {
         free(buf);
         free(start);
@@ -223,13 +242,19 @@ static int profile(const struct features *f, const uint32_t *rows, size_t n, con
         prof[s].share = n ? (double)prof[s].customers / (double)n : 0;
         prof[s].monetary_share = total_net != 0 ? seg_net[s] / total_net : 0;
     }
+    /* The features are independent: one thread a feature, with its own
+       buffer and write positions. */
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (int ft = 0; ft < F_N; ft++) {
-        memcpy(pos, start, ((size_t)k + 1) * sizeof *pos);
+        int t = omp_get_thread_num();
+        double *tb = buf + (size_t)t * (n + 1);
+        size_t *tp = pos + (size_t)t * ((size_t)k + 1);
+        memcpy(tp, start, ((size_t)k + 1) * sizeof *tp);
         for (size_t i = 0; i < n; i++)
-            buf[pos[lab[i]]++] = f->v[ft][rows[i]];
+            tb[tp[lab[i]]++] = f->v[ft][rows[i]];
         for (int s = 0; s < k; s++) {
             size_t m = prof[s].customers;
-            double *b = buf + start[s];
+            double *b = tb + start[s];
             if (m == 0) {
                 prof[s].median[ft] = prof[s].mean[ft] = 0;
                 continue;
@@ -262,17 +287,20 @@ static void to_naming(const double *v, struct naming_profile *p)
 static int population(const struct features *f, const uint32_t *rows, size_t n,
                       struct naming_profile *med, struct naming_profile *scale, struct cx_err *e)
 {
-    double *b = malloc((n + 1) * sizeof *b), md[F_N], sc[F_N];
-    if (b == NULL)
+    int nt = feature_threads();
+    double *bufs = malloc((size_t)nt * (n + 1) * sizeof *bufs), md[F_N], sc[F_N];
+    if (bufs == NULL)
         return cx_nomem(e, "segment names");
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (int ft = 0; ft < F_N; ft++) {
+        double *b = bufs + (size_t)omp_get_thread_num() * (n + 1);
         for (size_t i = 0; i < n; i++)
             b[i] = f->v[ft][rows[i]];
         md[ft] = stats_quantile(b, n, 0.5);
         /* The raw interquartile range, zero included: naming has floors. */
         sc[ft] = stats_quantile(b, n, 0.75) - stats_quantile(b, n, 0.25);
     }
-    free(b);
+    free(bufs);
     to_naming(md, med);
     to_naming(sc, scale);
     return CX_OK;
@@ -472,10 +500,11 @@ int segment_fit(const struct features *f, const struct seg_options *o, const str
     int rc = CX_OK;
     size_t n = 0;
     uint32_t *rows = present_rows(f, &n);
-    double *x = NULL, *xs = NULL;
-    uint32_t *lab = NULL, *labs = NULL;
+    double *x = NULL, *xs = NULL, *xsil = NULL;
+    uint32_t *lab = NULL, *labs = NULL, *silab = NULL;
     size_t *sidx = NULL, *silidx = NULL;
-    struct kmeans_ws *ws = NULL, *wss = NULL;
+    struct kmeans_ws *ws = NULL, *wss[KMEANS_NWS_MAX] = { NULL };
+    int nws = 1;
     int kmin = o->k ? o->k : o->kmin, kmax = o->k ? o->k : o->kmax;
     if (rows == NULL)
         return cx_nomem(e, "segmentation");
@@ -499,11 +528,23 @@ int segment_fit(const struct features *f, const struct seg_options *o, const str
     labs = malloc(ns * sizeof *labs);
     sidx = malloc(ns * sizeof *sidx);
     silidx = malloc(nsil * sizeof *silidx);
+    int nk = kmax - kmin + 1;
+    xsil = malloc(nsil * d * sizeof *xsil);
+    silab = malloc(nsil * (size_t)nk * sizeof *silab);
     ws = kmeans_ws_alloc(n, d, kmax);
-    wss = kmeans_ws_alloc(ns, d, kmax);
+    /* One workspace of the sample per thread: the restarts run side by
+       side (kmeans_run_par); each is small (~20 bytes a point). */
+    nws = omp_get_max_threads();
+    nws = nws < o->n_init ? nws : o->n_init;
+    nws = nws < KMEANS_NWS_MAX ? nws : KMEANS_NWS_MAX;
+    nws = nws > 1 ? nws : 1;
+    int wok = 1;
+    for (int t = 0; t < nws; t++)
+        wok &= (wss[t] = kmeans_ws_alloc(ns, d, kmax)) != NULL;
     s->n = f->n;
     s->segment = malloc(((size_t)f->n + 1) * sizeof *s->segment);
-    if (!x || !xs || !lab || !labs || !sidx || !silidx || !ws || !wss || !s->segment) {
+    if (!x || !xs || !xsil || !lab || !labs || !silab || !sidx || !silidx || !ws || !wok
+        || !s->segment) {
         rc = cx_nomem(e, "segmentation");
         goto done;
     }
@@ -512,6 +553,11 @@ int segment_fit(const struct features *f, const struct seg_options *o, const str
     stride_sample(n, nsil, silidx);
     for (size_t i = 0; i < ns; i++)
         memcpy(xs + i * d, x + sidx[i] * d, d * sizeof *x);
+    for (size_t i = 0; i < nsil; i++)
+        memcpy(xsil + i * d, x + silidx[i] * d, d * sizeof *x);
+    /* The feature means, the same for every k (Calinski–Harabasz). */
+    double mean[F_N];
+    kmeans_means(x, n, d, mean);
 
     /* Each k: fit on the sample, score on everyone. */
     double cent_k[SEG_MAX_K][SEG_MAX_K * F_N];
@@ -521,16 +567,31 @@ int segment_fit(const struct features *f, const struct seg_options *o, const str
     kp.max_iter = o->max_iter;
     kp.tol = o->tol;
     kp.seed = o->seed;
+    int ks[SEG_MAX_K];
     for (int k = kmin; k <= kmax; k++) {
         struct kmeans_result r = { cent_k[k - 1], labs, 0, 0, 0, 0 };
         kp.k = k;
-        if ((rc = kmeans_run(xs, ns, d, &kp, &r, wss, e)) != CX_OK)
+        if ((rc = kmeans_run_par(xs, ns, d, &kp, &r, wss, nws, e)) != CX_OK)
             goto done;
         struct seg_kscore *sc = &s->scores[s->nscores++];
         sc->k = k;
+        /* One pass over everyone: the inertia is the within-cluster sum
+           of Calinski–Harabasz, bit for bit. */
         sc->inertia = kmeans_assign(x, n, d, cent_k[k - 1], k, lab, NULL);
-        sc->ch = kmeans_calinski_harabasz(x, n, d, cent_k[k - 1], k, lab);
-        sc->silhouette = kmeans_silhouette(x, n, d, lab, k, silidx, nsil);
+        sc->ch = kmeans_calinski_harabasz_w(n, d, mean, cent_k[k - 1], k, lab, sc->inertia);
+        ks[k - kmin] = k;
+        for (size_t t = 0; t < nsil; t++)
+            silab[t * (size_t)nk + (size_t)(k - kmin)] = lab[silidx[t]];
+    }
+    /* Silhouettes of every k together: each distance between sampled
+       customers computed once, not once per k. */
+    {
+        double sil[SEG_MAX_K];
+        if (kmeans_silhouettes(xsil, nsil, d, silab, ks, nk, sil) != 0)
+            for (int j = 0; j < nk; j++)
+                sil[j] = NAN;
+        for (int j = 0; j < nk; j++)
+            s->scores[j].silhouette = sil[j];
     }
     int k = choose_k(s->scores, s->nscores);
     s->chosen_k = k;
@@ -543,14 +604,20 @@ int segment_fit(const struct features *f, const struct seg_options *o, const str
        local minimum rather than one stopped by the tolerance. */
     int it;
     double tol_abs = 0;
+    int fixed = 0;  /* the last step left the centroids as they were */
     for (it = 0; it < o->max_iter; it++) {
         s->inertia = kmeans_iterate(x, n, d, k, cent, next, lab, ws);
         int conv = kmeans_converged(cent, next, d, k, tol_abs);
+        fixed = memcmp(cent, next, (size_t)k * d * sizeof *cent) == 0;
         memcpy(cent, next, (size_t)k * d * sizeof *cent);
         if (conv)
             break;
     }
-    s->inertia = kmeans_assign(x, n, d, cent, k, lab, NULL);
+    /* Labels and inertia of the final centroids: those of the last step
+       when it did not move them (the same assignment, summed the same
+       way), else one more pass. */
+    if (!fixed)
+        s->inertia = kmeans_assign(x, n, d, cent, k, lab, NULL);
     s->iterations = it + 1;
 
     /* Canonical order, largest segment first. */
@@ -570,10 +637,14 @@ int segment_fit(const struct features *f, const struct seg_options *o, const str
        the profiles and RFM scores allocate theirs, so the two never add up. */
     free(x);
     free(xs);
+    free(xsil);
     kmeans_ws_free(ws);
-    kmeans_ws_free(wss);
-    x = xs = NULL;
-    ws = wss = NULL;
+    for (int t = 0; t < nws; t++) {
+        kmeans_ws_free(wss[t]);
+        wss[t] = NULL;
+    }
+    x = xs = xsil = NULL;
+    ws = NULL;
 
     if ((rc = profile(f, rows, n, lab, k, s->prof, e)) != CX_OK)
         goto done;
@@ -591,12 +662,15 @@ done:
     free(rows);
     free(x);
     free(xs);
+    free(xsil);
     free(lab);
     free(labs);
+    free(silab);
     free(sidx);
     free(silidx);
     kmeans_ws_free(ws);
-    kmeans_ws_free(wss);
+    for (int t = 0; t < nws; t++)
+        kmeans_ws_free(wss[t]);
     if (rc != CX_OK)
         segment_free(s);
     return rc;

@@ -512,6 +512,111 @@ static void test_silhouette(void **state)
     assert_true(isnan(kmeans_silhouette(x, 5, 2, lab, 3, bad, 1)));
 }
 
+/* kmeans_run_par against kmeans_run: restarts side by side on 1, 2 and 3
+   workspaces give kmeans_run's centroids, labels, inertia, steps and kept
+   restart, bit for bit. Ties between restarts: the same points twice over
+   make many restarts end equal, so the lowest index must win. */
+static void test_run_par_identical(void **state)
+{
+    (void)state;
+    size_t n = 2500, d = 3;
+    double *x = blobs_data(n, d, 5, 21);
+    struct kmeans_params p;
+    kmeans_defaults(&p);
+    p.k = 5;
+    p.n_init = 7;
+    p.seed = 99;
+    double c0[15], c1[15];
+    uint32_t *l0 = malloc(n * sizeof *l0), *l1 = malloc(n * sizeof *l1);
+    assert_non_null(l0);
+    assert_non_null(l1);
+    struct kmeans_ws *w[3];
+    for (int t = 0; t < 3; t++)
+        assert_non_null(w[t] = kmeans_ws_alloc(n, d, p.k));
+    struct cx_err e = { 0, "" };
+    int saved = omp_get_max_threads();
+    omp_set_num_threads(2);
+    struct kmeans_result r0 = { c0, l0, 0, 0, 0, 0 };
+    assert_int_equal(kmeans_run(x, n, d, &p, &r0, w[0], &e), CX_OK);
+    uint64_t nd0 = kmeans_ws_ndist(w[0]);
+    for (int nws = 1; nws <= 3; nws++) {
+        struct kmeans_result r1 = { c1, l1, 0, 0, 0, 0 };
+        assert_int_equal(kmeans_run_par(x, n, d, &p, &r1, w, nws, &e), CX_OK);
+        assert_memory_equal(c0, c1, sizeof c0);
+        assert_memory_equal(l0, l1, n * sizeof *l0);
+        assert_memory_equal(&r0.inertia, &r1.inertia, sizeof r0.inertia);
+        assert_int_equal(r0.iterations, r1.iterations);
+        assert_int_equal(r0.converged, r1.converged);
+        assert_int_equal(r0.best_init, r1.best_init);
+        assert_true(kmeans_ws_ndist(w[0]) == nd0);
+    }
+    /* Duplicated points (two copies of 4 points, k = 4): every restart
+       finds the same inertia, and restart 0 is kept. */
+    const double dup[] = { 0, 0, 0, 1, 0, 0, 0, 5, 0, 9, 9, 0,
+                           0, 0, 0, 1, 0, 0, 0, 5, 0, 9, 9, 0 };
+    p.k = 4;
+    struct kmeans_result rd = { c1, l1, 0, 0, 0, 0 };
+    assert_int_equal(kmeans_run_par(dup, 8, 3, &p, &rd, w, 3, &e), CX_OK);
+    assert_int_equal(rd.best_init, 0);
+    assert_true(rd.inertia == 0);
+    /* A bad k is reported, not run. */
+    p.k = 0;
+    assert_int_equal(kmeans_run_par(x, n, d, &p, &rd, w, 2, &e), CX_EUSAGE);
+    omp_set_num_threads(saved);
+    for (int t = 0; t < 3; t++)
+        kmeans_ws_free(w[t]);
+    free(l0);
+    free(l1);
+    free(x);
+}
+
+/* kmeans_silhouettes and kmeans_calinski_harabasz_w give the values of
+   kmeans_silhouette and kmeans_calinski_harabasz, bit for bit, for three
+   labelings (k = 2, 3, 6) of a sample of 700 of 3000 points. */
+static void test_scores_together(void **state)
+{
+    (void)state;
+    size_t n = 3000, d = 4, m = 700;
+    double *x = blobs_data(n, d, 6, 8), *xs = malloc(m * d * sizeof *xs);
+    uint32_t *lab = malloc(3 * n * sizeof *lab), *ls = malloc(3 * m * sizeof *ls);
+    size_t *idx = malloc(m * sizeof *idx);
+    assert_non_null(xs);
+    assert_non_null(lab);
+    assert_non_null(ls);
+    assert_non_null(idx);
+    const int k[3] = { 2, 3, 6 };
+    double cent[6 * 4], mean[4], got[3];
+    for (size_t t = 0; t < m; t++) {
+        idx[t] = t * n / m;
+        memcpy(xs + t * d, x + idx[t] * d, d * sizeof *x);
+    }
+    kmeans_means(x, n, d, mean);
+    for (int j = 0; j < 3; j++) {
+        for (int c = 0; c < k[j]; c++)
+            memcpy(cent + (size_t)c * d, x + (size_t)c * 97 * d, d * sizeof *x);
+        uint32_t *lj = lab + (size_t)j * n;
+        double in = kmeans_assign(x, n, d, cent, k[j], lj, NULL);
+        double ch = kmeans_calinski_harabasz(x, n, d, cent, k[j], lj);
+        double chw = kmeans_calinski_harabasz_w(n, d, mean, cent, k[j], lj, in);
+        assert_memory_equal(&ch, &chw, sizeof ch);
+        for (size_t t = 0; t < m; t++)
+            ls[t * 3 + (size_t)j] = lj[idx[t]];
+    }
+    assert_int_equal(kmeans_silhouettes(xs, m, d, ls, k, 3, got), 0);
+    for (int j = 0; j < 3; j++) {
+        double want = kmeans_silhouette(x, n, d, lab + (size_t)j * n, k[j], idx, m);
+        assert_memory_equal(&got[j], &want, sizeof want);
+    }
+    /* A label beyond its k: -1. */
+    ls[0] = 7;
+    assert_int_equal(kmeans_silhouettes(xs, m, d, ls, k, 3, got), -1);
+    free(x);
+    free(xs);
+    free(lab);
+    free(ls);
+    free(idx);
+}
+
 static void test_ari(void **state)
 {
     (void)state;
@@ -588,6 +693,8 @@ int main(void)
         cmocka_unit_test(test_hamerly_equals_lloyd),
         cmocka_unit_test(test_assign_wide),
         cmocka_unit_test(test_silhouette),
+        cmocka_unit_test(test_run_par_identical),
+        cmocka_unit_test(test_scores_together),
         cmocka_unit_test(test_ari),
         cmocka_unit_test(test_errors),
     };
