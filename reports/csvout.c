@@ -1,7 +1,9 @@
 /*
  * csvout — see csvout.h. stdio buffers the output; errors are sticky in the
  * FILE and checked once at close, plus at every row end so that a closed
- * pipe stops a long write early.
+ * pipe stops a long write early. One thread writes a file, so the calls
+ * skip stdio's locking (putc_unlocked, fwrite_unlocked): a lock per field
+ * was half the time of writing customers.csv.
  */
 #include "reports/csvout.h"
 
@@ -36,7 +38,7 @@ int csvout_open(struct csvout *w, const char *path, int fr, struct cx_err *e)
 
 static void sep(struct csvout *w)
 {
-    if (w->col++ && putc(w->fr ? ';' : ',', w->f) == EOF)
+    if (w->col++ && putc_unlocked(w->fr ? ';' : ',', w->f) == EOF)
         w->failed = 1;
 }
 
@@ -50,21 +52,22 @@ void csvout_text(struct csvout *w, const char *s, size_t n)
     for (size_t i = 0; i < n && !quote; i++)
         quote = s[i] == d || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
     if (!quote) {
-        if (n && fwrite(s, 1, n, w->f) != n)
+        if (n && fwrite_unlocked(s, 1, n, w->f) != n)
             w->failed = 1;
         return;
     }
-    if (putc('"', w->f) == EOF || (formula && putc('\'', w->f) == EOF))
+    if (putc_unlocked('"', w->f) == EOF || (formula && putc_unlocked('\'', w->f) == EOF))
         w->failed = 1;
     size_t from = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '"') {
-            if (fwrite(s + from, 1, i + 1 - from, w->f) != i + 1 - from || putc('"', w->f) == EOF)
+            if (fwrite_unlocked(s + from, 1, i + 1 - from, w->f) != i + 1 - from ||
+                putc_unlocked('"', w->f) == EOF)
                 w->failed = 1;
             from = i + 1;
         }
     }
-    if ((n > from && fwrite(s + from, 1, n - from, w->f) != n - from) || putc('"', w->f) == EOF)
+    if ((n > from && fwrite_unlocked(s + from, 1, n - from, w->f) != n - from) || putc_unlocked('"', w->f) == EOF)
         w->failed = 1;
 }
 
@@ -120,7 +123,7 @@ void csvout_num(struct csvout *w, double v, int prec)
         /* -0.004 rounds to "-0.00": write it as 0. */
         if (b[0] == '-' && strspn(b + 1, "0.,") == (size_t)(n - 1))
             memmove(b, b + 1, (size_t)n--);
-        if (fwrite(b, 1, (size_t)n, w->f) != (size_t)n)
+        if (fwrite_unlocked(b, 1, (size_t)n, w->f) != (size_t)n)
             w->failed = 1;
     }
 }
@@ -136,20 +139,29 @@ void csvout_exact(struct csvout *w, double v)
         for (int i = 0; i < n; i++)
             if (b[i] == '.')
                 b[i] = ',';
-    if (n > 0 && fwrite(b, 1, (size_t)n, w->f) != (size_t)n)
+    if (n > 0 && fwrite_unlocked(b, 1, (size_t)n, w->f) != (size_t)n)
         w->failed = 1;
 }
 
 void csvout_int(struct csvout *w, long long v)
 {
     sep(w);
-    if (fprintf(w->f, "%lld", v) < 0)
+    char t[24];
+    int n = 0;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+        t[sizeof t - 1 - n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        t[sizeof t - 1 - n++] = '-';
+    if (fwrite_unlocked(t + sizeof t - n, 1, (size_t)n, w->f) != (size_t)n)
         w->failed = 1;
 }
 
 void csvout_end(struct csvout *w)
 {
-    if (putc('\n', w->f) == EOF || ferror(w->f))
+    if (putc_unlocked('\n', w->f) == EOF || ferror(w->f))
         w->failed = 1;
     w->col = 0;
 }
