@@ -6,13 +6,15 @@ generates a file ten times as large (100M lines, about 8.6 GB) beside it,
 runs the same job on it, and deletes it: the time ratio says whether the
 job grows linearly, the peak RSS whether memory stays under half the CSV.
 Also times `canaux check` on a gzip copy of the 10M-line file (gzip
-throughput: decompression is serial). Needs about 9 GB free in
+throughput: decompression is serial), and runs the abuse test of distinct
+customers with one line each at 10M customers. Needs about 9 GB free in
 $CANAUX_BENCH_DIR (default bench-data/) and about 3 minutes.
 """
 import argparse
 import os
 import subprocess
 import sys
+import time
 
 from bench import LAST_STDERR, run, stage_times
 
@@ -49,6 +51,18 @@ def main():
                f"{os.path.getsize(small) / 1e6:.0f} MB of CSV): {w:.2f} s, "
                f"{os.path.getsize(small) / 1e6 / w:.0f} MB/s of CSV, {a.rows / w:,.0f} rows/s, "
                f"peak {m / 1e6:.0f} MB")
+    # The abuse test of distinct customers, one line each, at a.rows of them.
+    env = dict(os.environ, CANAUX_BIN=os.path.abspath(a.bin), CANAUX_SRC=os.getcwd(),
+               CANAUX_CUSTOMERS=str(a.rows), CANAUX_ABUSE_TESTS="million_customers")
+    t0 = time.perf_counter()
+    p = subprocess.Popen(["sh", "tests/e2e/abuse.sh"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = p.stdout.read().decode(errors="replace")
+    _, status, ru = os.wait4(p.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"bench-scale: {a.rows:,} distinct customers failed:\n{log}")
+    cust_line = (f"{a.rows:,} distinct customers, one line each (tests/e2e/abuse.sh million_customers): "
+                 f"passed in {time.perf_counter() - t0:.1f} s (generating the file with awk included), "
+                 f"peak {ru.ru_maxrss * 1024 / 1e6:.0f} MB")
     big = os.path.join(d, f"scale-{a.rows * 10}-seed1.csv")   # never a file `make bench` caches
     try:
         for f, n in ((small, a.rows), (ensure(a.bin, d, a.rows * 10, "scale"), a.rows * 10)):
@@ -68,6 +82,7 @@ def main():
     print(f"{n1 // n0}x the lines took {w1 / w0:.1f}x the time (" +
           ", ".join(f"{s} {s1[s] / s0[s]:.1f}x" for s in STAGES if s0[s] > 0) + ").")
     print(gz_line)
+    print(cust_line)
 
 
 if __name__ == "__main__":

@@ -267,9 +267,10 @@ cost_model_bad_values() {
 # 1,000,000 distinct customers, one line each: `run` succeeds and keeps every
 # customer. About 10 s on 2 cores; a sanitizer build is ~5x slower, so
 # against one (the binary links __asan_init) this uses 200,000 customers.
+# CANAUX_CUSTOMERS=N sets another count (make bench-scale: 10,000,000).
 million_customers() {
-    n=1000000
-    grep -qa __asan_init "$BIN" && n=200000
+    n=${CANAUX_CUSTOMERS:-1000000}
+    [ -z "$CANAUX_CUSTOMERS" ] && grep -qa __asan_init "$BIN" && n=200000
     awk -v H="$H" -v n=$n 'BEGIN { print H; split("web direct agents retail marketplace", ch, " ")
         for (i = 1; i <= n; i++)
             printf "O%d,2024-%02d-%02d,C%d,%s,P%d,Cat%d,%d,%d.%02d,1.00,0,R%d,\n",
@@ -320,10 +321,11 @@ accounting_mixed() {
     accounts out r.csv mixed.csv
 }
 
-for name in binary_garbage huge_field wide_line unterminated_quote_eof invalid_utf8 truncated_gz \
+# CANAUX_ABUSE_TESTS="name ..." runs only those.
+for name in ${CANAUX_ABUSE_TESTS:-binary_garbage huge_field wide_line unterminated_quote_eof invalid_utf8 truncated_gz \
     empty_file header_only directory_input duplicate_header dates_out_of_range nan_inf_numbers amount_overflow reject_then_failure \
     cost_model_missing_channel cost_model_bad_values million_customers \
-    accounting_generated accounting_samples accounting_mixed; do
+    accounting_generated accounting_samples accounting_mixed}; do
     t "$name"
 done
 echo "$PASSED passed, $FAILED failed"
