@@ -270,7 +270,7 @@ cost_model_bad_values() {
 # CANAUX_CUSTOMERS=N sets another count (make bench-scale: 10,000,000).
 million_customers() {
     n=${CANAUX_CUSTOMERS:-1000000}
-    [ -z "$CANAUX_CUSTOMERS" ] && grep -qa __asan_init "$BIN" && n=200000
+    [ -z "${CANAUX_CUSTOMERS:-}" ] && grep -qa __asan_init "$BIN" && n=200000
     awk -v H="$H" -v n=$n 'BEGIN { print H; split("web direct agents retail marketplace", ch, " ")
         for (i = 1; i <= n; i++)
             printf "O%d,2024-%02d-%02d,C%d,%s,P%d,Cat%d,%d,%d.%02d,1.00,0,R%d,\n",
