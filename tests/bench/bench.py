@@ -44,6 +44,25 @@ def stage_times(err):
     return out
 
 
+def data_file(bin_, d, n, prefix="gen"):
+    """The generated file of n lines in d ({prefix}-{n}-seed1.csv), made
+    with `canaux gen --rows n --seed 1` when missing."""
+    f = os.path.join(d, f"{prefix}-{n}-seed1.csv")
+    if not os.path.exists(f):
+        print(f"bench: generating {n:,} rows into {f}", file=sys.stderr)
+        w, _ = run([bin_, "gen", "--rows", str(n), "--seed", "1", "-o", f + ".tmp"])
+        os.rename(f + ".tmp", f)
+        print(f"bench: generated in {w:.2f} s", file=sys.stderr)
+    return f
+
+
+def warm(path):
+    """Reads path once, so that no measured command pays for the disk."""
+    with open(path, "rb") as fh:
+        while fh.read(1 << 24):
+            pass
+
+
 def stage_memory(bin_, f, out):
     """[(stage, peak MiB, MiB left after it)] of one `canaux run` with
     CANAUX_MEMTRACE=1: each stage's own high-water mark."""
@@ -77,16 +96,9 @@ def main():
     os.makedirs(d, exist_ok=True)
     rows = []
     for n in [int(x) for x in a.sizes.split(",")]:
-        f = os.path.join(d, f"gen-{n}-seed1.csv")
-        if not os.path.exists(f):
-            print(f"bench: generating {n} rows into {f}", file=sys.stderr)
-            w, _ = run([a.bin, "gen", "--rows", str(n), "--seed", "1", "-o", f + ".tmp"])
-            os.rename(f + ".tmp", f)
-            print(f"bench: generated in {w:.2f} s", file=sys.stderr)
+        f = data_file(a.bin, d, n)
         size = os.path.getsize(f)
-        with open(f, "rb") as fh:   # warm the page cache
-            while fh.read(1 << 24):
-                pass
+        warm(f)
         cat, _ = measure(["cat", f], a.runs)
         rows.append((n, size, "cat FILE > /dev/null", cat, None))
         for j in (1, 2):

@@ -47,7 +47,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import bench  # noqa: E402  (run, stage_times: the measurements of make bench)
+import bench  # noqa: E402  (data_file, warm, run, stage_times: those of make bench)
 
 STAGES = ["load", "features", "segmentation", "economics", "recommendations", "write"]
 TARGET_SIZE, TARGET_SPEEDUP, TARGET_MEMORY = 10_000_000, 15.0, 0.1
@@ -71,24 +71,6 @@ def require_pandas():
               "Debian's pandas and scikit-learn, under /usr/bin/python3:\n"
               "  apt-get install -y python3-pandas python3-sklearn", file=sys.stderr)
         sys.exit(2)
-
-
-def data_file(binary, n, d):
-    """The cached generated file of n lines, made as bench.py makes it."""
-    f = os.path.join(d, f"gen-{n}-seed1.csv")
-    if not os.path.exists(f):
-        print(f"peers: generating {n} rows into {f}", file=sys.stderr)
-        w, _ = bench.run([binary, "gen", "--rows", str(n), "--seed", "1", "-o", f + ".tmp"])
-        os.rename(f + ".tmp", f)
-        print(f"peers: generated in {w:.2f} s", file=sys.stderr)
-    return f
-
-
-def warm(path):
-    """Reads path once so that neither tool pays for the disk."""
-    with open(path, "rb") as fh:
-        while fh.read(1 << 24):
-            pass
 
 
 def measure(cmd, runs):
@@ -153,14 +135,14 @@ def main():
     os.makedirs(d, exist_ok=True)
     rows, failed = [], False
     for n in [int(x) for x in a.sizes.split(",")]:
-        f = data_file(a.bin, n, d)
+        f = bench.data_file(a.bin, d, n)
         cdir, pdir = os.path.join(d, f"peers-{n}-canaux"), os.path.join(d, f"peers-{n}-pandas")
-        warm(f)
+        bench.warm(f)
         print(f"peers: {n:,} lines: canaux run -j2", file=sys.stderr)
         c = measure([a.bin, "run", "--force", "-j2", f, "-o", cdir], a.runs)
         with open(os.path.join(cdir, "segments.csv")) as fh:
             k = sum(1 for _ in fh) - 1
-        warm(f)
+        bench.warm(f)
         print(f"peers: {n:,} lines: pandas + scikit-learn, k = {k}", file=sys.stderr)
         p = measure([sys.executable, os.path.join(HERE, "peers_pandas.py"), f, "-o", pdir, "-k", str(k),
                      "--seed", "1"], a.runs)

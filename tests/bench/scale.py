@@ -16,20 +16,9 @@ import subprocess
 import sys
 import time
 
-from bench import LAST_STDERR, run, stage_times
+from bench import LAST_STDERR, data_file, run, stage_times
 
 STAGES = ("load", "features", "segmentation", "economics", "recommendations", "write")
-
-
-def ensure(bin_, d, n, prefix="gen"):
-    """The generated file of n lines in d (made when missing)."""
-    f = os.path.join(d, f"{prefix}-{n}-seed1.csv")
-    if not os.path.exists(f):
-        print(f"bench-scale: generating {n:,} rows into {f}", file=sys.stderr)
-        w, _ = run([bin_, "gen", "--rows", str(n), "--seed", "1", "-o", f + ".tmp"])
-        os.rename(f + ".tmp", f)
-        print(f"bench-scale: generated in {w:.1f} s", file=sys.stderr)
-    return f
 
 
 def main():
@@ -40,7 +29,7 @@ def main():
     d = os.environ.get("CANAUX_BENCH_DIR", "bench-data")
     os.makedirs(d, exist_ok=True)
     rows = []
-    small = ensure(a.bin, d, a.rows)
+    small = data_file(a.bin, d, a.rows)
     gz = small + ".gz"
     if not os.path.exists(gz):
         with open(gz + ".tmp", "wb") as out:
@@ -65,7 +54,7 @@ def main():
                  f"peak {ru.ru_maxrss * 1024 / 1e6:.0f} MB")
     big = os.path.join(d, f"scale-{a.rows * 10}-seed1.csv")   # never a file `make bench` caches
     try:
-        for f, n in ((small, a.rows), (ensure(a.bin, d, a.rows * 10, "scale"), a.rows * 10)):
+        for f, n in ((small, a.rows), (data_file(a.bin, d, a.rows * 10, "scale"), a.rows * 10)):
             w, m = run([a.bin, "run", "--force", "-j2", "--format", "csv,json", f, "-o",
                         os.path.join(d, "run-scale")])
             rows.append((n, os.path.getsize(f), w, m, stage_times(LAST_STDERR[0])))
