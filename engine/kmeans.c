@@ -975,38 +975,33 @@ static double within_chunk(size_t b, const void *arg)
     return t;
 }
 
+/* Points per label into cnt (k entries); -1 when a label is >= k. */
+static int count_labels(const uint32_t *labels, size_t n, int k, size_t *cnt)
+{
+    memset(cnt, 0, (size_t)k * sizeof *cnt);
+    for (size_t i = 0; i < n; i++) {
+        if (labels[i] >= (uint32_t)k)
+            return -1;
+        cnt[labels[i]]++;
+    }
+    return 0;
+}
+
 double kmeans_calinski_harabasz(const double *x, size_t n, size_t d, const double *cent, int k,
                                 const uint32_t *labels)
 {
-    if (k < 1 || k > KMEANS_KMAX)
+    size_t cnt[KMEANS_KMAX];
+    if (k < 1 || k > KMEANS_KMAX || count_labels(labels, n, k, cnt))
+        return NAN;   /* before within_chunk reads cent[labels[i]] */
+    double *mean = malloc((d + 1) * sizeof *mean);
+    if (mean == NULL)
         return NAN;
-    size_t cnt[KMEANS_KMAX] = { 0 };
-    for (size_t i = 0; i < n; i++) {
-        if (labels[i] >= (uint32_t)k)
-            return NAN;
-        cnt[labels[i]]++;
-    }
-    size_t m = 0;
-    for (int c = 0; c < k; c++)
-        m += cnt[c] > 0;
-    if (m < 2 || n <= m)
-        return 0;
-    /* B feature by feature: sum_j sum_c n_c (cent_cj - mean_j)^2. */
-    double mean[FGROUP], between = 0;
-    for (size_t j0 = 0; j0 < d; j0 += FGROUP) {
-        size_t j1 = d - j0 < FGROUP ? d : j0 + FGROUP;
-        feature_stats(x, n, d, j0, j1, mean, NULL);
-        for (size_t j = j0; j < j1; j++)
-            for (int c = 0; c < k; c++) {
-                double t = cent[(size_t)c * d + j] - mean[j - j0];
-                between += (double)cnt[c] * t * t;
-            }
-    }
+    kmeans_means(x, n, d, mean);
     struct w_ctx wc = { x, n, d, cent, labels };
     double within = reduce_chunks(nchunks_of(n), within_chunk, &wc);
-    if (!(within > 0))
-        return 0;
-    return (between / (double)(m - 1)) / (within / (double)(n - m));
+    double ch = kmeans_calinski_harabasz_w(n, d, mean, cent, k, labels, within);
+    free(mean);
+    return ch;
 }
 
 void kmeans_means(const double *x, size_t n, size_t d, double *mean)
@@ -1020,20 +1015,15 @@ void kmeans_means(const double *x, size_t n, size_t d, double *mean)
 double kmeans_calinski_harabasz_w(size_t n, size_t d, const double *mean, const double *cent,
                                   int k, const uint32_t *labels, double within)
 {
-    if (k < 1 || k > KMEANS_KMAX)
+    size_t cnt[KMEANS_KMAX];
+    if (k < 1 || k > KMEANS_KMAX || count_labels(labels, n, k, cnt))
         return NAN;
-    size_t cnt[KMEANS_KMAX] = { 0 };
-    for (size_t i = 0; i < n; i++) {
-        if (labels[i] >= (uint32_t)k)
-            return NAN;
-        cnt[labels[i]]++;
-    }
     size_t m = 0;
     for (int c = 0; c < k; c++)
         m += cnt[c] > 0;
     if (m < 2 || n <= m)
         return 0;
-    /* As kmeans_calinski_harabasz: B feature by feature. */
+    /* B feature by feature: sum_j sum_c n_c (cent_cj - mean_j)^2. */
     double between = 0;
     for (size_t j = 0; j < d; j++)
         for (int c = 0; c < k; c++) {

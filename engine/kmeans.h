@@ -183,7 +183,8 @@ double kmeans_assign(const double *x, size_t n, size_t d, const double *cent, in
    of non-empty clusters, B = sum_c n_c |cent_c - mean of x|^2 over them,
    W = sum_i |x_i - cent_{labels_i}|^2. cent should be the clusters' means
    (as kmeans_run returns). 0 when undefined (m < 2, n <= m, W = 0); NAN
-   when a label is >= k or k is not in 1..KMEANS_KMAX. */
+   when a label is >= k, k is not in 1..KMEANS_KMAX, or out of memory (d
+   doubles). kmeans_means, the W sum and kmeans_calinski_harabasz_w. */
 double kmeans_calinski_harabasz(const double *x, size_t n, size_t d, const double *cent, int k,
                                 const uint32_t *labels);
 
