@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/inputs.h"
+#include "cli/pipeline.h"
 #include "engine/profile.h"
 
 static const char check_usage[] =
@@ -205,7 +206,17 @@ int cmd_check(int argc, char **argv, struct cx_err *e)
     }
     in.files = argv + optind;
     in.nfiles = argc - optind;
-    rc = inputs_load(&in, e);
+    /* Every section of the configuration is checked, the stages' too:
+       `check -c FILE` is how a nightly job validates it before the run. */
+    struct seg_options so;
+    struct rec_options ro;
+    seg_defaults(&so);
+    rec_defaults(&ro);
+    rc = in.nfiles == 0 ? cx_fail(e, CX_EUSAGE, "no input file (see --help)") : inputs_configure(&in, e);
+    if (rc == CX_OK)
+        rc = cli_configure_stages(&in, &so, &ro, e);
+    if (rc == CX_OK)
+        rc = inputs_load(&in, e);
     /* Too many rejects still prints the profile: the analyst needs it. */
     if (rc == CX_OK || rc == CX_EREJECT) {
         struct profile all;

@@ -122,11 +122,12 @@ static const char *split_channel(const char *arg, char **name)
     return eq + 1;
 }
 
-int inputs_load(struct inputs *in, struct cx_err *e)
+int inputs_configure(struct inputs *in, struct cx_err *e)
 {
     int rc;
-    if (in->nfiles == 0)
-        return cx_fail(e, CX_EUSAGE, "no input file (see --help)");
+    if (in->configured)
+        return CX_OK;
+    in->configured = 1;
     if (in->threads > 0)
         omp_set_num_threads(in->threads);
     if (in->config_path) {
@@ -154,6 +155,16 @@ int inputs_load(struct inputs *in, struct cx_err *e)
                                : strcasecmp(in->date_format, "dmy") == 0 ? FIELD_DATE_DMY
                                : strcasecmp(in->date_format, "mdy") == 0 ? FIELD_DATE_MDY : 0;
     in->ropt.strict = in->strict;
+    return CX_OK;
+}
+
+int inputs_load(struct inputs *in, struct cx_err *e)
+{
+    int rc;
+    if (in->nfiles == 0)
+        return cx_fail(e, CX_EUSAGE, "no input file (see --help)");
+    if ((rc = inputs_configure(in, e)) != CX_OK)
+        return rc;
     if (in->products_path) {
         if ((rc = catalog_load(&in->catalog, in->products_path, in->ropt.locale, e)) != CX_OK)
             return rc;

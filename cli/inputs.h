@@ -29,6 +29,7 @@ struct inputs {
     double max_reject_rate;      /* --max-reject-rate, default 0.01 */
     int threads;                 /* -j N, 0 = all cores */
     int quiet;                   /* -q */
+    int configured;              /* inputs_configure has run */
 
     char **files;                /* input arguments as given (NAME=FILE or FILE) */
     int nfiles;
@@ -71,7 +72,14 @@ void inputs_init(struct inputs *in);
 /* Takes one getopt_long result; returns 1 when it was a shared option, 0
    when not, -1 on a bad value (message in e, status CX_EUSAGE). */
 int inputs_option(struct inputs *in, int opt, const char *arg, struct cx_err *e);
-/* Reads the configuration and catalogue and loads every input file.
+/* Reads the configuration file and checks its sections: [input] and
+   [columns] into the reader's options, the cost model; the command-line
+   overrides of the reader's options; the thread count. Reads no data.
+   Returns CX_OK, CX_EIO (the file cannot be read) or CX_EUSAGE (naming the
+   line). Runs once: later calls return CX_OK. */
+int inputs_configure(struct inputs *in, struct cx_err *e);
+/* Configures (inputs_configure, when not done), reads the catalogue and
+   loads every input file.
    Returns CX_OK, or the status of the first failure. A reject rate above
    the maximum is CX_EREJECT, returned only after everything is loaded. */
 int inputs_load(struct inputs *in, struct cx_err *e);

@@ -351,6 +351,17 @@ config_errors() {
     run check -c b.ini s.csv; rc_is 1; err_has b.ini:4 price
     printf '[input]\nlocale = de\n' > c.ini
     run check -c c.ini s.csv; rc_is 1; err_has c.ini:2 locale de
+    # The stages' sections are checked by every command, before any data is
+    # read: a nonexistent input is not even opened (exit 1, not 2).
+    printf '[recommendations]\nalpha = 99\n' > d.ini
+    run check -q -c d.ini nosuch.csv; rc_is 1; err_has "d.ini:2" "alpha"
+    for c in segment economics recommend run; do
+        run $c -q -c d.ini nosuch.csv -o o$c; [ "$RC" = 1 ] || fail "$c: exit $RC with alpha = 99, expected 1"
+        err_has "d.ini:2" "alpha"
+    done
+    printf '[segmentation]\nk = 2\nfoo = 1\n' > e.ini
+    run check -c e.ini s.csv; rc_is 1; err_has "e.ini:3" foo
+    [ ! -e orun ] && ! ls -d orun.tmp-* >/dev/null 2>&1 || fail "a refused run left a folder"
 }
 
 # ---- 7. input and output errors ---------------------------------------------
