@@ -41,6 +41,9 @@ static const char gen_usage[] =
     "                      channel gets at least 35% of its orders\n"
     "        price=PRODUCT:CHANNEL[:F]    the product's unit price on that\n"
     "                      channel x F (0.7); it is made the most popular product\n"
+    "        prices=N:CHANNEL[:F]         the N (1 to 64) most popular products'\n"
+    "                      unit prices on that channel x F (0.75), every line;\n"
+    "                      their ids are printed on stderr\n"
     "        december=ARCHETYPE[:F]       that archetype's orders weigh December\n"
     "                      F (4, at most 20) times its usual seasonal weight\n"
     "        pair=PRODUCT_A:PRODUCT_B[:P] an order holding A gets B added with\n"
@@ -178,7 +181,7 @@ static int plant_number(const char *kind, const char *s, double lo, double hi, i
 static int parse_plant(const char *arg, struct gen_options *o, struct cx_err *e)
 {
     static const char *const syntax =
-        "cheap=ARCHETYPE:CHANNEL[:F], price=PRODUCT:CHANNEL[:F], "
+        "cheap=ARCHETYPE:CHANNEL[:F], price=PRODUCT:CHANNEL[:F], prices=N:CHANNEL[:F], "
         "december=ARCHETYPE[:F] or pair=PRODUCT_A:PRODUCT_B[:P]";
     char buf[256];
     if (strlen(arg) >= sizeof buf)
@@ -209,14 +212,15 @@ static int parse_plant(const char *arg, struct gen_options *o, struct cx_err *e)
         { "price", "price=PRODUCT:CHANNEL[:F]", 2, 3 },
         { "december", "december=ARCHETYPE[:F]", 1, 2 },
         { "pair", "pair=PRODUCT_A:PRODUCT_B[:P]", 2, 3 },
+        { "prices", "prices=N:CHANNEL[:F]", 2, 3 },
     };
     int k = 0;
-    while (k < 4 && strcasecmp(kind, kinds[k].kind))
+    while (k < 5 && strcasecmp(kind, kinds[k].kind))
         k++;
-    if (k == 4)
+    if (k == 5)
         return cx_fail(e, CX_EUSAGE, "--plant: unknown effect '%s' (expected %s)", kind, syntax);
     int *on = k == 0 ? &o->cheap.on : k == 1 ? &o->price.on
-            : k == 2 ? &o->december.on : &o->pair.on;
+            : k == 2 ? &o->december.on : k == 3 ? &o->pair.on : &o->prices.on;
     const char *form = kinds[k].form;
     int lo = kinds[k].lo, hi = kinds[k].hi;
     if (*on)
@@ -238,6 +242,14 @@ static int parse_plant(const char *arg, struct gen_options *o, struct cx_err *e)
         if (plant_archetype("december", f[0], &o->december.archetype, e)
             || (nf > 1 && plant_number("december", f[1], 0, 20, 1, &o->december.factor, e)))
             return CX_EUSAGE;
+    } else if (k == 4) {
+        double n;
+        if (plant_number("prices", f[0], 1, GEN_MAX_PRICES, 0, &n, e) || plant_channel("prices", f[1], o->prices.channel, e)
+            || (nf > 2 && plant_number("prices", f[2], 0, 10, 1, &o->prices.factor, e)))
+            return CX_EUSAGE;
+        if (n != floor(n))
+            return cx_fail(e, CX_EUSAGE, "--plant prices: expected a whole number of products, not '%s'", f[0]);
+        o->prices.count = (int)n;
     } else {
         if (plant_product("pair", f[0], o->pair.a, e)
             || plant_product("pair", f[1], o->pair.b, e)
@@ -308,6 +320,15 @@ int cmd_gen(int argc, char **argv, struct cx_err *e)
         return rc;
     }
     char msg[256] = "";
+    /* Which products the prices plant cut, for a test to check against. */
+    char ids[GEN_MAX_PRICES][8];
+    int np = gen_planted_prices(&o, ids);
+    if (np > 0) {
+        fprintf(stderr, "canaux: gen: prices of %d products planted on %s x %g:", np, o.prices.channel, o.prices.factor);
+        for (int i = 0; i < np; i++)
+            fprintf(stderr, " %s", ids[i]);
+        fprintf(stderr, "\n");
+    }
     int rc = gen_write(&o, f, t, msg, sizeof msg);
     if (rc != 0)
         rc = cx_fail(e, CX_EIO, "gen: %s", msg);

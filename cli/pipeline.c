@@ -591,13 +591,13 @@ static int command(int argc, char **argv, enum cmd_id cmd, struct cx_err *e)
             note_cost_model(&p.cm, &p.ec);
     }
     if (rc == CX_OK && !o.in.quiet) {
-        console_segments(stdout, &p.s, &p.f, p.od.final ? p.od.final : p.od.dir);
+        console_segments(stdout, cli_french(&o.in) ? LANG_FR : LANG_EN, &p.s, &p.f, p.od.final ? p.od.final : p.od.dir);
         if (econ)
-            console_channels(stdout, o.in.ds, &p.cm, &p.ec);
+            console_channels(stdout, cli_french(&o.in) ? LANG_FR : LANG_EN, o.in.ds, &p.cm, &p.ec);
     }
     rc = outdir_close(&p.od, rc, o.fmt, e);
     if (rc == CX_OK && (cmd == CMD_RECOMMEND || cmd == CMD_RUN) && !o.in.quiet)
-        console_recommendations(stdout, o.in.ds, &p.s, &p.rec, cmd == CMD_RUN ? p.od.final : NULL);
+        console_recommendations(stdout, cli_french(&o.in) ? LANG_FR : LANG_EN, o.in.ds, &p.s, &p.rec, cmd == CMD_RUN ? p.od.final : NULL);
     cli_hash_free(p.hasher);
     pipeline_free(&p);
     int rc2 = inputs_finish(&o.in, e);

@@ -22,6 +22,8 @@
 
 #include "cli/pipeline.h"
 #include "reports/html_report.h"
+#include "reports/lang.h"
+#include "reports/rec_text.h"
 #include "reports/summary_json.h"
 #include "reports/xlsx_writer.h"
 
@@ -30,15 +32,15 @@
    only up to XLSX_MAX_CUSTOMERS rows: a sheet of 600k rows takes longer to
    write than the rest of the run, and the CSV is there. */
 #define XLSX_MAX_CUSTOMERS 100000
-static int write_workbook(const char *dir, int fr, const struct recommendations *rec, uint32_t customers,
-                          int32_t asof, struct cx_err *e)
+static int write_workbook(const char *dir, int fr, const struct dataset *ds, const struct segmentation *s,
+                          const struct recommendations *rec, uint32_t customers, int32_t asof, struct cx_err *e)
 {
     static const char *const tables[] = { "segments", "channels", "segment_channels", "recommendations",
                                           "acquisition_retention", "accounts", "products", "prices", "seasonality",
                                           "whale_curve", "cohorts", "channel_switching", "k_selection",
                                           "rfm_thresholds", "rejects", "customers" };
     size_t nt = sizeof tables / sizeof *tables;
-    char paths[16][4200], findings[12][520], out[4200];
+    char paths[16][4200], findings[12][1200], out[4200];
     const char *pp[16], *fp[12];
     size_t n = 0, nf = 0;
     for (size_t i = 0; i < nt; i++) {
@@ -51,16 +53,20 @@ static int write_workbook(const char *dir, int fr, const struct recommendations 
         pp[n] = paths[n];
         n++;
     }
+    struct rec_names names = { ds, s, rec, fr ? LANG_FR : LANG_EN };
+    char text[1024], money[64];
     for (size_t i = 0; i < rec->n && nf < 10; i++, nf++) {
+        rec_text(&names, &rec->r[i], text, sizeof text);
         if (isfinite(rec->r[i].impact))
-            snprintf(findings[nf], sizeof findings[nf], "%zu. %s (about %.0f a year)", i + 1, rec->r[i].text,
-                     rec->r[i].impact);
+            snprintf(findings[nf], sizeof findings[nf], fr ? "%zu. %s (environ %s par an)" : "%zu. %s (about %s a year)",
+                     i + 1, text, lang_money(money, sizeof money, names.lang, rec->r[i].impact));
         else
-            snprintf(findings[nf], sizeof findings[nf], "%zu. %s", i + 1, rec->r[i].text);
+            snprintf(findings[nf], sizeof findings[nf], "%zu. %s", i + 1, text);
         fp[nf] = findings[nf];
     }
     if (customers > XLSX_MAX_CUSTOMERS) {
-        snprintf(findings[nf], sizeof findings[nf], "The %u customers are in customers.csv (a sheet holds them only "
+        snprintf(findings[nf], sizeof findings[nf], fr ? "Les %u clients sont dans customers.csv (une feuille n'en "
+                 "contient que %d au plus)." : "The %u customers are in customers.csv (a sheet holds them only "
                  "up to %d).", customers, XLSX_MAX_CUSTOMERS);
         fp[nf] = findings[nf];
         nf++;
@@ -235,7 +241,7 @@ int cli_write_reports(const struct report_ctx *r, struct cx_err *e)
 {
     int fr = cli_french(r->in), rc = CX_OK;
     if (r->fmt & OUT_XLSX)
-        rc = write_workbook(r->dir, fr, r->rec, r->f->n_present, r->f->asof, e);
+        rc = write_workbook(r->dir, fr, r->in->ds, r->s, r->rec, r->f->n_present, r->f->asof, e);
     if (rc == CX_OK && (r->fmt & OUT_HTML))
         rc = write_html(r->dir, fr, r->in, r->f, r->ec, e);
     if (rc == CX_OK && (r->fmt & OUT_JSON))

@@ -43,6 +43,7 @@ void eco_free(struct economics *ec)
     free(ec->cells);
     free(ec->accounts);
     free(ec->whale);
+    free(ec->pairs);
     free(ec->head_contribution);
     memset(ec, 0, sizeof *ec);
 }
@@ -51,6 +52,7 @@ void eco_free(struct economics *ec)
 struct acc {
     int64_t net, cogs, sold, ret;
     uint64_t lines, orders;
+    double sold2, ret2, soldret;   /* sums over orders of units sold squared, returned squared, their product */
 };
 
 static void acc_add(struct acc *a, const struct acc *b)
@@ -61,6 +63,9 @@ static void acc_add(struct acc *a, const struct acc *b)
     a->ret += b->ret;
     a->lines += b->lines;
     a->orders += b->orders;
+    a->sold2 += b->sold2;
+    a->ret2 += b->ret2;
+    a->soldret += b->soldret;
 }
 
 /* Money totals of a group from its sums, its customers and its fixed cost. */
@@ -76,6 +81,9 @@ static void totals(const struct acc *a, const struct cm_channel *m, uint64_t cus
     t->net = (double)a->net / DS_MONEY_SCALE;
     t->cogs = (double)a->cogs / DS_MONEY_SCALE;
     t->margin = t->net - t->cogs;
+    t->sold_sq = a->sold2;
+    t->returned_sq = a->ret2;
+    t->sold_returned = a->soldret;
     if (m) {
         t->commission = m->commission_rate * t->net;
         t->order_cost = m->cost_per_order * (double)t->orders;
@@ -319,6 +327,12 @@ static int order_sums(struct work *w, struct economics *ec, struct cx_err *e)
                 a->ret += tret[k];
                 a->lines += tlines[k];
                 a->orders += tnet[k] > 0;
+                {
+                    double su = (double)tsold[k] / DS_MONEY_SCALE, ru = (double)tret[k] / DS_MONEY_SCALE;
+                    a->sold2 += su * su;
+                    a->ret2 += ru * ru;
+                    a->soldret += su * ru;
+                }
                 if (ac != DS_NONE) {
                     struct acc *x = &w->aacc[w->aidx[(size_t)ch * w->nids + ac]];
                     #pragma omp atomic
@@ -441,7 +455,7 @@ static int count_customers(struct work *w, struct cx_err *e)
    row, then customer, so that a cell's customers are one slice of it. A
    (customer, channel)'s orders are added in increasing order id. Needs the
    channel totals. */
-static int customer_values(struct work *w, const struct economics *ec, struct cx_err *e)
+static int customer_values(struct work *w, struct economics *ec, struct cx_err *e)
 {
     const struct dataset *ds = w->ds;
     uint32_t nch = w->nch;
@@ -464,9 +478,11 @@ static int customer_values(struct work *w, const struct economics *ec, struct cx
         free(pos);
         return cx_nomem(e, "economics");
     }
+    int pairs = ec->pairs != NULL;
     uint32_t seen[DS_MAX_CHANNELS + 1];
     uint8_t touched[DS_MAX_CHANNELS + 1];
     double sc[DS_MAX_CHANNELS + 1], sn[DS_MAX_CHANNELS + 1];
+    double pc[DS_MAX_CHANNELS + 1], pn[DS_MAX_CHANNELS + 1], po[DS_MAX_CHANNELS + 1];
     for (uint32_t c = 0; c < nch; c++)
         seen[c] = DS_NONE;
     for (size_t k = 0; k < w->nk;) {
@@ -477,17 +493,48 @@ static int customer_values(struct work *w, const struct economics *ec, struct cx
             uint32_t h = w->idx[k], ch = ds->h_channel[h];
             if (seen[ch] != cu) {
                 seen[ch] = cu;
-                sc[ch] = sn[ch] = 0;
+                sc[ch] = sn[ch] = pc[ch] = pn[ch] = po[ch] = 0;
                 touched[nt++] = (uint8_t)ch;
             }
+            int64_t hn = net_of(w, h);
             sc[ch] += ec->head_contribution[h];
-            sn[ch] += (double)net_of(w, h) / DS_MONEY_SCALE;
+            sn[ch] += (double)hn / DS_MONEY_SCALE;
+            if (hn > 0) {
+                pc[ch] += ec->head_contribution[h];
+                pn[ch] += (double)hn / DS_MONEY_SCALE;
+                po[ch] += 1;
+            }
         }
         for (int t = 0; t < nt; t++) {
             uint32_t ch = touched[t];
             double chnet = ec->ch[ch].t.net, fixed = ec->ch[ch].t.fixed_cost;
             w->cv[pos[ch * nrow + row]++] = sc[ch] - (chnet != 0 ? fixed * sn[ch] / chnet : 0);
         }
+        /* Within the same customer: its mean contribution per positive
+           order in each pair of its channels. */
+        int npos = 0;
+        for (int t = 0; t < nt; t++)
+            npos += po[touched[t]] > 0;
+        ec->multichannel_customers += npos >= 2;
+        if (!pairs || npos < 2 || row >= (size_t)w->nseg)
+            continue;
+        for (int t1 = 0; t1 < nt; t1++)
+            for (int t2 = 0; t2 < nt; t2++) {
+                uint32_t a = touched[t1], b = touched[t2];
+                if (a >= b || po[a] == 0 || po[b] == 0)
+                    continue;
+                struct eco_pair *x = &ec->pairs[(row * nch + a) * nch + b];
+                double ma = pc[a] / po[a], mb = pc[b] / po[b], d = ma - mb;
+                x->customers++;
+                x->sum_a += ma;
+                x->sum_b += mb;
+                x->sum_d += d;
+                x->sum_d2 += d * d;
+                x->orders_a += po[a];
+                x->orders_b += po[b];
+                x->net_a += pn[a];
+                x->net_b += pn[b];
+            }
     }
     free(pos);
     return CX_OK;
@@ -845,6 +892,13 @@ int eco_compute(const struct dataset *ds, const struct features *f, const int16_
         }
     account_totals(&w, ec);
 
+    if (nch <= ECO_PAIR_MAX_CH && nseg > 0) {
+        ec->pairs = calloc((size_t)nseg * nch * nch, sizeof *ec->pairs);
+        if (ec->pairs == NULL) {
+            rc = cx_nomem(e, "economics");
+            goto done;
+        }
+    }
     if ((rc = customer_values(&w, ec, e)) != CX_OK)
         goto done;
     free(w.idx);
@@ -884,8 +938,10 @@ void eco_acquisition(const struct economics *ec, const struct retention *r, stru
         const struct cm_channel *m = &ec->model.ch[ec->ch[c].cm];
         const struct ret_group *g = &r->by_ch[c];
         struct eco_acq *a = &acq[c];
-        a->spend = m->acquisition_spend * ec->days / 365.0;
-        a->cac = g->acquired ? a->spend / g->acquired : NAN;
+        /* No spend known (a channel the model lacks, or a spend of 0):
+           no CAC and no payback, rather than a CAC of 0. */
+        a->spend = m->in_model && m->acquisition_spend > 0 ? m->acquisition_spend * ec->days / 365.0 : NAN;
+        a->cac = g->acquired && isfinite(a->spend) ? a->spend / g->acquired : NAN;
         a->fy_mean = g->full_year ? g->fy_mean : NAN;
         a->payback_months = eco_payback_months(a->cac, a->fy_mean);
         a->cac_exceeds = isfinite(a->cac) && isfinite(a->fy_mean) ? a->cac > a->fy_mean : -1;

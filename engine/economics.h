@@ -44,6 +44,9 @@ struct eco_totals {
     double fixed_cost;       /* fixed cost of the period (channel), or its share by net (cell) */
     double channel_cost;     /* the sum of the five */
     double contribution;     /* margin - channel_cost */
+    double sold_sq;          /* sum over orders of (units sold)^2: the variance of a ratio by order */
+    double returned_sq;      /* sum over orders of (units returned)^2 */
+    double sold_returned;    /* sum over orders of units sold x units returned */
 };
 
 struct eco_channel {
@@ -67,6 +70,18 @@ struct eco_cell {
     double cpc_lo, cpc_hi;   /* its 95% bootstrap interval (NaN when fewer than 2 customers) */
     double cpc_sd;           /* standard deviation of contribution per customer (NaN under 2) */
     int low_support;         /* fewer than ECO_LOW_SUPPORT customers */
+};
+
+/* The customers of one segment who buy in two channels a < b, each with
+   its mean contribution per positive order in a and in b: the comparison
+   of the channels within the same customers (d = mean in a - mean in b). */
+#define ECO_PAIR_MAX_CH 64   /* pairs are kept for at most this many channels */
+struct eco_pair {
+    uint64_t customers;      /* customers of the segment with positive orders in both */
+    double sum_a, sum_b;     /* sums over them of the mean contribution per order in a, in b */
+    double sum_d, sum_d2;    /* sum of d and of d^2 over them */
+    double orders_a, orders_b; /* their positive orders in a and in b */
+    double net_a, net_b;     /* their net of those orders, money */
 };
 
 struct eco_account {
@@ -103,12 +118,16 @@ struct economics {
     struct eco_whale *whale;
     double *head_contribution; /* per head: margin - variable channel cost (for retention) */
     uint64_t unmodelled_lines; /* lines of channels missing from the cost model */
+    struct eco_pair *pairs;  /* nseg x nch x nch, [(seg * nch + a) * nch + b] for a < b; NULL when
+                                there are more than ECO_PAIR_MAX_CH channels or no segments */
+    uint64_t multichannel_customers; /* customers with positive orders in two channels or more */
 };
 
 /* Acquisition cost and payback of a channel (SPEC §2). */
 struct eco_acq {
-    double spend;            /* acquisition_spend x days / 365, money */
-    double cac;              /* spend / customers acquired in the channel (NaN when none) */
+    double spend;            /* acquisition_spend x days / 365, money; NaN when no spend is known
+                                (a channel the cost model lacks, or a spend of 0) */
+    double cac;              /* spend / customers acquired in the channel (NaN when none or no spend) */
     double fy_mean;          /* first-year contribution per acquired customer observed a full
                                 year (NaN when none) */
     double payback_months;   /* cac / (fy_mean / 12); NaN unless fy_mean > 0 */

@@ -411,3 +411,151 @@ int inf_bootstrap_ratio(const double *num, const double *den, size_t n, int B, d
 {
     return bootstrap("inf_bootstrap_ratio", num, den, n, B, level, seed, lo, hi, e);
 }
+
+/* ---- Benjamini–Hochberg ---- */
+
+static const double *bh_key;
+
+static int bh_cmp(const void *a, const void *b)
+{
+    double x = bh_key[*(const size_t *)a], y = bh_key[*(const size_t *)b];
+    if (x != y)
+        return x < y ? -1 : 1;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    return i < j ? -1 : i > j;
+}
+
+int inf_bh(const double *p, size_t m, double *adj, struct cx_err *e)
+{
+    size_t mm = 0;
+    for (size_t i = 0; i < m; i++)
+        mm += !isnan(p[i]);
+    size_t *ix = malloc((mm + 1) * sizeof *ix);
+    if (ix == NULL)
+        return cx_nomem(e, "Benjamini-Hochberg");
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (isnan(p[i]))
+            adj[i] = NAN;
+        else
+            ix[k++] = i;
+    }
+    /* A sort with a file-level key: callers are serial (no two sorts at once). */
+    bh_key = p;
+    qsort(ix, mm, sizeof *ix, bh_cmp);
+    /* The running minimum from the largest p-value down: tied p-values
+       all get the value of the last of their group, whose multiplier
+       m / rank is the smallest. */
+    double run = 1;
+    for (size_t r = mm; r-- > 0;) {
+        double v = (double)mm / (double)(r + 1) * p[ix[r]];
+        if (v < run)
+            run = v;
+        adj[ix[r]] = run;
+    }
+    free(ix);
+    return CX_OK;
+}
+
+int inf_holm_large(const double *p, size_t m, double *adj, struct cx_err *e)
+{
+    if (m <= 1000) {
+        inf_holm(p, m, adj);
+        return CX_OK;
+    }
+    size_t mm = 0;
+    for (size_t i = 0; i < m; i++)
+        mm += !isnan(p[i]);
+    size_t *ix = malloc((mm + 1) * sizeof *ix);
+    if (ix == NULL)
+        return cx_nomem(e, "Holm");
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (isnan(p[i]))
+            adj[i] = NAN;
+        else
+            ix[k++] = i;
+    }
+    bh_key = p;
+    qsort(ix, mm, sizeof *ix, bh_cmp);
+    /* Step-down: the running maximum of (mm - rank) p from the smallest p;
+       tied p-values share the multiplier of the first of their group. */
+    double run = 0;
+    for (size_t r = 0; r < mm;) {
+        size_t q = r;
+        while (q < mm && p[ix[q]] == p[ix[r]])
+            q++;
+        double v = (double)(mm - r) * p[ix[r]];
+        if (v > run)
+            run = v;
+        for (size_t t = r; t < q; t++)
+            adj[ix[t]] = run < 1 ? run : 1;
+        r = q;
+    }
+    free(ix);
+    return CX_OK;
+}
+
+/* ---- tests from summaries ---- */
+
+double inf_normal_upper(double z)
+{
+    return gsl_cdf_ugaussian_Q(z);
+}
+
+double inf_welch_p(double m1, double s1, double n1, double m2, double s2, double n2, double *stat,
+                   double *df)
+{
+    if (stat)
+        *stat = NAN;
+    if (df)
+        *df = NAN;
+    if (!(n1 >= 2 && n2 >= 2) || !isfinite(m1) || !isfinite(m2) || !isfinite(s1) || !isfinite(s2))
+        return NAN;
+    double v1 = s1 * s1 / n1, v2 = s2 * s2 / n2, v = v1 + v2;
+    if (!(v > 0))
+        return NAN;
+    double t = (m1 - m2) / sqrt(v);
+    double d = v * v / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1));
+    if (stat)
+        *stat = t;
+    if (df)
+        *df = d;
+    return 2 * gsl_cdf_tdist_Q(fabs(t), d);
+}
+
+double inf_paired_p(double n, double sum, double sum2, double *stat, double *mean, double *se)
+{
+    if (stat)
+        *stat = NAN;
+    if (mean)
+        *mean = n > 0 ? sum / n : NAN;
+    if (se)
+        *se = NAN;
+    if (!(n >= 2))
+        return NAN;
+    double m = sum / n, var = (sum2 - n * m * m) / (n - 1);
+    if (!(var > 0))
+        return NAN;
+    double s = sqrt(var / n), t = m / s;
+    if (stat)
+        *stat = t;
+    if (se)
+        *se = s;
+    return 2 * gsl_cdf_tdist_Q(fabs(t), n - 1);
+}
+
+double inf_two_prop_p(double x1, double n1, double x2, double n2, double *stat)
+{
+    if (stat)
+        *stat = NAN;
+    if (!(n1 > 0 && n2 > 0))
+        return NAN;
+    double pp = (x1 + x2) / (n1 + n2);
+    if (!(pp > 0 && pp < 1))
+        return NAN;
+    double z = (x1 / n1 - x2 / n2) / sqrt(pp * (1 - pp) * (1 / n1 + 1 / n2));
+    if (stat)
+        *stat = z;
+    return 2 * gsl_cdf_ugaussian_Q(fabs(z));
+}

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/assign.h"
 
@@ -52,13 +53,14 @@ const char *naming_vocab(int j)
     return j >= 0 && j < NAMING_NVOCAB ? vocab[j] : NULL;
 }
 
-int naming_scores(const struct naming_profile *seg, const struct naming_profile *pop_median,
-                  const struct naming_profile *pop_scale, double score[NAMING_NVOCAB],
-                  struct cx_err *e)
+/* The clipped deviations z of a segment from the population (naming.h,
+   step 1), in struct order. */
+static int deviations(const struct naming_profile *seg, const struct naming_profile *pop_median,
+                      const struct naming_profile *pop_scale, double z[NF], struct cx_err *e)
 {
-    if (seg == NULL || pop_median == NULL || score == NULL)
+    if (seg == NULL || pop_median == NULL)
         return cx_fail(e, CX_EINTERNAL, "segment naming: NULL profile");
-    double s[NF], med[NF], sc[NF], z[NF];
+    double s[NF], med[NF], sc[NF];
     unpack(seg, s);
     unpack(pop_median, med);
     if (pop_scale != NULL)
@@ -76,6 +78,19 @@ int naming_scores(const struct naming_profile *seg, const struct naming_profile 
         double dev = feat[i].log ? slog1p(s[i]) - slog1p(med[i]) : s[i] - med[i];
         z[i] = fmin(3.0, fmax(-3.0, dev / spread));
     }
+    return CX_OK;
+}
+
+int naming_scores(const struct naming_profile *seg, const struct naming_profile *pop_median,
+                  const struct naming_profile *pop_scale, double score[NAMING_NVOCAB],
+                  struct cx_err *e)
+{
+    if (score == NULL)
+        return cx_fail(e, CX_EINTERNAL, "segment naming: NULL profile");
+    double z[NF];
+    int rc = deviations(seg, pop_median, pop_scale, z, e);
+    if (rc != CX_OK)
+        return rc;
     double r = z[0], f = z[1], m = z[2], a = z[3], t = z[4], q = z[5], d = z[6], b = z[7];
     double absum = 0;
     for (int i = 0; i < NF; i++)
@@ -96,6 +111,78 @@ int naming_scores(const struct naming_profile *seg, const struct naming_profile 
     return CX_OK;
 }
 
+int naming_fits(const struct naming_profile *seg, const struct naming_profile *pop_median,
+                const struct naming_profile *pop_scale, int fits[NAMING_NVOCAB], struct cx_err *e)
+{
+    double z[NF];
+    int rc = deviations(seg, pop_median, pop_scale, z, e);
+    if (rc != CX_OK)
+        return rc;
+    double r = z[0], f = z[1], m = z[2], a = z[3], t = z[4], q = z[5], d = z[6], b = z[7], big = 0;
+    for (int i = 0; i < NF; i++)
+        big = fmax(big, fabs(z[i]));
+    /* Recency and tenure in days also against the population's own: a
+       segment whose last order is a week old is not lapsed, whatever the
+       spread of a population that all bought this month. */
+    double rec = seg->recency, prec = pop_median->recency, ten = seg->tenure, pten = pop_median->tenure;
+    fits[0] = r <= -0.25 && f >= 0.5 && m >= 0.5;                          /* Champions */
+    fits[1] = f >= 0.5 && t >= 0.25 && r <= 0.5;                           /* Loyal */
+    fits[2] = a >= 0.75 || (m >= 1.0 && a >= 0.25);                        /* Big spenders */
+    fits[3] = t <= -0.75 && ten <= 0.5 * pten && pten - ten >= 30;         /* New */
+    fits[4] = t <= -0.25 && f >= 0.25 && r <= 0;                           /* Promising */
+    fits[5] = r >= 0.75 && rec >= 1.5 * prec && rec - prec >= 14 && (f >= 0 || m >= 0); /* At risk */
+    fits[6] = r >= 0.75 && rec >= 2 * prec && rec - prec >= 14;            /* Lapsed */
+    fits[7] = f <= -0.5;                                                   /* Occasional */
+    fits[8] = d >= 1.0;                                                    /* Bargain hunters */
+    fits[9] = q >= 1.0;                                                    /* Returners */
+    fits[10] = b >= 0.75;                                                  /* Explorers */
+    fits[11] = m <= -0.5 && a <= -0.25 && r <= 1.0;                        /* Light buyers */
+    fits[12] = big <= 1.0;                                                 /* Mainstream */
+    return CX_OK;
+}
+
+/* The words of a descriptive name: each feature's low and high side. */
+static const char *const sides[NF][2] = {
+    { "recent", "not recent" }, { "infrequent", "frequent" }, { "low spend", "high spend" },
+    { "small orders", "large orders" }, { "recently acquired", "long-standing" }, { NULL, "many returns" },
+    { NULL, "heavy discounts" }, { "narrow range", "broad range" },
+};
+
+int naming_describe(const struct naming_profile *seg, const struct naming_profile *pop_median,
+                    const struct naming_profile *pop_scale, char *buf, size_t n, struct cx_err *e)
+{
+    double z[NF];
+    int rc = deviations(seg, pop_median, pop_scale, z, e);
+    if (rc != CX_OK)
+        return rc;
+    /* The two largest deviations of half a spread or more that have a word
+       (ties: the earlier feature). */
+    int pick[2] = { -1, -1 };
+    /* Days against the population's days too, as the rules do: a week is
+       not "not recent", 926 days of tenure among 941 not "recently
+       acquired". */
+    double R = pop_median->recency > 0 ? seg->recency / pop_median->recency : INFINITY;
+    double T = pop_median->tenure > 0 ? seg->tenure / pop_median->tenure : INFINITY;
+    int days_ok[NF] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+    double dr = seg->recency - pop_median->recency, dt = seg->tenure - pop_median->tenure;
+    days_ok[0] = z[0] > 0 ? R >= 2 && dr >= 14 : R <= 0.5 && dr <= -14;
+    days_ok[4] = z[4] > 0 ? T >= 1.5 && dt >= 30 : T <= 0.5 && dt <= -30;
+    for (int w = 0; w < 2; w++)
+        for (int i = 0; i < NF; i++) {
+            if (i == pick[0] || fabs(z[i]) < 0.5 || sides[i][z[i] > 0] == NULL || !days_ok[i])
+                continue;
+            if (pick[w] < 0 || fabs(z[i]) > fabs(z[pick[w]]))
+                pick[w] = i;
+        }
+    if (pick[0] < 0)
+        snprintf(buf, n, "Profile: average");
+    else if (pick[1] < 0)
+        snprintf(buf, n, "Profile: %s", sides[pick[0]][z[pick[0]] > 0]);
+    else
+        snprintf(buf, n, "Profile: %s, %s", sides[pick[0]][z[pick[0]] > 0], sides[pick[1]][z[pick[1]] > 0]);
+    return CX_OK;
+}
+
 int naming_assign(const struct naming_profile *seg, int k, const struct naming_profile *pop_median,
                   const struct naming_profile *pop_scale, const char **names, char *buf,
                   struct cx_err *e)
@@ -106,15 +193,16 @@ int naming_assign(const struct naming_profile *seg, int k, const struct naming_p
         return CX_OK;
     if (seg == NULL || pop_median == NULL || names == NULL)
         return cx_fail(e, CX_EINTERNAL, "segment naming: NULL argument");
-    if (k > NAMING_NVOCAB && buf == NULL)
+    if (buf == NULL)
         return cx_fail(e, CX_EINTERNAL, "segment naming: %d segments need a name buffer", k);
-    int copies = (k + NAMING_NVOCAB - 1) / NAMING_NVOCAB, ncol = copies * NAMING_NVOCAB;
+    int copies = (k + NAMING_NVOCAB - 1) / NAMING_NVOCAB, nv = copies * NAMING_NVOCAB, ncol = nv + k;
     size_t ku = (size_t)k;
     double *score = malloc(ku * NAMING_NVOCAB * sizeof *score);
+    int *fit = malloc(ku * NAMING_NVOCAB * sizeof *fit);
     double *cost = malloc(ku * (size_t)ncol * sizeof *cost);
     int *col = malloc(ku * sizeof *col);
     int rc = CX_OK;
-    if (score == NULL || cost == NULL || col == NULL) {
+    if (score == NULL || fit == NULL || cost == NULL || col == NULL) {
         rc = cx_nomem(e, "segment naming");
         goto done;
     }
@@ -122,6 +210,8 @@ int naming_assign(const struct naming_profile *seg, int k, const struct naming_p
     for (int i = 0; i < k; i++) {
         double *s = score + (size_t)i * NAMING_NVOCAB;
         rc = naming_scores(&seg[i], pop_median, pop_scale, s, e);
+        if (rc == CX_OK)
+            rc = naming_fits(&seg[i], pop_median, pop_scale, fit + (size_t)i * NAMING_NVOCAB, e);
         if (rc != CX_OK)
             goto done;
         for (int j = 0; j < NAMING_NVOCAB; j++) {
@@ -130,22 +220,53 @@ int naming_assign(const struct naming_profile *seg, int k, const struct naming_p
         }
     }
     /* Copy l of a name costs l·P more: P exceeds any difference in total
-       score, so the assignment first minimises how often names repeat. */
-    double P = (double)k * (hi - lo) + 1;
+       score, so the assignment first minimises how often names repeat. A
+       name whose rule the segment fails is forbidden; each segment has a
+       column of its own, its descriptive name, dearer than any name it
+       fits. */
+    double P = (double)k * (hi - lo) + 1, D = P * (copies + 1), FORBID = D * (k + 2);
     for (int i = 0; i < k; i++)
-        for (int c = 0; c < ncol; c++)
-            cost[(size_t)i * (size_t)ncol + (size_t)c] =
-                -score[(size_t)i * NAMING_NVOCAB + (size_t)(c % NAMING_NVOCAB)] + (c / NAMING_NVOCAB) * P;
+        for (int c = 0; c < ncol; c++) {
+            double v;
+            if (c >= nv)
+                v = c - nv == i ? D : FORBID;
+            else if (!fit[(size_t)i * NAMING_NVOCAB + (size_t)(c % NAMING_NVOCAB)])
+                v = FORBID;
+            else
+                v = -score[(size_t)i * NAMING_NVOCAB + (size_t)(c % NAMING_NVOCAB)] + (c / NAMING_NVOCAB) * P;
+            cost[(size_t)i * (size_t)ncol + (size_t)c] = v;
+        }
     rc = assign_min_cost(cost, k, ncol, col, e);
     if (rc != CX_OK)
         goto done;
     /* Rank among the segments with the same name: better score first, then
-       lower index. O(k^2), k is small. */
+       lower index. O(k^2), k is small. Descriptive names that come out
+       equal get suffixes the same way, by index. */
     for (int i = 0; i < k; i++) {
+        char *p = buf ? buf + (size_t)i * NAMING_BUF : NULL;
+        if (col[i] >= nv) {
+            char mine[NAMING_BUF], other[NAMING_BUF];
+            if ((rc = naming_describe(&seg[i], pop_median, pop_scale, mine, sizeof mine, e)) != CX_OK)
+                goto done;
+            int rank = 0;
+            for (int o = 0; o < i; o++) {
+                if (col[o] < nv)
+                    continue;
+                if ((rc = naming_describe(&seg[o], pop_median, pop_scale, other, sizeof other, e)) != CX_OK)
+                    goto done;
+                rank += strcmp(mine, other) == 0;
+            }
+            if (rank)
+                snprintf(p, NAMING_BUF, "%.40s %d", mine, (rank + 1) % 1000);
+            else
+                snprintf(p, NAMING_BUF, "%s", mine);
+            names[i] = p;
+            continue;
+        }
         int j = col[i] % NAMING_NVOCAB, rank = 0;
         double si = score[(size_t)i * NAMING_NVOCAB + (size_t)j];
         for (int o = 0; o < k; o++) {
-            if (o == i || col[o] % NAMING_NVOCAB != j)
+            if (o == i || col[o] >= nv || col[o] % NAMING_NVOCAB != j)
                 continue;
             double so = score[(size_t)o * NAMING_NVOCAB + (size_t)j];
             rank += so > si || (so == si && o < i);
@@ -153,13 +274,13 @@ int naming_assign(const struct naming_profile *seg, int k, const struct naming_p
         if (rank == 0) {
             names[i] = vocab[j];
         } else {
-            char *p = buf + (size_t)i * NAMING_BUF;
             snprintf(p, NAMING_BUF, "%s %d", vocab[j], rank + 1);
             names[i] = p;
         }
     }
 done:
     free(score);
+    free(fit);
     free(cost);
     free(col);
     return rc;

@@ -52,29 +52,67 @@
  *       11   Light buyers      (−a − m − |r|) / 3
  *       12   Mainstream        1/2 − mean of the eight |z|
  *
- * 3. Assignment. With k <= 13 segments the k x 13 matrix of −score goes to
- *    assign_min_cost: distinct names, maximum total score. Between equally
- *    good assignments (identical segments, say) segment 0 gets the earliest
- *    name of the table it can have, then segment 1, and so on. With k > 13 every
- *    name is offered L = ceil(k/13) times, copy l at an extra cost of
- *    l·P with P = k·(max score − min score) + 1, so all 13 names are used
- *    before any is used twice and the names used twice are those that fit
- *    the extra segments best. Segments sharing a name are ordered by their
- *    score for it (ties: lower index): the first keeps the plain name, the
- *    next get " 2", " 3", ... ("Lapsed 2").
+ * 3. Rules. A name is given only to a segment whose profile fits it
+ *    against the population (naming_fits), with z as above and, for
+ *    recency and tenure, the segment's median days against the
+ *    population's median days (R = recency / population recency,
+ *    T = tenure / population tenure):
  *
- * Every segment is named even when no name fits well (with k = 13 all
- * thirteen are used); the scores are public (naming_scores) so a report can
- * show how well a name fits.
+ *        name              the segment must have
+ *        Champions         r <= -0.25, f >= 0.5, m >= 0.5
+ *        Loyal             f >= 0.5, t >= 0.25, r <= 0.5
+ *        Big spenders      a >= 0.75, or m >= 1 and a >= 0.25
+ *        New               t <= -0.75, T <= 0.5, 30 days below or more
+ *        Promising         t <= -0.25, f >= 0.25, r <= 0
+ *        At risk           r >= 0.75, R >= 1.5, 14 days above or more,
+ *                          and f >= 0 or m >= 0
+ *        Lapsed            r >= 0.75, R >= 2, 14 days above or more
+ *        Occasional        f <= -0.5
+ *        Bargain hunters   d >= 1
+ *        Returners         q >= 1
+ *        Explorers         b >= 0.75
+ *        Light buyers      m <= -0.5, a <= -0.25, r <= 1
+ *        Mainstream        every |z| <= 1
+ *
+ *    A segment that fits no name left to it gets a plain descriptive name
+ *    (naming_describe): "Profile: " and the words of its two largest
+ *    deviations of half a spread or more ("recent" / "not recent",
+ *    "frequent" / "infrequent", "high spend" / "low spend", "large
+ *    orders" / "small orders", "long-standing" / "recently acquired",
+ *    "many returns", "heavy discounts", "broad range" / "narrow range"),
+ *    or "Profile: average". The words of recency and tenure also need the
+ *    days: "not recent" R >= 2 and 14 days above, "recent" R <= 0.5 and
+ *    14 days below, "long-standing" T >= 1.5 and 30 days above,
+ *    "recently acquired" T <= 0.5 and 30 days below.
+ *
+ * 4. Assignment. The k x (13 + k) matrix of costs goes to assign_min_cost:
+ *    −score for a name the segment fits, forbidden for one it does not,
+ *    and for each segment a column of its own, its descriptive name, dearer
+ *    than any name it fits: distinct names, maximum total score. Between
+ *    equally good assignments (identical segments, say) segment 0 gets the
+ *    earliest name of the table it can have, then segment 1, and so on.
+ *    With k > 13 every name is offered L = ceil(k/13) times, copy l at an
+ *    extra cost of l·P with P = k·(max score − min score) + 1, so the names
+ *    are used as evenly as their rules allow and the names used twice are
+ *    those that fit the extra segments best. Segments sharing a name are
+ *    ordered by their score for it (ties: lower index): the first keeps the
+ *    plain name, the next get " 2", " 3", ... ("Lapsed 2"); equal
+ *    descriptive names likewise, by index.
+ *
+ * Every segment is named; the scores and the rules are public
+ * (naming_scores, naming_fits) so a report can show how well a name fits.
+ * docs/segmentation.md has the same tables.
  */
 #ifndef CANAUX_NAMING_H
 #define CANAUX_NAMING_H
+
+#include <stddef.h>
 
 #include "engine/cx_err.h"
 
 enum {
     NAMING_NVOCAB = 13,  /* names in the vocabulary */
-    NAMING_BUF = 32      /* bytes of buf per segment for suffixed names */
+    NAMING_BUF = 48      /* bytes of buf per segment for suffixed and descriptive names */
 };
 
 /* A segment's (or the population's) profile in ORIGINAL units, SPEC §3. */
@@ -101,13 +139,24 @@ int naming_scores(const struct naming_profile *seg, const struct naming_profile 
                   const struct naming_profile *pop_scale, double score[NAMING_NVOCAB],
                   struct cx_err *e);
 
+/* fits[j] receives 1 when the segment meets the rule of vocabulary name j
+   (table above), 0 when not. Returns CX_OK, or CX_EINTERNAL as
+   naming_scores does. */
+int naming_fits(const struct naming_profile *seg, const struct naming_profile *pop_median,
+                const struct naming_profile *pop_scale, int fits[NAMING_NVOCAB], struct cx_err *e);
+
+/* The descriptive name of a segment ("Profile: recent, high spend") into
+   buf (n bytes, NAMING_BUF hold any). Returns CX_OK, or CX_EINTERNAL as
+   naming_scores does. */
+int naming_describe(const struct naming_profile *seg, const struct naming_profile *pop_median,
+                    const struct naming_profile *pop_scale, char *buf, size_t n, struct cx_err *e);
+
 /* Names k segments (profiles seg[0..k)). names[i] receives a pointer to a
    static string or into buf, which the caller provides with k·NAMING_BUF
-   bytes (it may be NULL when k <= NAMING_NVOCAB: no suffix is then ever
-   written) and must keep while it uses the names. pop_scale may be NULL.
+   bytes and must keep while it uses the names. pop_scale may be NULL.
    The names are distinct and depend only on the profiles.
    Returns CX_OK, or CX_EINTERNAL with a message in e for k < 0, a NULL
-   pointer, a non-finite segment or median field, or out of memory (names
+   pointer (buf included), a non-finite segment or median field, or out of memory (names
    are then unspecified). k = 0 does nothing. */
 int naming_assign(const struct naming_profile *seg, int k, const struct naming_profile *pop_median,
                   const struct naming_profile *pop_scale, const char **names, char *buf,

@@ -343,7 +343,7 @@ static int name_segments(struct segmentation *s, const struct seg_model *prev,
     int k = m->k, rc;
     struct naming_profile np[SEG_MAX_K];
     const char *names[SEG_MAX_K];
-    char buf[SEG_MAX_K * 32];
+    char buf[SEG_MAX_K * NAMING_BUF];
     for (int j = 0; j < k; j++)
         to_naming(s->prof[j].median, &np[j]);
     if ((rc = naming_assign(np, k, pm, ps, names, buf, e)) != CX_OK)

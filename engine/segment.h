@@ -23,7 +23,7 @@
 #include "engine/rfm.h"
 
 #define SEG_MAX_K 16
-#define SEG_NAME 40
+#define SEG_NAME 48
 
 /* How a feature is transformed before standardisation. */
 enum seg_transform {

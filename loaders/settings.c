@@ -106,13 +106,16 @@ int settings_recommendations(struct rec_options *o, struct config *c, struct cx_
     static const struct { const char *key; double lo, hi; size_t off; } keys[] = {
         { "alpha", 1e-9, 0.5, offsetof(struct rec_options, alpha) },
         { "min_effect", 0, 10, offsetof(struct rec_options, min_effect) },
+        { "min_cos_gap", 0, 1, offsetof(struct rec_options, min_cos_gap) },
         { "shift_share", 0, 1, offsetof(struct rec_options, shift_share) },
         { "price_threshold", 0, 10, offsetof(struct rec_options, price_threshold) },
-        { "min_units", 0, 1e12, offsetof(struct rec_options, min_units) },
+        { "discount_gap", 0, 1, offsetof(struct rec_options, discount_gap) },
+        { "retention_gap", 0, 1, offsetof(struct rec_options, retention_gap) },
         { "peak_index", 1, 12, offsetof(struct rec_options, peak_index) },
         { "promo_uplift", 0, 10, offsetof(struct rec_options, promo_uplift) },
         { "partner_share", 0, 1, offsetof(struct rec_options, partner_share) },
         { "robust_z", 0, 100, offsetof(struct rec_options, robust_z) },
+        { "min_lift", 1, 1000, offsetof(struct rec_options, min_lift) },
     };
     struct config_entry *x;
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
@@ -124,12 +127,19 @@ int settings_recommendations(struct rec_options *o, struct config *c, struct cx_
                            c->path, x->line, x->key, x->value, keys[i].lo, keys[i].hi);
         memcpy((char *)o + keys[i].off, &v, sizeof v);
     }
-    if ((x = config_get(c, "recommendations", "min_customers"))) {
+    static const struct { const char *key; long lo, hi; size_t off; } ints[] = {
+        { "min_customers", 2, 1000000, offsetof(struct rec_options, min_customers) },
+        { "min_lines", 2, 1000000, offsetof(struct rec_options, min_lines) },
+    };
+    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
+        if (!(x = config_get(c, "recommendations", ints[i].key)))
+            continue;
         long v;
-        if (settings_int(x->value, 1, 1000000, &v))
-            return cx_fail(e, CX_EUSAGE, "%s:%d: [recommendations] min_customers = '%s': expected a whole number",
-                           c->path, x->line, x->value);
-        o->min_customers = (int)v;
+        if (settings_int(x->value, ints[i].lo, ints[i].hi, &v))
+            return cx_fail(e, CX_EUSAGE, "%s:%d: [recommendations] %s = '%s': expected a whole number from %ld to %ld",
+                           c->path, x->line, x->key, x->value, ints[i].lo, ints[i].hi);
+        int iv = (int)v;
+        memcpy((char *)o + ints[i].off, &iv, sizeof iv);
     }
     return config_check_unused(c, "recommendations", e);
 }

@@ -105,6 +105,8 @@ static int write_channels(const struct dataset *ds, const struct economics *ec, 
 static int write_cells(const struct dataset *ds, const struct segmentation *s, const struct economics *ec,
                        const char *dir, int fr, struct cx_err *e)
 {
+    char names[SEG_MAX_K][REPORT_NAME];
+    report_segment_names(s, fr, names);
     struct csvout w;
     char *final;
     int rc = report_open(&w, dir, "segment_channels.csv", fr, &final, e);
@@ -125,7 +127,7 @@ static int write_cells(const struct dataset *ds, const struct segmentation *s, c
             continue;
         if (x->segment >= 0) {
             csvout_int(&w, s->model.id[x->segment]);
-            csvout_str(&w, s->model.name[x->segment]);
+            csvout_str(&w, names[x->segment]);
         } else {
             csvout_str(&w, "");
             csvout_str(&w, "(anonymous sales)");
@@ -245,6 +247,8 @@ static void ret_row(struct csvout *w, const char *level, const char *seg_id, con
 static int write_retention(const struct dataset *ds, const struct segmentation *s, const struct economics *ec,
                            const struct retention *r, const char *dir, int fr, struct cx_err *e)
 {
+    char names[SEG_MAX_K][REPORT_NAME];
+    report_segment_names(s, fr, names);
     struct csvout w;
     char *final;
     int rc = report_open(&w, dir, "acquisition_retention.csv", fr, &final, e);
@@ -267,7 +271,7 @@ static int write_retention(const struct dataset *ds, const struct segmentation *
     char id[16];
     for (int sg = 0; sg < r->nseg; sg++) {
         snprintf(id, sizeof id, "%d", s->model.id[sg]);
-        ret_row(&w, "segment", id, s->model.name[sg], "", &r->by_seg[sg], NAN);
+        ret_row(&w, "segment", id, names[sg], "", &r->by_seg[sg], NAN);
     }
     for (int sg = 0; sg < r->nseg; sg++)
         for (uint32_t c = 0; c < r->nch; c++) {
@@ -275,7 +279,7 @@ static int write_retention(const struct dataset *ds, const struct segmentation *
             if (g->acquired == 0)
                 continue;
             snprintf(id, sizeof id, "%d", s->model.id[sg]);
-            ret_row(&w, "segment_channel", id, s->model.name[sg], dataset_text(ds, DS_CHANNEL, c), g, acq[c].cac);
+            ret_row(&w, "segment_channel", id, names[sg], dataset_text(ds, DS_CHANNEL, c), g, acq[c].cac);
         }
     return report_close(&w, final, e);
 }

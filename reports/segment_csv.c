@@ -18,6 +18,7 @@
 
 #include "engine/rfm.h"
 #include "reports/csvout.h"
+#include "reports/lang.h"
 
 /* Decimals of each feature in the CSV. */
 static const int prec[F_N] = { 0, 0, 2, 2, 0, 2, 4, 4, 0 };
@@ -58,6 +59,12 @@ int report_close(struct csvout *w, char *final, struct cx_err *e)
     return rc;
 }
 
+void report_segment_names(const struct segmentation *s, int fr, char (*names)[REPORT_NAME])
+{
+    for (int j = 0; j < s->model.k; j++)
+        lang_segment_name(fr ? LANG_FR : LANG_EN, s->model.name[j], names[j], REPORT_NAME);
+}
+
 int report_mkdir(const char *dir, struct cx_err *e)
 {
     struct stat sb;
@@ -80,6 +87,8 @@ static void header(struct csvout *w, const char *const *cols, size_t n)
 static int write_customers(const struct dataset *ds, const struct features *f,
                            const struct segmentation *s, const char *dir, int fr, struct cx_err *e)
 {
+    char names[SEG_MAX_K][REPORT_NAME];
+    report_segment_names(s, fr, names);
     struct csvout w;
     char *final;
     int rc = report_open(&w, dir, "customers.csv", fr, &final, e);
@@ -104,7 +113,7 @@ static int write_customers(const struct dataset *ds, const struct features *f,
         int seg = s->segment[c];
         csvout_str(&w, dataset_text(ds, DS_CUSTOMER, c));
         csvout_int(&w, s->model.id[seg]);
-        csvout_str(&w, s->model.name[seg]);
+        csvout_str(&w, names[seg]);
         for (int k = 0; k < F_N; k++)
             csvout_num(&w, f->v[k][c], prec[k]);
         csvout_int(&w, s->r[c]);
@@ -122,6 +131,8 @@ static int write_customers(const struct dataset *ds, const struct features *f,
 static int write_segments(const struct dataset *ds, const struct features *f,
                           const struct segmentation *s, const char *dir, int fr, struct cx_err *e)
 {
+    char names[SEG_MAX_K][REPORT_NAME];
+    report_segment_names(s, fr, names);
     struct csvout w;
     char *final;
     int rc = report_open(&w, dir, "segments.csv", fr, &final, e);
@@ -174,7 +185,7 @@ static int write_segments(const struct dataset *ds, const struct features *f,
     for (int j = 0; j < k; j++) {
         const struct seg_profile *p = &s->prof[j];
         csvout_int(&w, s->model.id[j]);
-        csvout_str(&w, s->model.name[j]);
+        csvout_str(&w, names[j]);
         csvout_int(&w, (long long)p->customers);
         csvout_num(&w, p->share, 4);
         csvout_num(&w, p->monetary_share, 4);

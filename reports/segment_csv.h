@@ -30,5 +30,9 @@ int report_open(struct csvout *w, const char *dir, const char *name, int fr, cha
                 struct cx_err *e);
 int report_close(struct csvout *w, char *final, struct cx_err *e);
 int report_mkdir(const char *dir, struct cx_err *e);
+/* The names of the k segments of s in the output's language (French when
+   fr), one per row of names. */
+#define REPORT_NAME 160
+void report_segment_names(const struct segmentation *s, int fr, char (*names)[REPORT_NAME]);
 
 #endif

@@ -4,6 +4,8 @@
  */
 #include "reports/summary_json.h"
 
+#include "reports/rec_text.h"
+
 #include <errno.h>
 #include <json-c/json.h>
 #include <math.h>
@@ -104,6 +106,13 @@ int summary_json_write(const char *path, const struct run_info *ri, const struct
         json_object_array_add(cmch, o);
     }
     json_object_object_add(cm, "channels", cmch);
+    /* The data's channels the model does not know: costed at zero, and
+       named by no recommendation that depends on cost. */
+    json_object *unk = json_object_new_array();
+    for (uint32_t c = 0; c < ec->nch; c++)
+        if (!ec->model.ch[ec->ch[c].cm].in_model)
+            json_object_array_add(unk, str(dataset_text(ds, DS_CHANNEL, c)));
+    json_object_object_add(cm, "channels_missing", unk);
     json_object_object_add(root, "cost_model", cm);
 
     json_object *tm = json_object_new_object();
@@ -163,20 +172,37 @@ int summary_json_write(const char *path, const struct run_info *ri, const struct
     json_object_object_add(root, "segment_channels", cells);
 
     json_object *recs = json_object_new_array();
+    struct rec_names names = { ds, s, rec, strcmp(ri->locale, "fr") == 0 ? LANG_FR : LANG_EN };
+    static const char *const adj[] = { "", "holm", "benjamini-hochberg", "bonferroni" };
+    char rtext[1024];
     for (size_t i = 0; i < rec->n; i++) {
         const struct rec *x = &rec->r[i];
         json_object *o = json_object_new_object();
         json_object_object_add(o, "rank", json_object_new_int64((int64_t)i + 1));
         json_object_object_add(o, "kind", str(rec_kind_name(x->kind)));
+        json_object_object_add(o, "action", str(rec_action_name(x->action)));
         json_object_object_add(o, "segment", x->segment >= 0 ? json_object_new_int(s->model.id[x->segment]) : NULL);
         json_object_object_add(o, "channel", x->channel >= 0 ? str(dataset_text(ds, DS_CHANNEL, (uint32_t)x->channel)) : NULL);
+        json_object_object_add(o, "target_channel",
+                               x->target_channel >= 0 ? str(dataset_text(ds, DS_CHANNEL, (uint32_t)x->target_channel)) : NULL);
         json_object_object_add(o, "product", x->product != DS_NONE ? str(dataset_text(ds, DS_PRODUCT, x->product)) : NULL);
-        json_object_object_add(o, "text", str(x->text));
+        rec_text(&names, x, rtext, sizeof rtext);
+        json_object_object_add(o, "text", str(rtext));
         json_object_object_add(o, "impact", num(x->impact, 2));
         json_object_object_add(o, "impact_ci_low", num(x->impact_lo, 2));
         json_object_object_add(o, "impact_ci_high", num(x->impact_hi, 2));
-        json_object_object_add(o, "confidence", str(x->confidence));
-        json_object_object_add(o, "evidence", str(x->evidence));
+        json_object_object_add(o, "confidence", str(rec_confidence_name(x->confidence)));
+        rec_evidence(&names, x, rtext, sizeof rtext);
+        json_object_object_add(o, "evidence", str(rtext));
+        json_object *t = json_object_new_object();
+        json_object_object_add(t, "name", x->test != RT_NONE ? str(rec_test_name(x->test)) : NULL);
+        json_object_object_add(t, "statistic", num(x->stat, 4));
+        json_object_object_add(t, "p", isfinite(x->p) ? json_object_new_double(x->p) : NULL);
+        json_object_object_add(t, "p_adjusted", isfinite(x->p_adj) ? json_object_new_double(x->p_adj) : NULL);
+        json_object_object_add(t, "adjustment", x->adjust ? str(adj[x->adjust]) : NULL);
+        json_object_object_add(t, "family", x->family ? json_object_new_int64((int64_t)x->family) : NULL);
+        json_object_object_add(t, "paired", json_object_new_boolean(x->paired));
+        json_object_object_add(o, "test", t);
         json_object_array_add(recs, o);
     }
     json_object_object_add(root, "recommendations", recs);

@@ -204,6 +204,9 @@ struct gen {
     double cheap_cost;                  /* cheap: factor on unit cost */
     int price_prod, price_chan;         /* price: product, channel */
     double price_factor;                /* price: factor on unit price */
+    int prices_n, prices_chan;          /* prices: the top prices_n products, channel (0, -1: off) */
+    double prices_factor;               /* prices: factor on unit price */
+    int rank[NPROD];                    /* popularity rank of each product, 0 = most popular */
     int dec_arch;                       /* december: archetype */
     int pair_a, pair_b;                 /* pair: products */
     double pair_prob;                   /* pair: probability of adding b */
@@ -431,6 +434,7 @@ static void build_products(struct gen *g)
         promote(rank, g->price_prod, 0);
     if (g->pair_a >= 0 && g->pair_a != g->price_prod)
         promote(rank, g->pair_a, 1);
+    memcpy(g->rank, rank, sizeof rank);
     for (int i = 0; i < NPROD; i++) {
         int c = i < NCAT ? i : (int)gsl_rng_uniform_int(r, NCAT);
         g->cat[i] = (uint8_t)c;
@@ -781,6 +785,11 @@ static int draw_purchase(const struct gen *g, const struct ord_rec *o,
             if (ln[i].price < 1)
                 ln[i].price = 1;
         }
+        if (g->rank[p] < g->prices_n && o->chan == g->prices_chan) {
+            ln[i].price = llround((double)ln[i].price * g->prices_factor);
+            if (ln[i].price < 1)
+                ln[i].price = 1;
+        }
         ln[i].cost = g->cost[p];
         if (cheap) {
             ln[i].cost = llround((double)g->cost[p] * g->cheap_cost);
@@ -1021,6 +1030,9 @@ void gen_defaults(struct gen_options *o)
     o->cheap.factor = 0.7;
     o->price.on = 0;
     o->price.factor = 0.7;
+    o->prices.on = 0;
+    o->prices.count = 12;
+    o->prices.factor = 0.75;
     o->december.on = 0;
     o->december.factor = 4.0;
     o->pair.on = 0;
@@ -1076,6 +1088,14 @@ static int check_plants(const struct gen_options *o, char *err, size_t errlen)
             bad = "price: unknown channel (direct, web, agents, retail, marketplace)";
         else if (!check_factor(o->price.factor, 0, 10, 1))
             bad = "price: factor must be above 0 and at most 10";
+    }
+    if (!bad && o->prices.on) {
+        if (o->prices.count < 1 || o->prices.count > GEN_MAX_PRICES)
+            bad = "prices: count must be 1 to 64";
+        else if (chan_index(o->prices.channel) < 0)
+            bad = "prices: unknown channel (direct, web, agents, retail, marketplace)";
+        else if (!check_factor(o->prices.factor, 0, 10, 1))
+            bad = "prices: factor must be above 0 and at most 10";
     }
     if (!bad && o->december.on) {
         if (o->december.archetype < 0 || o->december.archetype >= NARCH)
@@ -1172,6 +1192,13 @@ static void setup_plants(struct gen *g)
         g->price_chan = chan_index(o->price.channel);
         g->price_factor = o->price.factor;
     }
+    g->prices_n = 0;
+    g->prices_chan = -1;
+    if (o->prices.on) {
+        g->prices_n = o->prices.count;
+        g->prices_chan = chan_index(o->prices.channel);
+        g->prices_factor = o->prices.factor;
+    }
     if (o->december.on)
         g->dec_arch = o->december.archetype;
     if (o->pair.on) {
@@ -1198,6 +1225,34 @@ static void setup_plants(struct gen *g)
     }
     for (int a = 0; a < NARCH; a++)
         make_cdf(w[a], NCHAN, g->chan_cdf[a]);
+}
+
+int gen_planted_prices(const struct gen_options *o, char (*ids)[8])
+{
+    if (!o->prices.on)
+        return 0;
+    if (gen_check(o, NULL, 0))
+        return -1;
+    struct gen *g = calloc(1, sizeof *g);
+    if (g == NULL)
+        return -1;
+    g->o = o;
+    g->r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (g->r == NULL) {
+        free(g);
+        return -1;
+    }
+    setup_plants(g);
+    /* The generator of gen_write, seeded as it is, up to the products. */
+    gsl_rng_set(g->r, (unsigned long)(mix64(o->seed) & 0xFFFFFFFFu) | 1u);
+    build_products(g);
+    int n = o->prices.count;
+    for (int p = 0; p < NPROD; p++)
+        if (g->rank[p] < n)
+            snprintf(ids[g->rank[p]], 8, "P%05d", (p + 1) % 100000);
+    gsl_rng_free(g->r);
+    free(g);
+    return n;
 }
 
 int gen_write(const struct gen_options *o, FILE *out, FILE *truth, char *err, size_t errlen)

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#define GEN_MAX_PRICES 64
+
 struct gen_options {
     uint64_t rows;       /* exact number of data rows (lines) to write, 1..1e9 */
     uint64_t seed;       /* RNG seed; same seed and options => identical output */
@@ -42,6 +44,19 @@ struct gen_options {
        a few archetypes have heavy baskets: compare channels archetype by
        archetype and product by product). */
     int alike;
+
+    /* Many products priced differently on one channel: the `count` most
+       popular products (ranks 0 .. count-1 after the price and pair
+       promotions) have their unit price on that channel x factor, as the
+       price plant does for one product, on every line (purchases and their
+       returns). gen_planted_prices tells which products they are.
+       1 <= count <= 64; 0 < factor <= 10, default 0.75. */
+    struct {
+        int on;
+        int count;          /* products, 1 .. GEN_MAX_PRICES */
+        char channel[16];
+        double factor;      /* on unit_price, default 0.75 */
+    } prices;
 
     /* One channel clearly more profitable for one segment: the archetype's
        weight for the channel in its channel distribution (that of the main
@@ -112,6 +127,11 @@ struct gen_options {
 /* Fills o with the defaults: 100000 rows, seed 1, 2024, 731 days, every
    switch off, factors 0.7 (cheap, price) and 4 (december), prob 0.6. */
 void gen_defaults(struct gen_options *o);
+
+/* The products of the prices plant of o, as gen_write will price them: ids
+   ("P00017") into ids[0 .. count), most popular first. Returns count, 0 when
+   the plant is off, or -1 on bad options or allocation failure. */
+int gen_planted_prices(const struct gen_options *o, char (*ids)[8]);
 
 /* Checks o as gen_write does, without writing anything: 0, or -1 with a
    message in err (errlen bytes, may be NULL/0). */

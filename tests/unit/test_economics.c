@@ -197,7 +197,7 @@ static void test_by_hand(void **state)
 
 /* CAC and payback: web's acquisition spend 730 a year over 10 days is 20,
    for its one acquired customer C1 (acquired by O1 on day 100): CAC 20.
-   Agents spend nothing: CAC 0. Nobody is observed a full year in a
+   Agents spend nothing: no spend is known, so no CAC (not a CAC of 0). Nobody is observed a full year in a
    10-day period, so first-year contribution and payback are unknown. */
 static void test_acquisition(void **state)
 {
@@ -218,7 +218,8 @@ static void test_acquisition(void **state)
     eco_acquisition(&ec, &r, acq);
     assert_near(acq[0].spend, 20);
     assert_near(acq[0].cac, 20);
-    assert_near(acq[1].cac, 0);                       /* 0 spend / 2 customers */
+    assert_true(isnan(acq[1].spend) && isnan(acq[1].cac));   /* no spend known: no CAC */
+    assert_true(isnan(acq[1].payback_months));
     assert_true(isnan(acq[0].fy_mean) && isnan(acq[0].payback_months));
     assert_int_equal(acq[0].cac_exceeds, -1);
     ret_free(&r);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <gsl/gsl_cdf.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +324,87 @@ static void test_holm(void **state)
     inf_holm(z, 0, adj);   /* nothing to do, nothing touched */
 }
 
+
+/* The sorted Holm gives what the O(m^2) one gives, on a family too large
+   for it to take that path (m = 3000), ties and NaN included. */
+static void test_holm_large(void **state)
+{
+    (void)state;
+    enum { M = 3000 };
+    static double p[M], a[M], b[M];
+    for (int i = 0; i < M; i++)
+        p[i] = i % 97 == 0 ? NAN : ((i * 7919) % 1000 + 1) / 1e5;   /* many ties */
+    struct cx_err e = { 0 };
+    assert_int_equal(inf_holm_large(p, M, a, &e), CX_OK);
+    inf_holm(p, M, b);
+    for (int i = 0; i < M; i++) {
+        if (isnan(p[i])) {
+            assert_true(isnan(a[i]));
+            continue;
+        }
+        near(a[i], b[i], 1e-15, "holm large vs holm");
+    }
+}
+
+static void test_bh(void **state)
+{
+    (void)state;
+    struct cx_err e = { 0 };
+    double adj[5];
+    /* p = 0.01, 0.04, 0.03, 0.005 (m = 4). Sorted, (m / rank) p: 0.005 x 4
+       = 0.02; 0.01 x 2 = 0.02; 0.03 x 4/3 = 0.04; 0.04 x 1 = 0.04; the
+       running minimum from the top leaves them. In input order: 0.02,
+       0.04, 0.04, 0.02. */
+    const double p[] = { 0.01, 0.04, 0.03, 0.005 };
+    assert_int_equal(inf_bh(p, 4, adj, &e), CX_OK);
+    near(adj[0], 0.02, 1e-15, "bh 0.01");
+    near(adj[1], 0.04, 1e-15, "bh 0.04");
+    near(adj[2], 0.04, 1e-15, "bh 0.03");
+    near(adj[3], 0.02, 1e-15, "bh 0.005");
+    /* Ties: 0.02 and 0.02 of m = 3: 3/2 x 0.02 = 0.03 for both; 0.5 stays.
+       A NaN does not count: m = 3. */
+    const double q[] = { 0.02, NAN, 0.5, 0.02 };
+    assert_int_equal(inf_bh(q, 4, adj, &e), CX_OK);
+    near(adj[0], 0.03, 1e-15, "bh tie");
+    assert_true(isnan(adj[1]));
+    near(adj[2], 0.5, 1e-15, "bh 0.5");
+    near(adj[3], 0.03, 1e-15, "bh tie");
+    /* BH is never above Holm: 0.01 x 4 x... here Holm gives 0.03 for 0.01. */
+    assert_int_equal(inf_bh(p, 0, adj, &e), CX_OK);
+}
+
+static void test_tests_from_summaries(void **state)
+{
+    (void)state;
+    /* Paired: d = 1, 2, 3, 4: mean 2.5, var (30 - 4 x 6.25) / 3 = 5/3, se
+       = sqrt(5/12) = 0.645497, t = 3.872983 on 3 df. */
+    double t, mean, se;
+    double p = inf_paired_p(4, 10, 30, &t, &mean, &se);
+    near(mean, 2.5, 1e-15, "paired mean");
+    near(se, sqrt(5.0 / 12), 1e-15, "paired se");
+    near(t, 2.5 / sqrt(5.0 / 12), 1e-14, "paired t");
+    near(p, 2 * gsl_cdf_tdist_Q(2.5 / sqrt(5.0 / 12), 3), 1e-15, "paired p");
+    /* No variance, or fewer than two: undefined. */
+    assert_true(isnan(inf_paired_p(3, 6, 12, &t, NULL, NULL)));
+    assert_true(isnan(inf_paired_p(1, 2, 4, NULL, NULL, NULL)));
+    /* Two proportions 60/100 and 20/100: pooled 0.4, z = 0.4 /
+       sqrt(0.24 x 0.02) = 5.773503. */
+    double z;
+    p = inf_two_prop_p(60, 100, 20, 100, &z);
+    near(z, 0.4 / sqrt(0.0048), 1e-14, "two-proportion z");
+    near(p, 2 * gsl_cdf_ugaussian_Q(0.4 / sqrt(0.0048)), 1e-12, "two-proportion p");
+    assert_true(isnan(inf_two_prop_p(0, 10, 0, 10, &z)));
+    /* Welch from summaries equals Welch from the samples. */
+    const double a[] = { 1, 2, 3, 4, 5 }, b[] = { 2, 4, 6, 8, 10, 12 };
+    struct inf_test w;
+    assert_int_equal(inf_welch(a, 5, b, 6, &w), CX_OK);
+    double df;
+    p = inf_welch_p(3, sqrt(2.5), 5, 7, sqrt(14), 6, &t, &df);
+    near(t, w.stat, 1e-12, "welch from summaries t");
+    near(df, w.df, 1e-12, "welch from summaries df");
+    near(p, w.p, 1e-12, "welch from summaries p");
+}
+
 /* ---- bootstraps ---- */
 
 /* The streams are GSL's mt19937, output for output, across several
@@ -582,6 +664,9 @@ int main(void)
         cmocka_unit_test(test_mann_whitney_random),
         cmocka_unit_test(test_mann_whitney_degenerate),
         cmocka_unit_test(test_holm),
+        cmocka_unit_test(test_holm_large),
+        cmocka_unit_test(test_bh),
+        cmocka_unit_test(test_tests_from_summaries),
         cmocka_unit_test(test_stream_is_gsl_mt19937),
         cmocka_unit_test(test_bootstrap_reference),
         cmocka_unit_test(test_bootstrap_deterministic),

@@ -101,39 +101,99 @@ static void test_obvious_profiles(void **state)
        No two want the same name, so each gets its best. */
     struct naming_profile seg[5] = { lapsed, bargain, newc, champ, med };
     const char *names[5];
+    char buf[5 * NAMING_BUF];
     struct cx_err e = { 0 };
-    assert_int_equal(naming_assign(seg, 4, &med, &iqr, names, NULL, &e), CX_OK);
+    assert_int_equal(naming_assign(seg, 4, &med, &iqr, names, buf, &e), CX_OK);
     assert_string_equal(names[0], "Lapsed");
     assert_string_equal(names[1], "Bargain hunters");
     assert_string_equal(names[2], "New");
     assert_string_equal(names[3], "Champions");
     /* Adding a segment at the median: every z is 0, Mainstream scores 1/2
        and every other name 0. */
-    assert_int_equal(naming_assign(seg, 5, &med, &iqr, names, NULL, &e), CX_OK);
+    assert_int_equal(naming_assign(seg, 5, &med, &iqr, names, buf, &e), CX_OK);
     assert_string_equal(names[4], "Mainstream");
     assert_string_equal(names[0], "Lapsed");
     assert_string_equal(names[3], "Champions");
     /* Reordered, the names follow the segments. */
     struct naming_profile rev[4] = { champ, newc, bargain, lapsed };
-    assert_int_equal(naming_assign(rev, 4, &med, &iqr, names, NULL, &e), CX_OK);
+    assert_int_equal(naming_assign(rev, 4, &med, &iqr, names, buf, &e), CX_OK);
     assert_string_equal(names[0], "Champions");
     assert_string_equal(names[1], "New");
     assert_string_equal(names[2], "Bargain hunters");
     assert_string_equal(names[3], "Lapsed");
     /* Two lapsed segments: one of them has to take another name, and the
-       total is best when the weaker-lapsed one (lower recency) takes it. */
+       total is best when the weaker-lapsed one (lower recency) takes it.
+       At risk is not open to it: it bought little (f = -0.69, m = -0.80),
+       so it was never at risk of much. Light buyers (m <= -0.5, a =
+       (log 61 - log 101) / (80 / 101) = -0.64, r = 1 <= 1) scores (0.64 +
+       0.80 - 1) / 3 = 0.15, above Occasional's (1.38 - 1) / 3 = 0.13. */
     struct naming_profile two[2] = { lapsed, lapsed };
     two[0].recency = 150;
-    assert_int_equal(naming_assign(two, 2, &med, &iqr, names, NULL, &e), CX_OK);
+    assert_int_equal(naming_assign(two, 2, &med, &iqr, names, buf, &e), CX_OK);
     assert_string_equal(names[1], "Lapsed");
-    assert_string_not_equal(names[0], "Lapsed");
-    /* Two identical segments: Lapsed 1.71 and At risk 0.96 for both, two
-       optimal assignments. The tie rule gives segment 0 the earlier name of
-       the table (At risk is #5, Lapsed #6), segment 1 the other. */
+    assert_string_equal(names[0], "Light buyers");
+    /* Two identical segments (r = 2.67: no longer light buyers, who still
+       buy): Lapsed and Occasional fit both, two optimal
+       assignments. The tie rule gives segment 0 the earlier name of the
+       table (Lapsed is #6, Occasional #7), segment 1 the other. */
     two[0] = two[1] = lapsed;
-    assert_int_equal(naming_assign(two, 2, &med, &iqr, names, NULL, &e), CX_OK);
-    assert_string_equal(names[0], "At risk");
-    assert_string_equal(names[1], "Lapsed");
+    assert_int_equal(naming_assign(two, 2, &med, &iqr, names, buf, &e), CX_OK);
+    assert_string_equal(names[0], "Lapsed");
+    assert_string_equal(names[1], "Occasional");
+}
+
+/* Names must hold against the population: in a population that all bought
+   within days, a segment whose last order is a week old is not lapsed nor
+   at risk, and one whose tenure is the population's is not new (US
+   Regional Sales: "Lapsed" had bought 7 days ago, "New" had 926 days of
+   tenure). Such segments get a descriptive name. */
+static void test_rules_against_population(void **state)
+{
+    (void)state;
+    const struct naming_profile pm = { 3, 160, 1.4e6, 9000, 930, 0, 0.11, 1 };
+    const struct naming_profile ps = { 3, 15, 3e5, 900, 5, 0, 0.01, 0 };
+    /* recency 7: r = (7 - 3) / 7 (the floor) = 0.57, R = 2.3: not Lapsed
+       (r < 1), not At risk (r < 0.75). */
+    struct naming_profile seg = pm;
+    seg.recency = 7;
+    int fits[NAMING_NVOCAB];
+    struct cx_err e = { 0 };
+    assert_int_equal(naming_fits(&seg, &pm, &ps, fits, &e), CX_OK);
+    assert_false(fits[index_of("Lapsed")]);
+    assert_false(fits[index_of("At risk")]);
+    assert_true(fits[index_of("Mainstream")]);
+    /* tenure 926 against 930: t = -4 / 14 (the floor), T = 0.996: not New. */
+    seg = pm;
+    seg.tenure = 926;
+    assert_int_equal(naming_fits(&seg, &pm, &ps, fits, &e), CX_OK);
+    assert_false(fits[index_of("New")]);
+    /* Recency 30 days is 9 floors out (clipped at 3) and 10 times the
+       population's: Lapsed. */
+    seg = pm;
+    seg.recency = 30;
+    assert_int_equal(naming_fits(&seg, &pm, &ps, fits, &e), CX_OK);
+    assert_true(fits[index_of("Lapsed")]);
+    /* A descriptive name: discount 0.13 is 2 spreads up (0.02 / 0.01),
+       frequency 200 against 160 is log(201/161) / (15/161) = 2.38 up:
+       "frequent" first, then "heavy discounts". */
+    seg = pm;
+    seg.frequency = 200;
+    seg.discount_rate = 0.13;
+    char name[NAMING_BUF];
+    assert_int_equal(naming_describe(&seg, &pm, &ps, name, sizeof name, &e), CX_OK);
+    assert_string_equal(name, "Profile: frequent, heavy discounts");
+    assert_int_equal(naming_describe(&pm, &pm, &ps, name, sizeof name, &e), CX_OK);
+    assert_string_equal(name, "Profile: average");
+    /* Five segments that are all nearly the population: one is Mainstream,
+       the others fit nothing else and get descriptive names, made unique. */
+    struct naming_profile five[5] = { pm, pm, pm, pm, pm };
+    const char *names[5];
+    char buf[5 * NAMING_BUF];
+    assert_int_equal(naming_assign(five, 5, &pm, &ps, names, buf, &e), CX_OK);
+    assert_string_equal(names[0], "Mainstream");
+    assert_string_equal(names[1], "Profile: average");
+    assert_string_equal(names[2], "Profile: average 2");
+    assert_string_equal(names[4], "Profile: average 4");
 }
 
 /* Random profiles from a fixed LCG: a spread of plausible segments. */
@@ -173,30 +233,39 @@ static void test_unique_and_deterministic(void **state)
     (void)state;
     struct naming_profile seg[12];
     const char *a[12], *b[12];
+    char bufa[12 * NAMING_BUF], bufb[12 * NAMING_BUF];
     struct cx_err e = { 0 };
     lcg_state = 42;
     for (int trial = 0; trial < 20; trial++) {
         for (int k = 2; k <= 12; k++) {
             random_profiles(seg, k);
-            assert_int_equal(naming_assign(seg, k, &med, &iqr, a, NULL, &e), CX_OK);
+            assert_int_equal(naming_assign(seg, k, &med, &iqr, a, bufa, &e), CX_OK);
             assert_unique(a, k);
-            /* No suffix below the vocabulary's size: vocabulary words only. */
-            for (int i = 0; i < k; i++)
-                assert_true(index_of(a[i]) >= 0);
+            /* A vocabulary word only where its rule holds; otherwise a
+               descriptive name. */
+            for (int i = 0; i < k; i++) {
+                int j = index_of(a[i]), fits[NAMING_NVOCAB];
+                assert_int_equal(naming_fits(&seg[i], &med, &iqr, fits, &e), CX_OK);
+                if (j >= 0)
+                    assert_true(fits[j]);
+                else
+                    assert_true(strncmp(a[i], "Profile: ", 9) == 0);
+            }
             /* Same profiles, same names. */
-            assert_int_equal(naming_assign(seg, k, &med, &iqr, b, NULL, &e), CX_OK);
+            assert_int_equal(naming_assign(seg, k, &med, &iqr, b, bufb, &e), CX_OK);
             for (int i = 0; i < k; i++)
-                assert_ptr_equal(a[i], b[i]);
+                assert_string_equal(a[i], b[i]);
             /* Unique without a population scale too. */
-            assert_int_equal(naming_assign(seg, k, &med, NULL, a, NULL, &e), CX_OK);
+            assert_int_equal(naming_assign(seg, k, &med, NULL, a, bufa, &e), CX_OK);
             assert_unique(a, k);
         }
     }
     assert_int_equal(e.status, CX_OK);
 }
 
-/* k beyond the vocabulary: every name once before any twice, suffixes
-   " 2", " 3" in order, all unique. */
+/* k beyond the vocabulary: names unique, a word only where its rule
+   holds, no word used more than ceil(k/13) times, and a word used c times
+   appears as "w", "w 2", ..., "w c". */
 static void test_beyond_vocabulary(void **state)
 {
     (void)state;
@@ -212,28 +281,21 @@ static void test_beyond_vocabulary(void **state)
         assert_unique(names, k);
         int uses[NAMING_NVOCAB] = { 0 };
         for (int i = 0; i < k; i++) {
+            if (strncmp(names[i], "Profile: ", 9) == 0)
+                continue;
             char base[NAMING_BUF];
-            int copy = 1;
             snprintf(base, sizeof base, "%s", names[i]);
             char *sp = strrchr(base, ' ');
-            if (index_of(base) < 0 && sp != NULL) {   /* "Lapsed 2" */
-                copy = 0;
-                sscanf(sp + 1, "%d", &copy);
+            if (index_of(base) < 0 && sp != NULL)   /* "Lapsed 2" */
                 *sp = '\0';
-                assert_true(copy >= 2);
-            }
-            int j = index_of(base);
+            int j = index_of(base), fits[NAMING_NVOCAB];
             assert_true(j >= 0);
+            assert_int_equal(naming_fits(&seg[i], &med, &iqr, fits, &e), CX_OK);
+            assert_true(fits[j]);
             uses[j]++;
         }
-        /* k names over 13 words: each used floor(k/13) or ceil(k/13)
-           times. */
         for (int j = 0; j < NAMING_NVOCAB; j++) {
-            assert_true(uses[j] >= k / NAMING_NVOCAB);
             assert_true(uses[j] <= (k + NAMING_NVOCAB - 1) / NAMING_NVOCAB);
-        }
-        /* A word used c times appears as "w", "w 2", ..., "w c". */
-        for (int j = 0; j < NAMING_NVOCAB; j++)
             for (int c = 1; c <= uses[j]; c++) {
                 char want[NAMING_BUF];
                 if (c == 1)
@@ -245,6 +307,7 @@ static void test_beyond_vocabulary(void **state)
                     found += strcmp(names[i], want) == 0;
                 assert_int_equal(found, 1);
             }
+        }
     }
 }
 
@@ -253,22 +316,23 @@ static void test_errors(void **state)
     (void)state;
     struct naming_profile seg[14];
     const char *names[14];
+    char buf[14 * NAMING_BUF];
     struct cx_err e = { 0 };
     lcg_state = 1;
     random_profiles(seg, 14);
     assert_int_equal(naming_assign(seg, 0, &med, &iqr, names, NULL, &e), CX_OK);
     assert_int_equal(naming_assign(seg, -1, &med, &iqr, names, NULL, &e), CX_EINTERNAL);
     memset(&e, 0, sizeof e);
-    /* 14 segments need the buffer for a suffix. */
+    /* The buffer is needed (for suffixes and descriptive names). */
     assert_int_equal(naming_assign(seg, 14, &med, &iqr, names, NULL, &e), CX_EINTERNAL);
     memset(&e, 0, sizeof e);
     seg[1].monetary = NAN;
-    assert_int_equal(naming_assign(seg, 3, &med, &iqr, names, NULL, &e), CX_EINTERNAL);
+    assert_int_equal(naming_assign(seg, 3, &med, &iqr, names, buf, &e), CX_EINTERNAL);
     assert_non_null(strstr(e.msg, "segment monetary"));
     memset(&e, 0, sizeof e);
     struct naming_profile bad = med;
     bad.tenure = INFINITY;
-    assert_int_equal(naming_assign(seg, 1, &bad, &iqr, names, NULL, &e), CX_EINTERNAL);
+    assert_int_equal(naming_assign(seg, 1, &bad, &iqr, names, buf, &e), CX_EINTERNAL);
     assert_non_null(strstr(e.msg, "population tenure"));
     assert_null(naming_vocab(-1));
     assert_null(naming_vocab(NAMING_NVOCAB));
@@ -280,6 +344,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scores_by_hand),
         cmocka_unit_test(test_obvious_profiles),
+        cmocka_unit_test(test_rules_against_population),
         cmocka_unit_test(test_unique_and_deterministic),
         cmocka_unit_test(test_beyond_vocabulary),
         cmocka_unit_test(test_errors),
