@@ -96,8 +96,10 @@ e2e: deps $(BIN)
 	@if [ -f tests/e2e/abuse.sh ]; then CANAUX_BIN=$(CURDIR)/$(BIN) CANAUX_SRC=$(CURDIR) sh tests/e2e/abuse.sh; fi
 
 # End-to-end runs under valgrind memcheck: no memory error, no leak.
-test-valgrind: deps $(BIN)
+# The workbook reader, which canaux does not call yet, through xlsx_dump.
+test-valgrind: deps $(BIN) $(BUILD)/xlsx_dump
 	@CANAUX_BIN=$(CURDIR)/$(BIN) sh tests/e2e/valgrind.sh
+	@XLSX_DUMP=$(CURDIR)/$(BUILD)/xlsx_dump sh tests/failmalloc/xlsx.sh valgrind
 
 # Every allocation of canaux's own code made to fail in turn (an LD_PRELOAD
 # shim, tests/failmalloc/failmalloc.c).
@@ -105,8 +107,14 @@ $(BUILD)/failmalloc.so: tests/failmalloc/failmalloc.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -O1 -g $(WARN) -shared -fPIC -o $@ $< -ldl
 
-test-failmalloc: deps $(BIN) $(BUILD)/failmalloc.so
+# xlsx_dump reads every sheet of a workbook through loaders/xlsx.h, for
+# the allocation-failure and valgrind runs of the workbook reader.
+$(BUILD)/xlsx_dump: tests/failmalloc/xlsx_dump.c $(BUILD)/libcanaux.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcanaux.a $(LDLIBS)
+
+test-failmalloc: deps $(BIN) $(BUILD)/failmalloc.so $(BUILD)/xlsx_dump
 	@CANAUX_BIN=$(CURDIR)/$(BIN) FAILMALLOC_SO=$(CURDIR)/$(BUILD)/failmalloc.so sh tests/failmalloc/run.sh
+	@XLSX_DUMP=$(CURDIR)/$(BUILD)/xlsx_dump FAILMALLOC_SO=$(CURDIR)/$(BUILD)/failmalloc.so sh tests/failmalloc/xlsx.sh
 
 # The whole suite, the end-to-end runs under valgrind, allocation failures,
 # then the suite again under ASan + UBSan in a separate build tree.
