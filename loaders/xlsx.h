@@ -24,8 +24,9 @@
  * Limits, each an error rather than a crash or unbounded memory: a cell's
  * text over 32,767 characters (Excel's own limit, in UTF-16 units), a column
  * past XFD (16,384), a row number past 1,048,576, more than 64 MiB of text
- * in one row, an XML token (tag, attribute) over 32 MiB, a DTD (OOXML has
- * none; refusing it keeps entity expansion out), more shared strings than
+ * in one row, an XML token (tag, attribute) over 32 MiB, elements nested
+ * deeper than 256, a DTD (OOXML has none; refusing it keeps entity
+ * expansion out), more shared strings than
  * the part's size allows, or 4 GiB of shared-string text.
  *
  * Errors are struct cx_err values naming the workbook, the part or sheet,
