@@ -17,7 +17,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 CPPFLAGS += -D_GNU_SOURCE -DCANAUX_VERSION=\"$(VERSION)\" -DCANAUX_SAMPLE=\"$(CURDIR)/$(SAMPLE)\" -I.
 CFLAGS   += -std=c11 $(OPT) -fopenmp $(WARN) $(SAN)
 LDFLAGS  += -fopenmp $(SAN)
-LDLIBS   := -lcsv -linih -ljson-c -lnettle -lxlsxwriter -lgsl -lgslcblas -lz -lm
+LDLIBS   := -lcsv -linih -ljson-c -lnettle -lxlsxwriter -lzip -lexpat -lgsl -lgslcblas -lz -lm
 
 LIB_SRC  := $(sort $(wildcard engine/*.c loaders/*.c reports/*.c sample-data/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
@@ -28,12 +28,12 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN      := $(BUILD)/canaux
 
 # Debian packages the build and the tests need, and a file from each to
-# check for. python3-openpyxl reads the workbook back and chromium renders
+# check for. libzip and expat read .xlsx inputs (loaders/xlsx.c). python3-openpyxl reads the workbook back and chromium renders
 # the HTML report in the end-to-end tests; valgrind runs them under memcheck.
-DEB_PKGS := gcc make libcsv-dev libgsl-dev libcmocka-dev zlib1g-dev libinih-dev libjson-c-dev nettle-dev libxlsxwriter-dev python3 python3-openpyxl chromium valgrind
+DEB_PKGS := gcc make libcsv-dev libgsl-dev libcmocka-dev zlib1g-dev libinih-dev libjson-c-dev nettle-dev libxlsxwriter-dev libzip-dev libexpat1-dev python3 python3-openpyxl chromium valgrind
 DEB_HDRS := /usr/include/csv.h /usr/include/gsl/gsl_rng.h /usr/include/cmocka.h \
             /usr/include/zlib.h /usr/include/ini.h /usr/include/json-c/json.h /usr/include/nettle/sha2.h \
-            /usr/include/xlsxwriter.h /usr/lib/python3/dist-packages/openpyxl/__init__.py /usr/bin/chromium \
+            /usr/include/xlsxwriter.h /usr/include/zip.h /usr/include/expat.h /usr/lib/python3/dist-packages/openpyxl/__init__.py /usr/bin/chromium \
             /usr/bin/valgrind
 
 SAMPLE := sample-data/sample.csv.gz
@@ -96,8 +96,10 @@ e2e: deps $(BIN)
 	@if [ -f tests/e2e/abuse.sh ]; then CANAUX_BIN=$(CURDIR)/$(BIN) CANAUX_SRC=$(CURDIR) sh tests/e2e/abuse.sh; fi
 
 # End-to-end runs under valgrind memcheck: no memory error, no leak.
-test-valgrind: deps $(BIN)
+# The workbook reader, which canaux does not call yet, through xlsx_dump.
+test-valgrind: deps $(BIN) $(BUILD)/xlsx_dump
 	@CANAUX_BIN=$(CURDIR)/$(BIN) sh tests/e2e/valgrind.sh
+	@XLSX_DUMP=$(CURDIR)/$(BUILD)/xlsx_dump sh tests/failmalloc/xlsx.sh valgrind
 
 # Every allocation of canaux's own code made to fail in turn (an LD_PRELOAD
 # shim, tests/failmalloc/failmalloc.c).
@@ -105,8 +107,14 @@ $(BUILD)/failmalloc.so: tests/failmalloc/failmalloc.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -O1 -g $(WARN) -shared -fPIC -o $@ $< -ldl
 
-test-failmalloc: deps $(BIN) $(BUILD)/failmalloc.so
+# xlsx_dump reads every sheet of a workbook through loaders/xlsx.h, for
+# the allocation-failure and valgrind runs of the workbook reader.
+$(BUILD)/xlsx_dump: tests/failmalloc/xlsx_dump.c $(BUILD)/libcanaux.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcanaux.a $(LDLIBS)
+
+test-failmalloc: deps $(BIN) $(BUILD)/failmalloc.so $(BUILD)/xlsx_dump
 	@CANAUX_BIN=$(CURDIR)/$(BIN) FAILMALLOC_SO=$(CURDIR)/$(BUILD)/failmalloc.so sh tests/failmalloc/run.sh
+	@XLSX_DUMP=$(CURDIR)/$(BUILD)/xlsx_dump FAILMALLOC_SO=$(CURDIR)/$(BUILD)/failmalloc.so sh tests/failmalloc/xlsx.sh
 
 # The whole suite, the end-to-end runs under valgrind, allocation failures,
 # then the suite again under ASan + UBSan in a separate build tree.
