@@ -689,7 +689,7 @@ static void bg_eval(struct clv_bg_data *d, const struct clv_bg *par, double *ll,
         }
     }
     const size_t nd = d->nd, ns = hess ? S_N : S_NG;
-    #pragma omp parallel for schedule(static) if (d->nchunk > 1)
+    #pragma omp parallel for schedule(dynamic, 1) if (d->nchunk > 1)
     for (size_t c = 0; c < d->nchunk; c++) {
         size_t lo = c * CLV_CHUNK, hi = lo + CLV_CHUNK < nd ? lo + CLV_CHUNK : nd;
         bg_chunk(d, lo, hi, hess, d->part + S_N * c);
@@ -1049,8 +1049,8 @@ static int bg_obj(void *ctx, const double *th, double *f, double *g, double *H)
     return to_mean(4, (double)d->n, ll, gr, hr, f, g, H);
 }
 
-int clv_bg_fit(struct clv_bg_data *d, const struct clv_fit_opts *o, struct clv_bg_fit *f,
-               struct cx_err *e)
+int clv_bg_fit(struct clv_bg_data *d, const struct clv_bg *start, const struct clv_fit_opts *o,
+               struct clv_bg_fit *f, struct cx_err *e)
 {
     struct clv_fit_opts def;
     if (!o) {
@@ -1065,7 +1065,16 @@ int clv_bg_fit(struct clv_bg_data *d, const struct clv_fit_opts *o, struct clv_b
     if (!(d->sum_x > 0) || !(d->sum_T > 0))
         return cx_fail(e, CX_EUSAGE, "BG/NBD: no repeat purchase among %zu customers: the "
                        "model cannot be fitted", d->n);
+    if (start && bad_params_bg(start))
+        return cx_fail(e, CX_EUSAGE, "BG/NBD: starting point r = %g, alpha = %g, a = %g, b = %g "
+                       "must be positive and finite", start->r, start->alpha, start->a, start->b);
     double th0[4] = { 0, log(d->sum_T / d->sum_x), 0, 0 };
+    if (start) {
+        th0[0] = log(start->r);
+        th0[1] = log(start->alpha);
+        th0[2] = log(start->a);
+        th0[3] = log(start->b);
+    }
     struct obj ob = { bg_obj, d, 4, { 0 }, 0, { 0 }, 0, 0 };
     struct opt_out res;
     int rc = optimise(&ob, th0, o, "BG/NBD fit", &res, e);
@@ -1352,7 +1361,7 @@ static void gg_eval(struct clv_gg_data *d, const struct clv_gg *par, double *ll,
     const size_t nn = d->n, ns = h ? 6 : 4;
     /* Per customer only -(p x + q) log(u), u = x m + v, does not separate:
        sums of log u, x log u, 1/u, x/u and, for the Hessian, 1/u^2, x/u^2. */
-    #pragma omp parallel for schedule(static) if (d->nchunk > 1)
+    #pragma omp parallel for schedule(dynamic, 1) if (d->nchunk > 1)
     for (size_t c = 0; c < d->nchunk; c++) {
         size_t lo = c * CLV_CHUNK, hi = lo + CLV_CHUNK < nn ? lo + CLV_CHUNK : nn;
         double sl = 0, sxl = 0, si = 0, sxi = 0, si2 = 0, sxi2 = 0;
@@ -1445,8 +1454,8 @@ static int gg_obj(void *ctx, const double *th, double *f, double *g, double *H)
     return to_mean(3, (double)d->n, ll, gr, hr, f, g, H);
 }
 
-int clv_gg_fit(struct clv_gg_data *d, const struct clv_fit_opts *o, struct clv_gg_fit *f,
-               struct cx_err *e)
+int clv_gg_fit(struct clv_gg_data *d, const struct clv_gg *start, const struct clv_fit_opts *o,
+               struct clv_gg_fit *f, struct cx_err *e)
 {
     struct clv_fit_opts def;
     if (!o) {
@@ -1461,7 +1470,15 @@ int clv_gg_fit(struct clv_gg_data *d, const struct clv_fit_opts *o, struct clv_g
         return CX_EUSAGE;
     /* p = 1, q = 2: the population mean spend p v / (q - 1) is then v,
        started at the customers' mean m. */
+    if (start && bad_params_gg(start))
+        return cx_fail(e, CX_EUSAGE, "Gamma-Gamma: starting point p = %g, q = %g, v = %g must be "
+                       "positive and finite", start->p, start->q, start->v);
     double th0[3] = { 0, log(2.0), log(d->s_m / (double)d->n) };
+    if (start) {
+        th0[0] = log(start->p);
+        th0[1] = log(start->q);
+        th0[2] = log(start->v);
+    }
     struct obj ob = { gg_obj, d, 3, { 0 }, 0, { 0 }, 0, 0 };
     struct opt_out res;
     int rc = optimise(&ob, th0, o, "Gamma-Gamma fit", &res, e);
@@ -1674,7 +1691,7 @@ int clv_predict(const struct clv_bg *bg, const struct clv_gg *gg, const struct c
                                  &w->pD[i], e);
     }
 
-    #pragma omp parallel for schedule(static)
+    #pragma omp parallel for schedule(dynamic, 8192)
     for (size_t j = 0; j < n; j++) {
         size_t c = idx ? idx[j] : j;
         uint32_t i = w->cp[j];

@@ -19,17 +19,21 @@
  * only, and customers with the same triple in whole days are common, so
  * clv_bg_data_create() compresses them to distinct triples with counts, and
  * further to distinct x values and distinct times, so that an evaluation
- * costs one exp and one log1p per distinct triple with x > 0 (lgamma and
- * digamma once per distinct x, a log per distinct time). Triples are summed
- * in fixed chunks of CLV_CHUNK, each chunk in order, and the chunks' partial
- * sums are added in chunk order: the log-likelihood, the fit and every
- * prediction are identical to the last bit for any OpenMP thread count.
- * Fits run GSL's vector_bfgs2 with the analytic gradient on the log of the
- * parameters from a deterministic starting point; standard errors come
- * from the Hessian of the negative log-likelihood at the optimum (central
- * differences of the analytic gradient, on the log scale) and the delta
- * method. Predictions compress customers to distinct (x, T), on which the
- * Gauss hypergeometric function depends, before evaluating it.
+ * costs one exp and one log per distinct triple with x > 0 (lgamma,
+ * digamma and trigamma once per distinct x, a log per distinct time).
+ * Triples are summed in fixed chunks of CLV_CHUNK, each chunk in order,
+ * and the chunks' partial sums are added in chunk order: the
+ * log-likelihood, the fit and every prediction are identical to the last
+ * bit for any OpenMP thread count. Fits work on the log of the parameters
+ * from a deterministic starting point: GSL's vector_bfgs2 with the
+ * analytic gradient until near the optimum, then Newton steps with the
+ * analytic Hessian; the standard errors come from that Hessian at the
+ * optimum and the delta method. Predictions compress customers to
+ * distinct (x, T), on which the Gauss hypergeometric function depends,
+ * before evaluating it. Measured on 670,000 simulated customers (374,831
+ * distinct triples in whole days, one core): compression 0.05 s, BG/NBD
+ * fit 0.13 s, Gamma-Gamma 0.07 s, predictions over 12 months 0.10 s
+ * (docs/clv.md).
  *
  * Nothing here prints. Every function that can fail returns a cx_status
  * and records a message in e: CX_EUSAGE for bad input (naming the customer
@@ -179,17 +183,20 @@ size_t clv_bg_data_distinct(const struct clv_bg_data *d);
 int clv_bg_loglik(struct clv_bg_data *d, const struct clv_bg *par, double *ll, double grad[4],
                   double hess[16], struct cx_err *e);
 
-/* Fits BG/NBD to d's customers (o NULL: clv_fit_defaults). Starts from r =
-   1, alpha = sum of T / sum of x (so that r / alpha is the pooled repeat
-   rate), a = b = 1, and runs vector_bfgs2 until the stopping rule of o
-   holds. Returns CX_OK with f filled; CX_EUSAGE when no customer has a
-   repeat purchase (the likelihood then grows without bound as alpha grows:
-   there is no estimate); CX_EINTERNAL when the fit does not converge in
-   o->max_iter iterations or GSL reports a failure (f then holds the last
-   point, with se_ok 0). se_ok 0 with CX_OK means the Hessian was not
-   positive definite: the estimates stand, their SEs are NaN. */
-int clv_bg_fit(struct clv_bg_data *d, const struct clv_fit_opts *o, struct clv_bg_fit *f,
-               struct cx_err *e);
+/* Fits BG/NBD to d's customers (o NULL: clv_fit_defaults) from start, or,
+   when start is NULL, from r = 1, alpha = sum of T / sum of x (so that
+   r / alpha is the pooled repeat rate), a = b = 1; a fit per channel can
+   start from the pooled estimates and then needs a few Newton steps only.
+   Runs BFGS then Newton until the stopping rule of o holds (docs/clv.md).
+   Returns CX_OK with f filled; CX_EUSAGE when no customer has a repeat
+   purchase (the likelihood then grows without bound as alpha grows: there
+   is no estimate) or start is not positive and finite; CX_EINTERNAL when
+   the fit does not converge in o->max_iter iterations or GSL reports a
+   failure (f then holds the last point, with se_ok 0). se_ok 0 with CX_OK
+   means the Hessian was not positive definite: the estimates stand, their
+   SEs are NaN. */
+int clv_bg_fit(struct clv_bg_data *d, const struct clv_bg *start, const struct clv_fit_opts *o,
+               struct clv_bg_fit *f, struct cx_err *e);
 
 /* P(alive | x, t_x, T) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) /
    (alpha + t_x))^(r + x)): 1 when x = 0 (a customer can drop out only
@@ -244,10 +251,11 @@ size_t clv_gg_data_nonpos(const struct clv_gg_data *d);
 int clv_gg_loglik(struct clv_gg_data *d, const struct clv_gg *par, double *ll, double grad[3],
                   double hess[9], struct cx_err *e);
 
-/* Fits Gamma-Gamma to d's customers (o NULL: defaults), from p = 1, q = 2,
-   v = the mean of m. Returns and fills f as clv_bg_fit does. */
-int clv_gg_fit(struct clv_gg_data *d, const struct clv_fit_opts *o, struct clv_gg_fit *f,
-               struct cx_err *e);
+/* Fits Gamma-Gamma to d's customers (o NULL: defaults) from start, or,
+   when start is NULL, from p = 1, q = 2, v = the mean of m. Returns and
+   fills f as clv_bg_fit does. */
+int clv_gg_fit(struct clv_gg_data *d, const struct clv_gg *start, const struct clv_fit_opts *o,
+               struct clv_gg_fit *f, struct cx_err *e);
 
 /* E[M | x, m] = p (v + x m) / (p x + q - 1), the expected net of a future
    purchase day, in *out; the population mean p v / (q - 1) when x = 0; m <=
@@ -273,7 +281,7 @@ void clv_horizon_defaults(struct clv_horizon *h);
 /* Workspace of clv_predict for up to n customers (opaque). */
 struct clv_pred_ws;
 
-/* Returns a workspace for up to n customers (about 45 bytes each), or NULL
+/* Returns a workspace for up to n customers (about 50 bytes each), or NULL
    when out of memory. Free with clv_pred_ws_free (NULL allowed). */
 struct clv_pred_ws *clv_pred_ws_alloc(size_t n);
 void clv_pred_ws_free(struct clv_pred_ws *w);

@@ -304,6 +304,49 @@ static void test_bg_ll_by_hand(void **state)
     clv_bg_data_free(d);
 }
 
+/* Whole-day triples are found by a radix sort, others by a hash table:
+   both give the same log-likelihood. 400 customers in whole days (radix),
+   the same plus one with T = 10.5 (hash): the difference is that one
+   customer's LL. */
+static void test_bg_compression_paths(void **state)
+{
+    (void)state;
+    enum { N = 401 };
+    uint32_t x[N];
+    double tx[N], T[N];
+    for (int i = 0; i < N - 1; i++) {
+        x[i] = (uint32_t)(i % 7);
+        T[i] = 30 + i % 53;
+        tx[i] = x[i] ? (double)(i % 29 < T[i] ? i % 29 : 0) : 0;
+    }
+    x[N - 1] = 2;
+    tx[N - 1] = 4;
+    T[N - 1] = 10.5;
+    struct cx_err e = { 0 };
+    struct clv_bg_data *whole, *mixed, *one;
+    assert_ok(clv_bg_data_create(x, tx, T, NULL, N - 1, &whole, &e));
+    assert_ok(clv_bg_data_create(x, tx, T, NULL, N, &mixed, &e));
+    const uint32_t last[] = { N - 1 };
+    assert_ok(clv_bg_data_create(x, tx, T, last, 1, &one, &e));
+    /* Triples (i mod 7, i mod 29, 30 + i mod 53) for x > 0 repeat with
+       period 7 x 29 x 53 = 10,759: all distinct; for x = 0 (i mod 7 = 0)
+       they are (0, 0, 30 + i mod 53), with period 371: i = 0, 7, 14, 21, 28
+       come back at i + 371 <= 399. 400 - 5 = 395 distinct. */
+    assert_int_equal(clv_bg_data_distinct(whole), 395);
+    assert_int_equal(clv_bg_data_distinct(mixed), clv_bg_data_distinct(whole) + 1);
+    const struct clv_bg p = { 0.6, 9, 0.9, 3.1 };
+    double lw, lm, l1, gw[4], gm[4], g1[4];
+    assert_ok(clv_bg_loglik(whole, &p, &lw, gw, NULL, &e));
+    assert_ok(clv_bg_loglik(mixed, &p, &lm, gm, NULL, &e));
+    assert_ok(clv_bg_loglik(one, &p, &l1, g1, NULL, &e));
+    near(lm, lw + l1, 1e-13, "LL, hash path = radix path + the extra customer");
+    for (int i = 0; i < 4; i++)
+        near(gm[i], gw[i] + g1[i], 1e-12, "gradient, hash path = radix path + extra");
+    clv_bg_data_free(whole);
+    clv_bg_data_free(mixed);
+    clv_bg_data_free(one);
+}
+
 /* The analytic gradient against central differences of the LL. */
 static void test_bg_gradient(void **state)
 {
@@ -425,11 +468,11 @@ static void test_cdnow_bgnbd(void **state)
        here): the LL is flat to 1e-8 between the two points, and ours is
        the higher (printed), LL -9582.4. */
     struct clv_bg_fit fw, fd;
-    assert_ok(clv_bg_fit(dw, NULL, &fw, &e));
+    assert_ok(clv_bg_fit(dw, NULL, NULL, &fw, &e));
     printf("CDNOW BG/NBD (weeks): r = %.7f alpha = %.7f a = %.7f b = %.7f LL = %.6f "
-           "(%.6f at lifetimes' point), SE %.4f %.4f %.4f %.4f, %u iterations + %u Newton, "
+           "(%.3g above lifetimes' point), SE %.4f %.4f %.4f %.4f, %u iterations + %u Newton, "
            "|g| = %.2g, %zu distinct of %zu\n",
-           fw.par.r, fw.par.alpha, fw.par.a, fw.par.b, fw.ll, ll, fw.se.r, fw.se.alpha, fw.se.a,
+           fw.par.r, fw.par.alpha, fw.par.a, fw.par.b, fw.ll, fw.ll - ll, fw.se.r, fw.se.alpha, fw.se.a,
            fw.se.b, fw.iterations, fw.newton, fw.grad_norm, fw.n_distinct, fw.n);
     near_abs(fw.par.r, 0.243, 0.0005, "r (weeks)");
     near_abs(fw.par.alpha, 4.414, 0.0005, "alpha (weeks)");
@@ -444,10 +487,25 @@ static void test_cdnow_bgnbd(void **state)
     assert_true(fw.se_ok);
     assert_int_equal(fw.n, 2357);
 
+    /* The same optimum from other starting points: the published one (BFGS
+       has nothing to do: the gradient norm is already below its hand-over
+       to Newton) and one far away. */
+    const struct clv_bg starts[2] = { { 0.243, 4.414, 0.793, 2.426 }, { 5, 50, 3, 0.5 } };
+    for (int i = 0; i < 2; i++) {
+        struct clv_bg_fit fs;
+        assert_ok(clv_bg_fit(dw, &starts[i], NULL, &fs, &e));
+        near(fs.par.r, fw.par.r, 1e-7, "r from another start");
+        near(fs.par.alpha, fw.par.alpha, 1e-7, "alpha from another start");
+        near(fs.par.a, fw.par.a, 1e-7, "a from another start");
+        near(fs.par.b, fw.par.b, 1e-7, "b from another start");
+        if (i == 0)
+            assert_int_equal(fs.iterations, 0);
+    }
+
     /* In days: alpha = 7 x 4.414 = 30.90, r, a, b and their SEs the same,
        alpha's SE 7 times the weeks' one (the fits follow the same path on
        the log scale up to rounding: a relative 1e-6). */
-    assert_ok(clv_bg_fit(dd, NULL, &fd, &e));
+    assert_ok(clv_bg_fit(dd, NULL, NULL, &fd, &e));
     printf("CDNOW BG/NBD (days): r = %.7f alpha = %.7f a = %.7f b = %.7f LL = %.4f, "
            "SE %.4f %.4f %.4f %.4f\n",
            fd.par.r, fd.par.alpha, fd.par.a, fd.par.b, fd.ll, fd.se.r, fd.se.alpha, fd.se.a,
@@ -534,7 +592,7 @@ static void test_cdnow_gamma_gamma(void **state)
     assert_ok(clv_gg_loglik(d, &(struct clv_gg){ 6.25, 3.74, 15.44 }, &ll, NULL, NULL, &e));
     near_abs(ll, -4055.92, 0.005, "Gamma-Gamma LL at the published estimates");
     struct clv_gg_fit f;
-    assert_ok(clv_gg_fit(d, NULL, &f, &e));
+    assert_ok(clv_gg_fit(d, NULL, NULL, &f, &e));
     printf("CDNOW Gamma-Gamma: p = %.5f q = %.5f v = %.5f LL = %.4f, SE %.4f %.4f %.4f, "
            "%u iterations\n",
            f.par.p, f.par.q, f.par.v, f.ll, f.se.p, f.se.q, f.se.v, f.iterations);
@@ -542,6 +600,11 @@ static void test_cdnow_gamma_gamma(void **state)
     near_abs(f.par.q, 3.74, 0.005, "q");
     near_abs(f.par.v, 15.44, 0.005, "v");
     near_abs(f.ll, -4055.9177, 0.00005, "Gamma-Gamma LL at the fit (CLVTools)");
+    struct clv_gg_fit fs;
+    assert_ok(clv_gg_fit(d, &(struct clv_gg){ 0.5, 20, 1 }, NULL, &fs, &e));
+    near(fs.par.p, f.par.p, 1e-7, "p from another start");
+    near(fs.par.q, f.par.q, 1e-7, "q from another start");
+    near(fs.par.v, f.par.v, 1e-7, "v from another start");
     assert_true(f.se_ok);
     assert_int_equal(f.n, 946);
     clv_gg_data_free(d);
@@ -959,7 +1022,22 @@ static void test_simulation_recovery(void **state)
     struct clv_bg_data *d;
     assert_ok(clv_bg_data_create(x, tx, T, NULL, n, &d, &e));
     struct clv_bg_fit f;
-    assert_ok(clv_bg_fit(d, NULL, &f, &e));
+    assert_ok(clv_bg_fit(d, NULL, NULL, &f, &e));
+    {
+        /* Continuous times: the hash path, 20,000 triples in 3 chunks; its
+           LL and gradient with 1 and 2 threads, bit for bit. */
+        double l1, l2, g1[4], g2[4];
+        int saved = omp_get_max_threads();
+        omp_set_num_threads(1);
+        assert_ok(clv_bg_loglik(d, &truth, &l1, g1, NULL, &e));
+        omp_set_num_threads(2);
+        assert_ok(clv_bg_loglik(d, &truth, &l2, g2, NULL, &e));
+        omp_set_num_threads(saved);
+        assert_true(clv_bg_data_distinct(d) > 2 * CLV_CHUNK);
+        assert_true(same_bits(l1, l2));
+        for (int i = 0; i < 4; i++)
+            assert_true(same_bits(g1[i], g2[i]));
+    }
     printf("simulated BG/NBD (%zu customers): r %.4f (%.4f) alpha %.3f (%.3f) a %.4f (%.4f) "
            "b %.4f (%.4f), truth 0.5 20 0.8 2.5\n",
            n, f.par.r, f.se.r, f.par.alpha, f.se.alpha, f.par.a, f.se.a, f.par.b, f.se.b);
@@ -977,7 +1055,7 @@ static void test_simulation_recovery(void **state)
     struct clv_gg_data *gd;
     assert_ok(clv_gg_data_create(x, m, NULL, n, &gd, &e));
     struct clv_gg_fit gf;
-    assert_ok(clv_gg_fit(gd, NULL, &gf, &e));
+    assert_ok(clv_gg_fit(gd, NULL, NULL, &gf, &e));
     printf("simulated Gamma-Gamma (%zu repeat customers): p %.4f (%.4f) q %.4f (%.4f) "
            "v %.3f (%.3f), truth 4 3 50\n",
            gf.n, gf.par.p, gf.se.p, gf.par.q, gf.se.q, gf.par.v, gf.se.v);
@@ -1069,11 +1147,11 @@ static void test_threads(void **state)
         assert_ok(clv_bg_data_create(q->s.x, q->s.tx, q->s.T, NULL, n, &d, &e));
         q->distinct = clv_bg_data_distinct(d);
         assert_true(q->distinct > 2 * CLV_CHUNK);   /* several chunks */
-        assert_ok(clv_bg_fit(d, NULL, &q->bf, &e));
+        assert_ok(clv_bg_fit(d, NULL, NULL, &q->bf, &e));
         clv_bg_data_free(d);
         struct clv_gg_data *gd;
         assert_ok(clv_gg_data_create(q->s.x, q->s.m, NULL, n, &gd, &e));
-        assert_ok(clv_gg_fit(gd, NULL, &q->gf, &e));
+        assert_ok(clv_gg_fit(gd, NULL, NULL, &q->gf, &e));
         clv_gg_data_free(gd);
         q->pa = malloc(n * sizeof *q->pa);
         q->pu = malloc(n * sizeof *q->pu);
@@ -1136,7 +1214,7 @@ static void test_errors(void **state)
     e = (struct cx_err){ 0 };
     assert_ok(clv_bg_data_create(x, tx, T, NULL, 3, &d, &e));
     struct clv_bg_fit f;
-    assert_int_equal(clv_bg_fit(d, NULL, &f, &e), CX_EUSAGE);
+    assert_int_equal(clv_bg_fit(d, NULL, NULL, &f, &e), CX_EUSAGE);
     assert_non_null(strstr(e.msg, "no repeat purchase"));
     clv_bg_data_free(d);
     e = (struct cx_err){ 0 };
@@ -1183,13 +1261,16 @@ static void test_errors(void **state)
     clv_fit_defaults(&o);
     o.grad_tol = 0;
     assert_ok(clv_bg_data_create(x1, tx0, T, NULL, 2, &d, &e));
-    assert_int_equal(clv_bg_fit(d, &o, &f, &e), CX_EUSAGE);
+    assert_int_equal(clv_bg_fit(d, NULL, &o, &f, &e), CX_EUSAGE);
+    e = (struct cx_err){ 0 };
+    assert_int_equal(clv_bg_fit(d, &(struct clv_bg){ 1, -1, 1, 1 }, NULL, &f, &e), CX_EUSAGE);
+    assert_non_null(strstr(e.msg, "starting point"));
     /* Too few iterations: no convergence, an internal error, the last point
        kept. */
     e = (struct cx_err){ 0 };
     clv_fit_defaults(&o);
     o.max_iter = 1;
-    assert_int_equal(clv_bg_fit(d, &o, &f, &e), CX_EINTERNAL);
+    assert_int_equal(clv_bg_fit(d, NULL, &o, &f, &e), CX_EINTERNAL);
     assert_non_null(strstr(e.msg, "no convergence after 1 iterations"));
     assert_false(f.se_ok);
     assert_true(f.par.r > 0 && isnan(f.se.r));
@@ -1263,18 +1344,46 @@ static void test_bench(void **state)
     assert_ok(clv_bg_data_create(x, tx, T, NULL, n, &d, &e));
     double t2 = omp_get_wtime();
     struct clv_bg_fit f;
-    assert_ok(clv_bg_fit(d, NULL, &f, &e));
+    assert_ok(clv_bg_fit(d, NULL, NULL, &f, &e));
     double t3 = omp_get_wtime();
     struct clv_gg_data *gd;
     assert_ok(clv_gg_data_create(x, m, NULL, n, &gd, &e));
     struct clv_gg_fit gf;
-    assert_ok(clv_gg_fit(gd, NULL, &gf, &e));
+    assert_ok(clv_gg_fit(gd, NULL, NULL, &gf, &e));
     double t4 = omp_get_wtime();
     struct clv_pred_ws *w = clv_pred_ws_alloc(n);
     struct clv_horizon h;
     clv_horizon_defaults(&h);
     assert_ok(clv_predict(&f.par, &gf.par, &h, x, tx, T, m, NULL, n, w, pa, pu, va, cl, &e));
     double t5 = omp_get_wtime();
+    /* Per channel: 5 channels of a fifth of the customers each (c mod 5),
+       compressed and fitted from the pooled estimates. */
+    uint32_t *idx = malloc(n * sizeof *idx);
+    size_t nc = 0;
+    unsigned chan_newton = 0, chan_iter = 0;
+    double t6 = omp_get_wtime();
+    for (uint32_t ch = 0; ch < 5; ch++) {
+        nc = 0;
+        for (uint32_t c = ch; c < n; c += 5)
+            idx[nc++] = c;
+        struct clv_bg_data *cd1;
+        assert_ok(clv_bg_data_create(x, tx, T, idx, nc, &cd1, &e));
+        struct clv_bg_fit cf;
+        assert_ok(clv_bg_fit(cd1, &f.par, NULL, &cf, &e));
+        chan_newton += cf.newton;
+        chan_iter += cf.iterations;
+        clv_bg_data_free(cd1);
+        struct clv_gg_data *cg1;
+        assert_ok(clv_gg_data_create(x, m, idx, nc, &cg1, &e));
+        struct clv_gg_fit cgf;
+        assert_ok(clv_gg_fit(cg1, &gf.par, NULL, &cgf, &e));
+        clv_gg_data_free(cg1);
+    }
+    double t7 = omp_get_wtime();
+    free(idx);
+    printf("  5 channel fits (BG/NBD and Gamma-Gamma from the pooled estimates): %.3f s "
+           "(BG/NBD: %u BFGS iterations, %u Newton steps in all)\n",
+           t7 - t6, chan_iter, chan_newton);
     size_t np = clv_pred_ws_pairs(w);
     printf("bench: %u customers, %zu rows, %zu distinct triples, %d threads\n"
            "  summaries %.3f s, compression %.3f s, BG/NBD fit %.3f s (%u iterations, %u Newton, "
@@ -1320,6 +1429,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_from_days_by_hand),
         cmocka_unit_test(test_bg_ll_by_hand),
+        cmocka_unit_test(test_bg_compression_paths),
         cmocka_unit_test(test_bg_gradient),
         cmocka_unit_test(test_cdnow_summaries),
         cmocka_unit_test(test_cdnow_bgnbd),
