@@ -29,6 +29,7 @@
 #include "engine/retention.h"
 #include "engine/segment.h"
 #include "loaders/model_reader.h"
+#include "loaders/pgsource.h"
 #include "reports/economics_csv.h"
 #include "reports/model_writer.h"
 #include "reports/recommend_csv.h"
@@ -331,10 +332,11 @@ static int write_html(const char *dir, int fr, const struct inputs *in, const st
 }
 
 /* SHA-256 of a regular file, as sha256sum prints it (hex into out, 65
-   bytes); 0, or -1 when it cannot be read (stdin, say). */
+   bytes); 0, or -1 when it cannot be read (stdin, say) or is no file (a
+   PostgreSQL URI: not opened as a relative path). */
 static int file_sha256(const char *path, char *out)
 {
-    if (strcmp(path, "-") == 0)
+    if (strcmp(path, "-") == 0 || pgsrc_is_uri(path))
         return -1;
     int fd = open(path, O_RDONLY);
     if (fd < 0)
@@ -390,19 +392,28 @@ static int write_summary(const struct inputs *in, int argc, char **argv, const c
     const char **names = calloc(n + 1, sizeof *names), **chans = calloc(n + 1, sizeof *chans);
     const char **sha = calloc(n + 1, sizeof *sha);
     char (*hex)[65] = calloc(n + 1, sizeof *hex);
+    /* The command line as run, with the password of a URI masked. */
+    char **args = calloc((size_t)argc + 1, sizeof *args);
     uint64_t *bytes = calloc(n + 1, sizeof *bytes), *rr = calloc(n + 1, sizeof *rr);
     uint64_t *acc = calloc(n + 1, sizeof *acc), *rej = calloc(n + 1, sizeof *rej);
     int rc;
-    if (!names || !chans || !sha || !hex || !bytes || !rr || !acc || !rej) {
+    int nargs = 0;
+    if (!names || !chans || !sha || !hex || !bytes || !rr || !acc || !rej || !args) {
         rc = cx_nomem(e, "summary");
         goto done;
     }
+    for (; nargs < argc; nargs++)
+        if ((args[nargs] = pgsrc_mask_uri(argv[nargs])) == NULL) {
+            rc = cx_nomem(e, "summary");
+            goto done;
+        }
     for (size_t i = 0; i < n; i++) {
         const struct reader_stats *st = &in->stats[i];
         struct stat sb;
         names[i] = st->name;
         chans[i] = st->channel;
-        bytes[i] = strcmp(st->name, "-") != 0 && stat(st->name, &sb) == 0 ? (uint64_t)sb.st_size : st->bytes;
+        bytes[i] = strcmp(st->name, "-") != 0 && !pgsrc_is_uri(st->name) && stat(st->name, &sb) == 0
+                   ? (uint64_t)sb.st_size : st->bytes;
         rr[i] = st->rows_read;
         acc[i] = st->accepted;
         rej[i] = st->rejected;
@@ -416,13 +427,16 @@ static int write_summary(const struct inputs *in, int argc, char **argv, const c
     field_format_day(f->from, from);
     field_format_day(f->to, to);
     field_format_day(f->asof, asof);
-    struct run_info ri = { CANAUX_VERSION, (const char *const *)argv, argc, so->seed, omp_get_max_threads(),
+    struct run_info ri = { CANAUX_VERSION, (const char *const *)args, argc, so->seed, omp_get_max_threads(),
                            in->locale ? in->locale : "en", formats, from, to, asof, n, names, chans, bytes, sha,
                            rr, acc, rej, { "load", "features", "segmentation", "economics", "recommendations" },
                            { t1 - t0, t2 - t1, t3 - t2, te - t3, tr - te }, 5 };
     snprintf(path, sizeof path, "%s/summary.json", dir);
     rc = summary_json_write(path, &ri, in->ds, f, s, ec, rt, rec, e);
 done:
+    for (int i = 0; i < nargs; i++)
+        free(args[i]);
+    free(args);
     free(names);
     free(chans);
     free(sha);
@@ -691,7 +705,7 @@ static int run(int argc, char **argv, int mode, struct cx_err *e)
             reject_rc = CX_OK;
         } else
             rc = cx_fail(e, CX_EIO, "%s: no order line accepted (%llu data row%s read)",
-                         in.nfiles == 1 ? in.files[0] : "the inputs", in.rows_read, in.rows_read == 1 ? "" : "s");
+                         in.nfiles == 1 ? in.stats[0].name : "the inputs", in.rows_read, in.rows_read == 1 ? "" : "s");
     }
     PROGRESS("customer features");
     if (rc == CX_OK)
