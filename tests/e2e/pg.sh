@@ -172,6 +172,23 @@ pg_big_result() {
     cmp -s rj1.csv rj2.csv || fail "rejects differ between 1 and 2 threads"
 }
 
+# --strict stops at row 10 of a query of 50 million rows, which would
+# take about a minute to send: canaux stops at once (exit 3), and the
+# server's query is cancelled, not left running.
+BIGQ="SELECT 'O' || i AS order_id, '2024-01-01' AS date, 'C1' AS customer_id, 'web' AS channel,
+      'P1' AS product_id, CASE WHEN i = 10 THEN 'abc' ELSE '1' END AS quantity, 2 AS unit_price
+      FROM generate_series(1, 50000000) AS i"
+pg_strict_stops() {
+    timeout 30 "$BIN" check --strict "$U" --query "$BIGQ" >out 2>err; RC=$?; rc_is 3
+    err_has "$U: row 10: bad number in quantity"
+    n=0
+    while [ "$(psql -d "$DB" -A -t -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%generate_series(1, 50000000)%' AND pid <> pg_backend_pid()")" != 0 ]; do
+        n=$((n + 1))
+        [ $n -lt 50 ] || { fail "the query still runs on the server 5 s after canaux stopped"; break; }
+        sleep 0.1
+    done
+}
+
 # ---- errors ----------------------------------------------------------------
 
 pg_errors() {
@@ -263,7 +280,7 @@ pg_valgrind() {
     }
     vgrun 0 check -j2 "$U" --query "$Q LIMIT 3000"
     vgrun 0 run -q -j2 "$U" --query "$Q LIMIT 3000" -o o
-    vgrun 3 check --strict "$U" --query "SELECT $COLS FROM sales_text ORDER BY ln"
+    vgrun 3 check --strict "$U" --query "$BIGQ"
     vgrun 2 check "$U" --query "SELECT nope FROM sales"
     vgrun 2 check "postgresql://u:wrong@/$DB?host=$PGD" --query "$Q"
 }
@@ -295,7 +312,7 @@ pg_failmalloc() {
     done
 }
 
-for name in pg_totals pg_config_query pg_run_same pg_reject_row pg_big_result pg_errors pg_password \
+for name in pg_totals pg_config_query pg_run_same pg_reject_row pg_big_result pg_strict_stops pg_errors pg_password \
     pg_valgrind pg_failmalloc; do
     t "$name"
 done
