@@ -121,8 +121,12 @@ static int secret_key(const char *s, size_t n)
     return strcasecmp(k, "password") == 0 || strcasecmp(k, "sslpassword") == 0;
 }
 
-/* The non-empty password spans of the URIs in s, in order: the first max
-   go to sp. Returns how many there are (possibly more than max). */
+/* The non-empty password spans of the URIs in s: the first max go to sp.
+   Returns how many there are (possibly more than max). A URI runs to the
+   end of s, as libpq reads it (a password may hold a space), and every
+   occurrence of a prefix starts one, so that a URI inside another's
+   parameter is masked too; spans may then overlap or come out of order
+   (secrets_of sorts and merges them). */
 static size_t find_secrets(const char *s, struct span *sp, size_t max)
 {
     size_t n = 0, i = 0;
@@ -140,7 +144,7 @@ static size_t find_secrets(const char *s, struct span *sp, size_t max)
             i++;
             continue;
         }
-        size_t a = i + pl, end = a + strcspn(s + a, " \t\n\r\f\v");
+        size_t a = i + pl, end = a + strlen(s + a);
         size_t k = a;
         while (k < end && s[k] != '@' && s[k] != '/')
             k++;
@@ -168,24 +172,44 @@ static size_t find_secrets(const char *s, struct span *sp, size_t max)
                 j = pe + 1;
             }
         }
-        i = end;
+        i = a;
     }
     return n;
 #undef ADD
 }
 
-/* The spans of s, in a malloc'd array (*out; NULL when there are none).
-   Returns the count, or (size_t)-1 when out of memory. */
+static int span_cmp(const void *a, const void *b)
+{
+    const struct span *x = a, *y = b;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* The spans of s, sorted and merged where they overlap, in a malloc'd
+   array (*out; NULL when there are none). Returns the count, or
+   (size_t)-1 when out of memory. */
 static size_t secrets_of(const char *s, struct span **out)
 {
     *out = NULL;
     size_t n = find_secrets(s, NULL, 0);
     if (n == 0)
         return 0;
-    if ((*out = malloc(n * sizeof **out)) == NULL)
+    struct span *sp = malloc(n * sizeof *sp);
+    if (sp == NULL)
         return (size_t)-1;
-    find_secrets(s, *out, n);
-    return n;
+    find_secrets(s, sp, n);
+    qsort(sp, n, sizeof *sp, span_cmp);
+    size_t k = 0;
+    for (size_t j = 1; j < n; j++) {
+        if (sp[j].off <= sp[k].off + sp[k].len) {
+            size_t end = sp[j].off + sp[j].len;
+            if (end > sp[k].off + sp[k].len)
+                sp[k].len = end - sp[k].off;
+        } else {
+            sp[++k] = sp[j];
+        }
+    }
+    *out = sp;
+    return k + 1;
 }
 
 char *pgsrc_mask_uri(const char *s)

@@ -33,12 +33,12 @@ struct pgsrc;
 int pgsrc_is_uri(const char *s);
 
 /* A copy of s in which the password of every postgresql:// or postgres://
-   URI found in s (a URI runs to the next space or the end) is replaced with
-   ***: the one after user: before the '@', and the value of a password= or
-   sslpassword= parameter of the query string. Everything else is copied
-   as it is, so pgsrc_mask_uri("sales=postgresql://u:pw@h/db") is
-   "sales=postgresql://u:***@h/db". The caller frees the result; NULL when
-   out of memory. */
+   URI found in s (a URI runs to the end of s, as libpq reads it) is
+   replaced with ***: the one after user: before the '@', and the value of
+   a password= or sslpassword= parameter of the query string. Everything
+   else is copied as it is, so pgsrc_mask_uri("sales=postgresql://u:pw@h/db")
+   is "sales=postgresql://u:***@h/db". The caller frees the result; NULL
+   when out of memory. */
 char *pgsrc_mask_uri(const char *s);
 
 /* Connects to uri and starts COPY (query) TO STDOUT (FORMAT csv, HEADER).

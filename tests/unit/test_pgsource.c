@@ -70,6 +70,12 @@ static void test_mask(void **state)
        argument), and two URIs in one text. */
     mask_is("web=postgresql://u:pw@/db?password=pw2", "web=postgresql://u:***@/db?password=***");
     mask_is("postgres://a:1@h/d postgresql://b:2@h/d", "postgres://a:***@h/d postgresql://b:***@h/d");
+    /* libpq reads a URI to the end: a password may hold a space. */
+    mask_is("postgresql://u:p w@h/db", "postgresql://u:***@h/db");
+    /* A URI inside a parameter of another: both masked, the spans merged
+       where one holds the other. */
+    mask_is("postgresql://h/db?x=postgresql://a:b@c&password=zz", "postgresql://h/db?x=postgresql://a:***@c&password=***");
+    mask_is("postgres://h?password=postgresql://a:b@c", "postgres://h?password=***");
 }
 
 static void test_open_needs_query(void **state)
@@ -109,6 +115,12 @@ static void test_open_no_server(void **state)
     assert_int_equal(rc, CX_EIO);
     assert_non_null(strstr(e2.msg, "invalid percent-encoded token: \"***\""));
     assert_null(strstr(e2.msg, "zzret"));
+    /* An unclosed IPv6 bracket: libpq quotes the whole URI. */
+    struct cx_err e3 = { 0 };
+    rc = pgsrc_open(&s, "postgresql://u:secret@[::1/db", "SELECT 1", &e3);
+    assert_int_equal(rc, CX_EIO);
+    assert_non_null(strstr(e3.msg, "IPv6"));
+    assert_null(strstr(e3.msg, "secret"));
     pgsrc_close(NULL);
 }
 
