@@ -14,10 +14,11 @@ SAN     ?=
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wcast-qual -Wwrite-strings -Wvla -Wno-format-nonliteral
-CPPFLAGS += -D_GNU_SOURCE -DCANAUX_VERSION=\"$(VERSION)\" -DCANAUX_SAMPLE=\"$(CURDIR)/$(SAMPLE)\" -I.
+CPPFLAGS += -D_GNU_SOURCE -DCANAUX_VERSION=\"$(VERSION)\" -DCANAUX_SAMPLE=\"$(CURDIR)/$(SAMPLE)\" -I. \
+            -I/usr/include/postgresql
 CFLAGS   += -std=c11 $(OPT) -fopenmp $(WARN) $(SAN)
 LDFLAGS  += -fopenmp $(SAN)
-LDLIBS   := -lcsv -linih -ljson-c -lnettle -lxlsxwriter -lzip -lexpat -lgsl -lgslcblas -lz -lm
+LDLIBS   := -lcsv -linih -ljson-c -lnettle -lxlsxwriter -lzip -lexpat -lpq -lgsl -lgslcblas -lz -lm
 
 LIB_SRC  := $(sort $(wildcard engine/*.c loaders/*.c reports/*.c sample-data/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
@@ -28,17 +29,21 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN      := $(BUILD)/canaux
 
 # Debian packages the build and the tests need, and a file from each to
-# check for. libzip and expat read .xlsx inputs (loaders/xlsx.c). python3-openpyxl reads the workbook back and chromium renders
-# the HTML report in the end-to-end tests; valgrind runs them under memcheck.
-DEB_PKGS := gcc make libcsv-dev libgsl-dev libcmocka-dev zlib1g-dev libinih-dev libjson-c-dev nettle-dev libxlsxwriter-dev libzip-dev libexpat1-dev python3 python3-openpyxl chromium valgrind
+# check for. libzip and expat read .xlsx inputs (loaders/xlsx.c); libpq-dev
+# builds the PostgreSQL source, and postgresql is the server tests/e2e/pg.sh
+# starts (initdb in a temporary folder). python3-openpyxl reads the workbook
+# back and chromium renders the HTML report in the end-to-end tests;
+# valgrind runs them under memcheck.
+DEB_PKGS := gcc make libcsv-dev libgsl-dev libcmocka-dev zlib1g-dev libinih-dev libjson-c-dev nettle-dev libxlsxwriter-dev libzip-dev libexpat1-dev libpq-dev python3 python3-openpyxl chromium valgrind postgresql
 DEB_HDRS := /usr/include/csv.h /usr/include/gsl/gsl_rng.h /usr/include/cmocka.h \
             /usr/include/zlib.h /usr/include/ini.h /usr/include/json-c/json.h /usr/include/nettle/sha2.h \
-            /usr/include/xlsxwriter.h /usr/include/zip.h /usr/include/expat.h /usr/lib/python3/dist-packages/openpyxl/__init__.py /usr/bin/chromium \
-            /usr/bin/valgrind
+            /usr/include/xlsxwriter.h /usr/include/zip.h /usr/include/expat.h /usr/include/postgresql/libpq-fe.h \
+            /usr/lib/python3/dist-packages/openpyxl/__init__.py /usr/bin/chromium \
+            /usr/bin/valgrind /usr/lib/postgresql/*/bin/initdb
 
 SAMPLE := sample-data/sample.csv.gz
 
-.PHONY: all deps run check test unit e2e test-valgrind test-failmalloc test-asan bench bench-peers bench-scale clean
+.PHONY: all deps run check test unit e2e test-pg test-valgrind test-failmalloc test-asan bench bench-peers bench-scale clean
 .DEFAULT_GOAL := all
 
 all: deps $(BIN) canaux
@@ -95,6 +100,17 @@ e2e: deps $(BIN)
 	@CANAUX_BIN=$(CURDIR)/$(BIN) CANAUX_SRC=$(CURDIR) sh tests/e2e/run.sh
 	@if [ -f tests/e2e/abuse.sh ]; then CANAUX_BIN=$(CURDIR)/$(BIN) CANAUX_SRC=$(CURDIR) sh tests/e2e/abuse.sh; fi
 
+# The PostgreSQL source against a server started for the tests (initdb and
+# pg_ctl in a temporary folder, as nobody under root). PG_CHECKS adds the
+# PostgreSQL runs under valgrind and the allocation-failure walk over them;
+# test-asan runs the same tests without them against the sanitizer build.
+PG_CHECKS ?= valgrind failmalloc
+test-pg: deps $(BIN) $(BUILD)/failmalloc.so
+	@CANAUX_BIN=$(CURDIR)/$(BIN) CANAUX_SRC=$(CURDIR) \
+	  $(if $(filter valgrind,$(PG_CHECKS)),CANAUX_PG_VALGRIND=1) \
+	  $(if $(filter failmalloc,$(PG_CHECKS)),FAILMALLOC_SO=$(CURDIR)/$(BUILD)/failmalloc.so) \
+	  sh tests/e2e/pg.sh
+
 # End-to-end runs under valgrind memcheck: no memory error, no leak.
 # The workbook reader, which canaux does not call yet, through xlsx_dump.
 test-valgrind: deps $(BIN) $(BUILD)/xlsx_dump
@@ -118,13 +134,13 @@ test-failmalloc: deps $(BIN) $(BUILD)/failmalloc.so $(BUILD)/xlsx_dump
 
 # The whole suite, the end-to-end runs under valgrind, allocation failures,
 # then the suite again under ASan + UBSan in a separate build tree.
-test: unit e2e test-valgrind test-failmalloc
+test: unit e2e test-pg test-valgrind test-failmalloc
 	@$(MAKE) --no-print-directory test-asan
 
 test-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-	  ASAN_OPTIONS=detect_leaks=1 unit e2e
+	  ASAN_OPTIONS=detect_leaks=1 PG_CHECKS= unit e2e test-pg
 
 bench: all
 	@python3 tests/bench/bench.py --bin ./canaux

@@ -13,6 +13,7 @@
 
 #include "loaders/catalog.h"
 #include "loaders/costmodel_config.h"
+#include "loaders/pgsource.h"
 
 const char inputs_help[] =
     "Input options:\n"
@@ -25,10 +26,12 @@ const char inputs_help[] =
     "      --max-reject-rate R  fail (exit 3) above this share of rejected rows\n"
     "                           (default 0.01)\n"
     "      --rejects FILE       write every rejected row: file, line, reason, raw\n"
+    "      --query SQL          rows of a postgresql:// INPUT (over [input] query)\n"
     "  -j, --threads N          threads (default: all cores)\n"
     "  -q, --quiet              no progress or notes on stderr\n"
-    "INPUT is a CSV file (.gz read transparently, - for stdin) or NAME=FILE to\n"
-    "give every row of FILE the channel NAME.\n";
+    "INPUT is a CSV file (.gz read transparently, - for stdin), a PostgreSQL URI\n"
+    "(postgresql://[user@][host][/db][?param=value&...], read with --query), or\n"
+    "NAME=FILE to give every row of FILE the channel NAME.\n";
 
 void inputs_init(struct inputs *in)
 {
@@ -68,6 +71,7 @@ int inputs_option(struct inputs *in, int opt, const char *arg, struct cx_err *e)
         in->date_format = arg;
         return 1;
     case OPT_STRICT: in->strict = 1; return 1;
+    case OPT_QUERY: in->query = arg; return 1;
     case OPT_MAXREJ:
         errno = 0;
         in->max_reject_rate = strtod(arg, &end);
@@ -105,7 +109,8 @@ static int on_reject(void *ctx, const char *file, uint64_t line, const char *rea
         return w->failed ? CX_EIO : 0;
     }
     if (!in->quiet && in->shown < 5)
-        fprintf(stderr, "canaux: %s:%llu: rejected: %s\n", file, (unsigned long long)line, reason);
+        fprintf(stderr, pgsrc_is_uri(file) ? "canaux: %s: row %llu: rejected: %s\n" : "canaux: %s:%llu: rejected: %s\n",
+                file, (unsigned long long)line, reason);
     in->shown++;
     return 0;
 }
@@ -165,6 +170,23 @@ int inputs_load(struct inputs *in, struct cx_err *e)
         return cx_fail(e, CX_EUSAGE, "no input file (see --help)");
     if ((rc = inputs_configure(in, e)) != CX_OK)
         return rc;
+    /* A query belongs to a postgresql:// input, and such an input needs one. */
+    int npg = 0;
+    for (int k = 0; k < in->nfiles; k++) {
+        char *chan;
+        npg += pgsrc_is_uri(split_channel(in->files[k], &chan));
+        free(chan);
+    }
+    if (in->query) {
+        free(in->ropt.query);
+        if ((in->ropt.query = strdup(in->query)) == NULL)
+            return cx_nomem(e, "query");
+    }
+    if (npg && in->ropt.query == NULL)
+        return cx_fail(e, CX_EUSAGE, "a postgresql:// input needs a query: --query SQL or query = SQL in [input]");
+    if (!npg && in->ropt.query)
+        return cx_fail(e, CX_EUSAGE, "%s is for a postgresql:// input, and no input is one",
+                       in->query ? "--query" : "[input] query");
     if (in->products_path) {
         if ((rc = catalog_load(&in->catalog, in->products_path, in->ropt.locale, e)) != CX_OK)
             return rc;

@@ -25,6 +25,7 @@ struct inputs {
     const char *locale;          /* --locale, or NULL */
     const char *delimiter;       /* --delimiter, or NULL */
     const char *date_format;     /* --date-format, or NULL */
+    const char *query;           /* --query SQL of a postgresql:// input, or NULL */
     int strict;                  /* --strict */
     double max_reject_rate;      /* --max-reject-rate, default 0.01 */
     int threads;                 /* -j N, 0 = all cores */
@@ -49,7 +50,7 @@ struct inputs {
 /* getopt_long codes of the shared options (long-only ones are >= 256). */
 enum {
     OPT_PRODUCTS = 256, OPT_REJECTS, OPT_LOCALE, OPT_DELIM, OPT_DATEFMT, OPT_STRICT,
-    OPT_MAXREJ, OPT_JSON, OPT_HELP, OPT_ROWS, OPT_SEED, OPT_TRUTH
+    OPT_MAXREJ, OPT_JSON, OPT_HELP, OPT_ROWS, OPT_SEED, OPT_TRUTH, OPT_QUERY
 };
 
 /* The shared options as getopt_long entries and their help text. */
@@ -62,6 +63,7 @@ enum {
     { "date-format", required_argument, NULL, OPT_DATEFMT },                           \
     { "strict", no_argument, NULL, OPT_STRICT },                                       \
     { "max-reject-rate", required_argument, NULL, OPT_MAXREJ },                        \
+    { "query", required_argument, NULL, OPT_QUERY },                                   \
     { "threads", required_argument, NULL, 'j' },                                       \
     { "quiet", no_argument, NULL, 'q' },                                               \
     { "help", no_argument, NULL, OPT_HELP }

@@ -356,7 +356,7 @@ static int st_load(struct pipeline *p, struct cx_err *e)
             return cx_fail(e, CX_EREJECT, "%s", p->reject_msg);
         }
         return cx_fail(e, CX_EIO, "%s: no order line accepted (%llu data row%s read)",
-                       in->nfiles == 1 ? in->files[0] : "the inputs", in->rows_read, in->rows_read == 1 ? "" : "s");
+                       in->nfiles == 1 ? in->stats[0].name : "the inputs", in->rows_read, in->rows_read == 1 ? "" : "s");
     }
     p->cm = in->model;
     return CX_OK;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli/pipeline.h"
+#include "loaders/pgsource.h"
 #include "reports/html_report.h"
 #include "reports/lang.h"
 #include "reports/rec_text.h"
@@ -101,10 +102,11 @@ static int write_html(const char *dir, int fr, const struct inputs *in, const st
 }
 
 /* SHA-256 of a regular file, as sha256sum prints it (hex into out, 65
-   bytes); 0, or -1 when it cannot be read (stdin, say). */
+   bytes); 0, or -1 when it cannot be read (stdin, say) or is no file (a
+   PostgreSQL URI: not opened as a relative path). */
 static int file_sha256(const char *path, char *out)
 {
-    if (strcmp(path, "-") == 0)
+    if (strcmp(path, "-") == 0 || pgsrc_is_uri(path))
         return -1;
     int fd = open(path, O_RDONLY);
     if (fd < 0)
@@ -191,20 +193,28 @@ static int write_summary(const struct report_ctx *r, struct cx_err *e)
     const char **names = calloc(n + 1, sizeof *names), **chans = calloc(n + 1, sizeof *chans);
     const char **sha = calloc(n + 1, sizeof *sha);
     char (*hex)[65] = calloc(n + 1, sizeof *hex);
+    /* The command line as run, with the password of a URI masked. */
+    char **args = calloc((size_t)r->argc + 1, sizeof *args);
     uint64_t *bytes = calloc(n + 1, sizeof *bytes), *rr = calloc(n + 1, sizeof *rr);
     uint64_t *acc = calloc(n + 1, sizeof *acc), *rej = calloc(n + 1, sizeof *rej);
-    int rc;
-    if (!names || !chans || !sha || !hex || !bytes || !rr || !acc || !rej) {
+    int rc, nargs = 0;
+    if (!names || !chans || !sha || !hex || !bytes || !rr || !acc || !rej || !args) {
         rc = cx_nomem(e, "summary");
         goto done;
     }
+    for (; nargs < r->argc; nargs++)
+        if ((args[nargs] = pgsrc_mask_uri(r->argv[nargs])) == NULL) {
+            rc = cx_nomem(e, "summary");
+            goto done;
+        }
     hash_join(hs);
     for (size_t i = 0; i < n; i++) {
         const struct reader_stats *st = &in->stats[i];
         struct stat sb;
         names[i] = st->name;
         chans[i] = st->channel;
-        bytes[i] = strcmp(st->name, "-") != 0 && stat(st->name, &sb) == 0 ? (uint64_t)sb.st_size : st->bytes;
+        bytes[i] = strcmp(st->name, "-") != 0 && !pgsrc_is_uri(st->name) && stat(st->name, &sb) == 0
+                   ? (uint64_t)sb.st_size : st->bytes;
         rr[i] = st->rows_read;
         acc[i] = st->accepted;
         rej[i] = st->rejected;
@@ -219,13 +229,16 @@ static int write_summary(const struct report_ctx *r, struct cx_err *e)
     field_format_day(r->f->to, to);
     field_format_day(r->f->asof, asof);
     const double *t = r->seconds;
-    struct run_info ri = { CANAUX_VERSION, (const char *const *)r->argv, r->argc, r->so->seed, omp_get_max_threads(),
+    struct run_info ri = { CANAUX_VERSION, (const char *const *)args, r->argc, r->so->seed, omp_get_max_threads(),
                            in->locale ? in->locale : "en", r->formats, from, to, asof, n, names, chans, bytes, sha,
                            rr, acc, rej, { "load", "features", "segmentation", "economics", "recommendations" },
                            { t[PL_LOAD], t[PL_FEATURES], t[PL_SEGMENT], t[PL_ECONOMICS], t[PL_RECOMMEND] }, 5 };
     snprintf(path, sizeof path, "%s/summary.json", r->dir);
     rc = summary_json_write(path, &ri, in->ds, r->f, r->s, r->ec, r->rt, r->rec, e);
 done:
+    for (int i = 0; i < nargs; i++)
+        free(args[i]);
+    free(args);
     free(names);
     free(chans);
     free(sha);

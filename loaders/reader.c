@@ -10,6 +10,12 @@
  * is parsed again from there. Parts are appended to the dataset in order,
  * rejects are handed to the caller in order, and the bytes after the last
  * complete record are carried to the front of the next block.
+ *
+ * A postgresql:// input is the same parse over the bytes pgsrc_read hands
+ * over (struct source), with two differences: the delimiter is the ','
+ * COPY writes, and records are counted instead of lines (fp->by_row), so
+ * that rejects name the row of the result even when a value holds a
+ * newline.
  */
 #include "loaders/reader.h"
 
@@ -28,6 +34,7 @@
 
 #include "loaders/catalog.h"
 #include "loaders/config.h"
+#include "loaders/pgsource.h"
 
 #define NOT_COMPLETE SIZE_MAX
 /* A quoted field longer than this is taken as a quote that never closes. */
@@ -62,9 +69,11 @@ void reader_defaults(struct reader_options *o)
 void reader_options_free(struct reader_options *o)
 {
     free(o->channel);
+    free(o->query);
     for (int f = 0; f < RF_NFIELDS; f++)
         free(o->columns[f]);
     o->channel = NULL;
+    o->query = NULL;
     memset(o->columns, 0, sizeof o->columns);
 }
 
@@ -122,6 +131,24 @@ int reader_configure(struct reader_options *o, struct config *c, struct cx_err *
             return bad_value(e, c, x, "a margin ratio from 0 to below 1");
         o->default_margin = m;
     }
+    /* A query written over several lines arrives from inih as one entry
+       per line, in order: they are joined again. */
+    size_t qlen = 0;
+    for (size_t k = 0; k < c->n; k++) {
+        x = &c->e[k];
+        if (strcasecmp(x->section, "input") || strcmp(x->key, "query"))
+            continue;
+        x->used = 1;
+        size_t n = strlen(x->value);
+        char *q = realloc(o->query, qlen + n + 2);
+        if (q == NULL)
+            return cx_nomem(e, "configuration");
+        o->query = q;
+        if (qlen)
+            q[qlen++] = '\n';
+        memcpy(q + qlen, x->value, n + 1);
+        qlen += n;
+    }
     for (int f = 0; f < RF_NFIELDS; f++) {
         if ((x = config_get(c, "columns", rf_names[f]))) {
             if (x->value[0] == '\0')
@@ -156,6 +183,7 @@ struct fileplan {
     int col[RF_NFIELDS];           /* column index of each field, -1 when absent */
     const char *chan;              /* constant channel, or NULL */
     size_t chan_len;
+    int by_row;                    /* number records, not lines (a PostgreSQL result) */
 };
 
 /* A field of the current record: a pointer into the block or into the
@@ -639,7 +667,7 @@ static void parse_chunk(struct chunk *c, const struct fileplan *fp, const char *
         size_t next = scan_record(p, i, n, eof, fp->delim, &rec_end, &quoted, &nl);
         if (next == NOT_COMPLETE)
             break;
-        uint64_t line = c->newlines;
+        uint64_t line = fp->by_row ? c->rows + c->blank : c->newlines;
         c->newlines += nl;
         if (rec_end == i) {
             c->blank++;
@@ -825,13 +853,16 @@ static int detect_dates(struct fileplan *fp, struct chunk *c, const char *p, siz
 
 struct source {
     gzFile gz;
+    struct pgsrc *pg;     /* a postgresql:// input, else NULL */
     int fd;
     int eof;
 };
 
-static int source_open(struct source *s, const char *path, struct cx_err *e)
+static int source_open(struct source *s, const char *path, const char *query, struct cx_err *e)
 {
     s->eof = 0;
+    if (pgsrc_is_uri(path))
+        return pgsrc_open(&s->pg, path, query, e);
     if (strcmp(path, "-") == 0) {
         s->fd = dup(STDIN_FILENO);
     } else {
@@ -859,6 +890,11 @@ static int source_open(struct source *s, const char *path, struct cx_err *e)
 static long long source_read(struct source *s, char *p, size_t want, const char *path,
                              struct cx_err *e)
 {
+    if (s->pg) {
+        long long r = pgsrc_read(s->pg, p, want, e);
+        s->eof = r >= 0 && (size_t)r < want;
+        return r;
+    }
     size_t got = 0;
     while (got < want && !s->eof) {
         unsigned ask = (want - got) > (1u << 30) ? (1u << 30) : (unsigned)(want - got);
@@ -886,6 +922,8 @@ static long long source_read(struct source *s, char *p, size_t want, const char 
 
 static void source_close(struct source *s)
 {
+    pgsrc_close(s->pg);
+    s->pg = NULL;
     if (s->gz)
         gzclose(s->gz);
     s->gz = NULL;
@@ -987,10 +1025,11 @@ static int append_block(struct loadctx *L, struct block *b)
             if (L->on_reject && (rc = L->on_reject(L->ctx, L->path, line + x->line, x->msg, x->raw, x->rawlen)))
                 return cx_fail(e, rc, "%s: cannot write the rejected rows", L->path);
             if (L->o->strict)
-                return cx_fail(e, CX_EREJECT, "%s:%llu: %s (--strict stops at the first rejected row)",
+                return cx_fail(e, CX_EREJECT, L->fp->by_row ? "%s: row %llu: %s (--strict stops at the first rejected row)"
+                                                            : "%s:%llu: %s (--strict stops at the first rejected row)",
                                L->path, (unsigned long long)(line + x->line), x->msg);
         }
-        line += c->newlines;
+        line += L->fp->by_row ? c->rows + c->blank : c->newlines;
     }
     return CX_OK;
 }
@@ -1023,7 +1062,7 @@ static int next_block(struct loadctx *L, struct source *src, const struct block 
     next->eof = src->eof;
     uint64_t line = prev->line;
     for (size_t k = 0; k < L->nchunks; k++)
-        line += prev->ch[k].newlines;
+        line += L->fp->by_row ? prev->ch[k].rows + prev->ch[k].blank : prev->ch[k].newlines;
     next->line = line;
     return CX_OK;
 }
@@ -1101,10 +1140,15 @@ static int load_blocks(struct loadctx *L, struct source *src, struct block blk[2
     return rc;
 }
 
-int reader_load(struct dataset *ds, const char *path, const char *channel,
+int reader_load(struct dataset *ds, const char *input, const char *channel,
                 const struct reader_options *o, reader_reject_fn on_reject, void *ctx,
                 struct reader_stats *st, struct cx_err *e)
 {
+    /* path names the input everywhere it is shown: a URI's password masked. */
+    char *masked = pgsrc_is_uri(input) ? pgsrc_mask_uri(input) : NULL;
+    if (masked == NULL && pgsrc_is_uri(input))
+        return cx_nomem(e, "input name");
+    const char *path = masked ? masked : input;
     size_t bsize = o->block_size ? o->block_size : (4u << 20);
     size_t csize = o->chunk_size ? o->chunk_size : (256u << 10);
     size_t nchunks = (bsize + csize - 1) / csize;
@@ -1124,8 +1168,9 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
         rc = cx_nomem(e, "read buffers");
         goto done;
     }
-    if ((rc = source_open(&src, path, e)) != CX_OK)
+    if ((rc = source_open(&src, input, o->query, e)) != CX_OK)
         goto done;
+    fp.by_row = src.pg != NULL;
 
     struct block *b = &blk[0];
     struct chunk *c0 = &b->ch[0];
@@ -1154,7 +1199,7 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
     {
         const char *nlp = memchr(b->buf + pos, '\n', b->len - pos);
         size_t hl = nlp ? (size_t)(nlp - (b->buf + pos)) : b->len - pos;
-        fp.delim = o->delimiter ? o->delimiter : detect_delim(b->buf + pos, hl);
+        fp.delim = src.pg ? ',' : o->delimiter ? o->delimiter : detect_delim(b->buf + pos, hl);
         size_t rec_end;
         int quoted;
         uint64_t nl;
@@ -1185,7 +1230,7 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
     st->date_format = fp.datefmt;
 
     b->pos = pos;
-    b->line = line;
+    b->line = fp.by_row ? 1 : line;
     rc = load_blocks(&L, &src, blk);
     if (rc != CX_OK)
         cx_fail(e, rc, "%s", L.err.msg);
@@ -1195,5 +1240,6 @@ done:
     source_close(&src);
     block_free(&blk[0], nchunks);
     block_free(&blk[1], nchunks);
+    free(masked);
     return rc;
 }

@@ -14,6 +14,11 @@
  * Records are cut by a quote-aware scan; a record with no quote character is
  * split on the delimiter directly, any other record is split by libcsv.
  * Every record is accepted or rejected with a reason: nothing is dropped.
+ *
+ * An input beginning postgresql:// or postgres:// is read from PostgreSQL
+ * instead (loaders/pgsource.h): the server's COPY ... (FORMAT csv, HEADER)
+ * output goes through the same parse. Its rejects are numbered by row of
+ * the query's result (the header aside) rather than by line.
  */
 #ifndef CANAUX_READER_H
 #define CANAUX_READER_H
@@ -62,11 +67,13 @@ struct reader_options {
     int strict;                  /* stop at the first rejected row */
     size_t block_size;           /* bytes per read block (0: default 16 MiB) */
     size_t chunk_size;           /* bytes per parallel range (0: default 1 MiB) */
+    char *query;                 /* SQL of a postgresql:// input ([input] query), or NULL */
 };
 
 /* What happened to one input file. */
 struct reader_stats {
-    char *name;                    /* the path as given ("-" for stdin) */
+    char *name;                    /* the path as given ("-" for stdin; a URI with its
+                                      password masked, pgsrc_mask_uri) */
     char *channel;                 /* the NAME of NAME=FILE, or NULL */
     uint64_t bytes;                /* bytes read (after decompression) */
     uint64_t rows_read;            /* records after the header, blank lines aside */
@@ -81,27 +88,34 @@ struct reader_stats {
 };
 
 /* Called for every rejected row, in input order, from the calling thread.
-   raw is the record's text without its line end (not NUL-terminated).
+   line is the record's line in the file, or for a postgresql:// input its
+   row in the query's result (1 for the first row after the header); file
+   is the name as in reader_stats. raw is the record's text without its
+   line end (not NUL-terminated).
    Returns 0 to go on, or a cx_status to stop (a write error, say). */
 typedef int (*reader_reject_fn)(void *ctx, const char *file, uint64_t line, const char *reason,
                                 const char *raw, size_t rawlen);
 
 /* Default options: detect everything, English numbers, margin 0.35. */
 void reader_defaults(struct reader_options *o);
-/* Reads [input] and [columns] of c into o. Returns CX_OK or CX_EUSAGE with
-   the file, line and key named. */
+/* Reads [input] and [columns] of c into o ([input] query over several
+   lines is joined with newlines). Returns CX_OK or CX_EUSAGE with the
+   file, line and key named. */
 int reader_configure(struct reader_options *o, struct config *c, struct cx_err *e);
 /* Frees the strings that reader_configure put in o. */
 void reader_options_free(struct reader_options *o);
 
-/* Loads path ("-" = stdin; .gz or plain, detected) into ds, with every row
-   of the file in channel `channel` when not NULL. Fills st (zeroed by the
-   caller; free with reader_stats_free). Rejected rows go to on_reject.
+/* Loads input ("-" = stdin; .gz or plain, detected; or a postgresql://
+   URI, read with o->query) into ds, with every row of the file in channel
+   `channel` when not NULL. Fills st (zeroed by the caller; free with
+   reader_stats_free). Rejected rows go to on_reject.
    Returns CX_OK; CX_EIO when the file cannot be read or lacks a required
    column (the message names the file, the field, the headers found and the
-   mapping); CX_EREJECT at the first reject under strict; CX_EINTERNAL when
-   out of memory. */
-int reader_load(struct dataset *ds, const char *path, const char *channel,
+   mapping), or when the connection or the query fails (the server's
+   message, passwords masked); CX_EUSAGE for a URI without o->query;
+   CX_EREJECT at the first reject under strict; CX_EINTERNAL when out of
+   memory. */
+int reader_load(struct dataset *ds, const char *input, const char *channel,
                 const struct reader_options *o, reader_reject_fn on_reject, void *ctx,
                 struct reader_stats *st, struct cx_err *e);
 void reader_stats_free(struct reader_stats *st);

@@ -5,15 +5,29 @@ Generates 1M and 10M order lines once (cached in $CANAUX_BENCH_DIR, default
 bench-data/, which git ignores), then times `canaux check` on each with 1
 and 2 threads, beside `cat FILE > /dev/null` as the bandwidth ceiling, and
 `canaux run` (the main job) on the largest, stage by stage.
+The smallest file is also loaded into a PostgreSQL server started for the
+benchmark (tests/e2e/pg_server.sh: a temporary cluster on a Unix socket,
+typed columns as a real table would have them) and `canaux check` timed
+on `postgresql://...` with --query 'SELECT * FROM sales', beside the file:
+the same rows through the PostgreSQL source (the server's COPY formatting
+included, on the same cores). Skipped with a note when there is no server.
 Each figure is the median of --runs runs (default 3); peak RSS comes from
 wait4() of the measured process itself. Prints a Markdown table.
 """
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PG_SERVER = os.path.join(SRC, "tests", "e2e", "pg_server.sh")
+PG_COLUMNS = ("order_id text, date timestamp, customer_id text, channel text, product_id text, "
+              "category text, quantity integer, unit_price numeric, unit_cost numeric, discount numeric, "
+              "region text, account_id text")
 
 
 LAST_STDERR = [""]
@@ -87,6 +101,37 @@ def measure(cmd, runs, stdout=subprocess.DEVNULL):
     return statistics.median(walls), max(peaks)
 
 
+def pg_measure(bin_, f, runs):
+    """[(command, wall s, peak RSS)] of `canaux check -jJ` on the rows of f
+    in a PostgreSQL server started for it, for J = 1 and 2; [] with a note
+    on stderr when no server can be started."""
+    d = tempfile.mkdtemp(prefix="canaux-pgb.", dir="/tmp")
+    try:
+        p = subprocess.run(["sh", PG_SERVER, "start", d], capture_output=True, text=True)
+        if p.returncode != 0:
+            print(f"bench: no PostgreSQL server, PostgreSQL rows skipped: {p.stderr.strip()[:300]}", file=sys.stderr)
+            return []
+        bindir = subprocess.run(["sh", "-c", f'PG_SERVER_LIB=1 . "{PG_SERVER}"; pg_bindir'],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        psql = [os.path.join(bindir, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", d, "-U", "canaux"]
+        subprocess.run(psql + ["-d", "postgres", "-c", "CREATE DATABASE bench"], check=True)
+        t0 = time.perf_counter()
+        subprocess.run(psql + ["-d", "bench"], check=True, text=True,
+                       input=f"CREATE TABLE sales ({PG_COLUMNS});\n"
+                             f"\\copy sales FROM '{os.path.abspath(f)}' (FORMAT csv, HEADER)\n"
+                             "VACUUM ANALYZE sales;\n")
+        print(f"bench: loaded {f} into PostgreSQL in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        uri = f"postgresql:///bench?host={d}&user=canaux"
+        out = []
+        for j in (1, 2):
+            w, m = measure([bin_, "check", "-q", f"-j{j}", uri, "--query", "SELECT * FROM sales"], runs)
+            out.append((f"canaux check -j{j} postgresql://", w, m))
+        return out
+    finally:
+        subprocess.run(["sh", PG_SERVER, "stop", d], capture_output=True)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="./canaux")
@@ -96,15 +141,23 @@ def main():
     d = os.environ.get("CANAUX_BENCH_DIR", "bench-data")
     os.makedirs(d, exist_ok=True)
     rows = []
+    pg = []
+    smallest = min(int(x) for x in a.sizes.split(","))
     for n in [int(x) for x in a.sizes.split(",")]:
         f = data_file(a.bin, d, n)
         size = os.path.getsize(f)
         warm(f)
         cat, _ = measure(["cat", f], a.runs)
         rows.append((n, size, "cat FILE > /dev/null", cat, None))
+        csv_walls = {}
         for j in (1, 2):
             w, m = measure([a.bin, "check", "-q", f"-j{j}", f], a.runs)
             rows.append((n, size, f"canaux check -j{j}", w, m))
+            csv_walls[j] = w
+        if n == smallest:
+            for j, (what, w, m) in enumerate(pg_measure(a.bin, f, a.runs), start=1):
+                rows.append((n, size, what, w, m))
+                pg.append((n, j, w / csv_walls[j]))
     seg = []
     n = max(int(x) for x in a.sizes.split(","))
     f = os.path.join(d, f"gen-{n}-seed1.csv")
@@ -126,6 +179,10 @@ def main():
         peak = f"{m / 1e6:.0f}" if m else ""
         ratio = f"{m / size:.2f}" if m else ""
         print(f"| {n:,} | {mb:.0f} | {what} | {w:.2f} | {mb / w:.0f} | {n / w:,.0f} | {peak} | {ratio} |")
+    if pg:
+        print()
+        print("PostgreSQL source against the CSV file, wall time (target: within 2x): " +
+              ", ".join(f"-j{j} {r:.2f}x" for n, j, r in pg) + f" on {pg[0][0]:,} lines")
     print()
     print("| rows | command | load s | features s | segmentation s | features + segmentation s | economics s | recommendations s | write s | wall s | peak RSS MB |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

@@ -9,7 +9,10 @@
 # format on 2 threads, a French run, check, segment with a saved model and
 # score, and the error paths of an input with every row rejected, a header only, and an unwritable output
 # (which must still free everything). "Possibly lost" blocks are the
-# stacks of the OpenMP and hashing threads and are not counted. Prints
+# stacks of the OpenMP and hashing threads and are not counted. A
+# PostgreSQL input with no server at its socket is here (libpq set up and
+# torn down, the password masked); the PostgreSQL runs against a server are
+# in tests/e2e/pg.sh (make test-pg runs them under memcheck too). Prints
 # `ok NAME` or `FAIL NAME: ...` per run, then `N passed, M failed`.
 set -u
 
@@ -51,6 +54,7 @@ vg score 0 score -q --model m.ini g.csv -o s2
 vg run_all_rejected 3 run -q bad.csv -o o3
 vg run_header_only 2 run -q head.csv -o o4
 vg run_unwritable 2 run -q g.csv -o file/out
+vg pg_no_server 2 check 'postgresql://u:secret@/db?host=/nonexistent/canaux' --query 'SELECT 1'
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

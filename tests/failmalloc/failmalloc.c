@@ -8,7 +8,12 @@
  *   FAILMALLOC_N=N      the Nth counted call returns NULL (and sets ENOMEM);
  *                       later calls succeed.
  *   FAILMALLOC_COUNT=F  at exit, writes the number of counted calls to F.
- * Used by tests/failmalloc/run.sh (`make test-failmalloc`). */
+ * The real functions are looked up at the first call, not in this shim's
+ * constructor: shared libraries initialised before it (GnuTLS, loaded with
+ * libpq, builds its ASN.1 tables in its constructor) allocate first, and
+ * must get real memory, not the small arena dlsym's own calls use.
+ * Used by tests/failmalloc/run.sh (`make test-failmalloc`) and
+ * tests/e2e/pg.sh. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -33,6 +38,28 @@ static const char *count_file;
 /* dlsym may call calloc before real_calloc is known: a static arena. */
 static char boot[8192];
 static size_t boot_used;
+
+static int resolving;
+
+/* Looks the real functions up (once); a call made by dlsym itself meanwhile
+   is served from the boot arena. */
+static void resolve(void)
+{
+    if (real_malloc || resolving)
+        return;
+    resolving = 1;
+    real_calloc = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "calloc");
+    real_realloc = (void *(*)(void *, size_t))dlsym(RTLD_NEXT, "realloc");
+    real_posix_memalign = (int (*)(void **, size_t, size_t))dlsym(RTLD_NEXT, "posix_memalign");
+    real_aligned_alloc = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "aligned_alloc");
+    real_malloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
+    resolving = 0;
+}
+
+static int in_boot(const void *p)
+{
+    return (const char *)p >= boot && (const char *)p < boot + sizeof boot;
+}
 
 static int first_object(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -61,11 +88,7 @@ static void report(void)
 
 __attribute__((constructor)) static void init(void)
 {
-    real_malloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
-    real_calloc = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "calloc");
-    real_realloc = (void *(*)(void *, size_t))dlsym(RTLD_NEXT, "realloc");
-    real_posix_memalign = (int (*)(void **, size_t, size_t))dlsym(RTLD_NEXT, "posix_memalign");
-    real_aligned_alloc = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "aligned_alloc");
+    resolve();
     dl_iterate_phdr(first_object, NULL);
     const char *n = getenv("FAILMALLOC_N");
     fail_at = n ? strtoul(n, NULL, 10) : 0;
@@ -86,6 +109,7 @@ static int fails(void *ret)
 
 void *malloc(size_t n)
 {
+    resolve();
     if (!real_malloc) {
         void *p = boot + boot_used;
         boot_used += (n + 15) & ~(size_t)15;
@@ -100,7 +124,8 @@ void *malloc(size_t n)
 
 void *calloc(size_t a, size_t b)
 {
-    if (!real_calloc) {
+    resolve();
+    if (!real_calloc || !real_malloc) {
         void *p = malloc(a * b);
         if (p)
             memset(p, 0, a * b);
@@ -115,9 +140,17 @@ void *calloc(size_t a, size_t b)
 
 void *realloc(void *p, size_t n)
 {
+    resolve();
     if (fails(__builtin_return_address(0))) {
         errno = ENOMEM;
         return NULL;
+    }
+    if (in_boot(p)) {   /* from the arena: moved to real memory */
+        size_t left = (size_t)(boot + sizeof boot - (char *)p);
+        void *q = real_malloc ? real_malloc(n) : malloc(n);
+        if (q)
+            memcpy(q, p, n < left ? n : left);
+        return q;
     }
     return real_realloc(p, n);
 }
@@ -125,7 +158,7 @@ void *realloc(void *p, size_t n)
 void free(void *p)
 {
     static void (*real_free)(void *);
-    if ((char *)p >= boot && (char *)p < boot + sizeof boot)
+    if (in_boot(p))
         return;
     if (!real_free)
         real_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
@@ -134,6 +167,7 @@ void free(void *p)
 
 int posix_memalign(void **p, size_t a, size_t n)
 {
+    resolve();
     if (fails(__builtin_return_address(0)))
         return ENOMEM;
     return real_posix_memalign(p, a, n);
@@ -141,6 +175,7 @@ int posix_memalign(void **p, size_t a, size_t n)
 
 void *aligned_alloc(size_t a, size_t n)
 {
+    resolve();
     if (fails(__builtin_return_address(0))) {
         errno = ENOMEM;
         return NULL;

@@ -17,7 +17,7 @@
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 15
 FUZZ_DIR     := build-fuzz
-FUZZ_TARGETS := reader fields config model xlsx
+FUZZ_TARGETS := reader fields config model xlsx pgmask
 FUZZ_FLAGS   := -std=c11 -g -O1 -fno-omit-frame-pointer -fopenmp \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # The library is compiled as canaux compiles it, minus -Werror: the point is
