@@ -512,9 +512,22 @@ int segment_fit(const struct features *f, const struct seg_options *o, const str
         free(rows);
         return cx_fail(e, CX_EUSAGE, "k must be from 1 to %d", SEG_MAX_K);
     }
-    if (n < (size_t)kmax) {
+    if (o->k && n < (size_t)kmax) {
         free(rows);
-        return cx_fail(e, CX_EUSAGE, "%zu customers cannot make %d segments", n, kmax);
+        return cx_fail(e, CX_EUSAGE, "%zu customers cannot make %d segments (-k %zu at most)", n, kmax, n);
+    }
+    /* The automatic choice is bounded by the customers: SEG_MIN_PER_K of
+       them a segment on average, one segment when there are too few. */
+    if (!o->k && (size_t)kmax * SEG_MIN_PER_K > n) {
+        int cap = (int)(n / SEG_MIN_PER_K);
+        s->k_capped_from = kmax;
+        kmax = cap < 1 ? 1 : cap;
+        if (kmin > kmax)
+            kmin = kmax;
+        if (n == 0) {
+            free(rows);
+            return cx_fail(e, CX_EUSAGE, "no customer to segment (every line is an anonymous sale)");
+        }
     }
     struct seg_model *m = &s->model;
     if ((rc = fit_scaler(f, o, rows, n, m, e)) != CX_OK)

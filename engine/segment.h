@@ -24,6 +24,7 @@
 
 #define SEG_MAX_K 16
 #define SEG_NAME 48
+#define SEG_MIN_PER_K 10   /* customers a segment, on average, that automatic k needs */
 
 /* How a feature is transformed before standardisation. */
 enum seg_transform {
@@ -85,6 +86,8 @@ struct segmentation {
     struct seg_kscore scores[SEG_MAX_K]; /* automatic choice, nscores entries */
     int nscores;
     int chosen_k;                 /* the k used */
+    int k_capped_from;            /* automatic k: the k_max asked for when there were too few
+                                     customers for it (then k_max was n / SEG_MIN_PER_K), else 0 */
     int iterations;               /* Lloyd iterations of the final refinement */
     double inertia;               /* final inertia on all customers */
     int matched;                  /* 1 when ids were matched to a previous model */
@@ -98,7 +101,10 @@ void seg_defaults(struct seg_options *o);
 /* Segments the customers of f. With prev (a saved model) the new segments
    are matched to its segments by an optimal assignment on centroid
    distance, so that ids and names carry over; new segments get new ids.
-   Returns CX_OK; CX_EUSAGE when there are fewer customers than segments;
+   Automatic k is bounded by the customers (k_capped_from says when):
+   SEG_MIN_PER_K of them a segment on average, one segment below that.
+   Returns CX_OK; CX_EUSAGE when an explicit k exceeds the customers, or
+   there is no customer;
    CX_EINTERNAL when out of memory. Free with segment_free. */
 int segment_fit(const struct features *f, const struct seg_options *o, const struct seg_model *prev,
                 struct segmentation *s, struct cx_err *e);

@@ -22,6 +22,12 @@ void console_segments(FILE *fp, enum lang l, const struct segmentation *s, const
                     s->scores[i].k == s->chosen_k ? (fr ? "  <- retenu" : "  <- chosen") : "");
         fprintf(fp, "\n");
     }
+    if (s->k_capped_from)
+        fprintf(fp, fr ? "Note : %u clients seulement ; le choix automatique de k est limité à %d (%d clients par "
+                         "segment en moyenne), au lieu de %d au plus.\n"
+                       : "Note: only %u customers; the automatic choice of k is limited to %d (%d customers a "
+                         "segment on average) instead of up to %d.\n",
+                f->n_present, s->model.k, SEG_MIN_PER_K, s->k_capped_from);
     fprintf(fp, fr ? "%u clients en %d segments%s :\n" : "%u customers in %d segments%s:\n", f->n_present, s->model.k,
             s->matched ? (fr ? " (identifiants repris du modèle enregistré)" : " (ids matched to the saved model)") : "");
     char names[SEG_MAX_K][REPORT_NAME];

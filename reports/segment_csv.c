@@ -258,7 +258,7 @@ int segment_csv_write(const struct dataset *ds, const struct features *f, const 
     if ((rc = report_mkdir(dir, e)) != CX_OK || (rc = write_customers(ds, f, s, dir, fr, e)) != CX_OK ||
         (rc = write_segments(ds, f, s, dir, fr, e)) != CX_OK || (rc = write_rfm(s, dir, fr, e)) != CX_OK)
         return rc;
-    if (s->nscores > 1)
+    if (s->nscores > 1 || s->k_capped_from)   /* k was chosen, or held down */
         rc = write_kselection(s, dir, fr, e);
     return rc;
 }

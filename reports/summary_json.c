@@ -72,6 +72,8 @@ int summary_json_write(const char *path, const struct run_info *ri, const struct
     json_object_object_add(p, "days", json_object_new_int(ec->days));
     json_object_object_add(p, "customers", json_object_new_int64(f->n_present));
     json_object_object_add(p, "segments", json_object_new_int(s->model.k));
+    /* Automatic k held down by too few customers: the k_max asked for. */
+    json_object_object_add(p, "k_capped_from", s->k_capped_from ? json_object_new_int(s->k_capped_from) : NULL);
     json_object_object_add(root, "parameters", p);
 
     json_object *inputs = json_object_new_array();

@@ -222,12 +222,12 @@ amount_overflow() {
     json out 't["accepted"]' 1 't["rejected"]' 2 't["net"]' 7.00
 }
 
-# Too many rejects and then a stage that cannot run (one customer): both
+# Too many rejects and then a stage that cannot run (one customer, -k 8): both
 # messages are shown, not only the reject rate (the segmentation message
 # used to be hidden behind it).
 reject_then_failure() {
     { echo "$H"; good 1; echo 'O2,2024-01-02,C2,web,P1,"T,1,2,1,0,FR,'; } > q.csv
-    run run -q q.csv -o qd; rc_is 1
+    run run -q -k 8 q.csv -o qd; rc_is 1
     err_has "1 of 2 rows rejected" "cannot make"
     [ ! -e qd ] || fail "a failed run left qd/"
 }

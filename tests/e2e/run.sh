@@ -907,6 +907,21 @@ PY
     [ "$pages" -ge 3 ] || fail "the printed report has $pages pages, expected 3 or more"
 }
 
+# Few customers: automatic k is held down to one segment a 10 customers
+# (here 4 customers: one segment), every file is written with a note, exit
+# 0; an explicit -k above the customers is bad usage.
+few_customers() {
+    { echo "$H"; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+        echo "O$i,2025-0$(( i % 9 + 1 ))-01,C$(( i % 4 )),web,P$i,A,2,10,4,,north,"; done; } > few.csv
+    run run -c /dev/null few.csv -o r; rc_is 0
+    grep -q "only 4 customers; the automatic choice of k is limited to 1" out || fail "no note on stdout: $(short out)"
+    for f in customers segments k_selection channels segment_channels recommendations prices seasonality; do
+        [ -s "r/$f.csv" ] || fail "r/$f.csv missing"
+    done
+    json r/summary.json 'd["parameters"]["segments"]' 1 'd["parameters"]["k_capped_from"]' 8
+    run segment -q -k 5 few.csv -o s; rc_is 1; err_has "4 customers cannot make 5 segments"
+}
+
 # No row accepted: every row rejected is exit 3 with rejects.csv kept in the
 # output folder (the run wrote what it could); a header alone is exit 2
 # naming the file, and leaves no folder.
@@ -930,7 +945,7 @@ for name in version help no_command unknown_command check_bad_option check_no_in
     generator generator_bad_rows threads online_retail superstore committed_samples stray_quote config_unknown_section \
     segment_files segment_model segment_usage \
     economics_files economics_model recommend_no_noise recommend_planted recommend_planted_prices \
-    run_main run_nothing_accepted run_html_render run_real_datasets run_full_disk run_sigterm; do
+    run_main run_nothing_accepted few_customers run_html_render run_real_datasets run_full_disk run_sigterm; do
     t "$name"
 done
 echo "$PASSED passed, $FAILED failed"
