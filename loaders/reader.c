@@ -33,24 +33,14 @@
 /* A quoted field longer than this is taken as a quote that never closes. */
 #define READER_MAX_RECORD ((size_t)64 << 20)
 
-static const char *const rf_names[RF_NFIELDS] = {
-    "order_id", "date", "customer_id", "channel", "product_id", "category", "quantity",
-    "unit_price", "revenue", "unit_cost", "cost", "margin", "discount", "region", "account_id"
-};
-
-static const char *const rj_names[RJ_NREASONS] = {
-    "wrong number of fields", "missing value", "bad number", "bad date", "out of range",
-    "unterminated quote", "invalid UTF-8"
-};
-
 const char *reader_field_name(enum rf_field f)
 {
-    return rf_names[f];
+    return rows_field_name(f);
 }
 
 const char *reader_reason_name(enum rj_reason r)
 {
-    return rj_names[r];
+    return rows_reason_name(r);
 }
 
 void reader_defaults(struct reader_options *o)
@@ -123,7 +113,7 @@ int reader_configure(struct reader_options *o, struct config *c, struct cx_err *
         o->default_margin = m;
     }
     for (int f = 0; f < RF_NFIELDS; f++) {
-        if ((x = config_get(c, "columns", rf_names[f]))) {
+        if ((x = config_get(c, "columns", rows_field_name((enum rf_field)f)))) {
             if (x->value[0] == '\0')
                 return bad_value(e, c, x, "a header name");
             free(o->columns[f]);
@@ -148,28 +138,13 @@ void reader_stats_free(struct reader_stats *st)
 /* Per-file parse settings, shared read-only by the threads.               */
 
 struct fileplan {
-    const struct reader_options *o;
-    const char *file;              /* name for messages */
+    struct rows_plan rp;           /* header mapping and row rules */
     char delim;                    /* field delimiter */
-    unsigned datefmt;              /* enum field_datefmt */
-    int ncols;                     /* fields per record (from the header) */
-    int col[RF_NFIELDS];           /* column index of each field, -1 when absent */
-    const char *chan;              /* constant channel, or NULL */
-    size_t chan_len;
-};
-
-/* A field of the current record: a pointer into the block or into the
-   chunk's libcsv copy buffer. */
-struct fv {
-    const char *p;
-    size_t n;
 };
 
 struct rej {
     uint64_t line;        /* line of the record, counted from the chunk's start */
-    int reason;           /* enum rj_reason */
-    int field;            /* enum rf_field, or RF_NFIELDS */
-    char msg[160];        /* the reason as written to the rejects */
+    struct rows_reject r; /* why */
     const char *raw;      /* the record's text, in the block */
     size_t rawlen;
 };
@@ -183,6 +158,7 @@ struct chunk {
     uint64_t rows;        /* records (blank lines aside) */
     uint64_t blank;       /* blank lines */
     struct dataset *part; /* accepted lines */
+    struct rows_part rp;  /* where rows_take puts them (rp.ds = part) */
     struct rej *rej;      /* rejected records, in order */
     size_t nrej, caprej;
     struct cx_err err;    /* a failure that stops the load (out of memory) */
@@ -193,7 +169,7 @@ struct chunk {
     size_t *off;          /* field offsets in buf, then lengths */
     size_t nf, capf;
     int csv_overflow;     /* out of memory while copying a field */
-    struct fv *fv;        /* fields of the current record */
+    struct rows_field *fv; /* fields of the current record */
     size_t capfv;
 };
 
@@ -328,7 +304,7 @@ static int ensure_fv(struct chunk *c, size_t n)
     size_t cap = c->capfv ? c->capfv : 32;
     while (cap < n)
         cap *= 2;
-    struct fv *f = realloc(c->fv, cap * sizeof *f);
+    struct rows_field *f = realloc(c->fv, cap * sizeof *f);
     if (f == NULL)
         return -1;
     c->fv = f;
@@ -389,239 +365,39 @@ static long split_record(struct chunk *c, const char *p, size_t i, size_t end, i
 }
 
 /* ---------------------------------------------------------------------- */
-/* Fields into a row.                                                      */
+/* Records into rows.                                                      */
 
-static inline struct fv trim(struct fv f)
-{
-    while (f.n && (f.p[0] == ' ' || f.p[0] == '\t')) {
-        f.p++;
-        f.n--;
-    }
-    while (f.n && (f.p[f.n - 1] == ' ' || f.p[f.n - 1] == '\t'))
-        f.n--;
-    return f;
-}
-
-static int utf8_ok(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k;
-        uint32_t cp;
-        if (c >= 0xc2 && c <= 0xdf) {
-            k = 1;
-            cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            k = 2;
-            cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            k = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (n - i <= k)
-            return 0;
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xc0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + j] & 0x3f);
-        }
-        if ((k == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-            (k == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-            return 0;
-        i += k + 1;
-    }
-    return 1;
-}
-
-static int has_high(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return 1;
-    return 0;
-}
-
-/* Records a reject; returns 0, or -1 when out of memory. */
-static int add_reject(struct chunk *c, uint64_t line, int reason, int field, const char *raw,
-                      size_t rawlen, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
-
-static int add_reject(struct chunk *c, uint64_t line, int reason, int field, const char *raw,
-                      size_t rawlen, const char *fmt, ...)
+/* Hands the fields in c->fv to rows_take; a rejected record is kept with
+   its text. Returns 0, or -1 on a failure that stops the load (recorded in
+   c->err). */
+static int take_record(struct chunk *c, const struct fileplan *fp, long nf, uint64_t line,
+                       const char *raw, size_t rawlen)
 {
     if (c->nrej == c->caprej) {
         size_t cap = c->caprej ? c->caprej * 2 : 16;
         struct rej *r = realloc(c->rej, cap * sizeof *r);
-        if (r == NULL)
+        if (r == NULL) {
+            cx_nomem(&c->err, "rejects");
             return -1;
+        }
         c->rej = r;
         c->caprej = cap;
     }
-    struct rej *r = &c->rej[c->nrej++];
-    r->line = line;
-    r->reason = reason;
-    r->field = field;
-    r->raw = raw;
-    r->rawlen = rawlen;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->msg, sizeof r->msg, fmt, ap);
-    va_end(ap);
-    return 0;
-}
-
-/* The length of a value shown in a message: at most 40 bytes, cut at a
-   character boundary so the message stays valid UTF-8. */
-static int show_len(struct fv f)
-{
-    if (f.n <= 40)
-        return (int)f.n;
-    size_t n = 40;
-    while (n > 0 && ((unsigned char)f.p[n] & 0xc0) == 0x80)
-        n--;
-    return (int)n;
-}
-#define SHOW(f) show_len(f), (f).p
-
-/* Converts the fields in c->fv into a row and adds it to c->part, or records
-   why it is rejected. Returns 0, or -1 on a failure that stops the load
-   (recorded in c->err). */
-static int take_record(struct chunk *c, const struct fileplan *fp, long nf, uint64_t line,
-                       const char *raw, size_t rawlen)
-{
-    const struct reader_options *o = fp->o;
-    struct fv v[RF_NFIELDS];
-    int rr = 0;
-#define REJECT(reason, field, ...)                                                      \
-    do {                                                                                \
-        rr = add_reject(c, line, reason, field, raw, rawlen, __VA_ARGS__);              \
-        goto rejected;                                                                  \
-    } while (0)
-
-    if (nf == -1)
-        REJECT(RJ_QUOTE, RF_NFIELDS, "unterminated quoted field");
-    if (nf != fp->ncols)
-        REJECT(RJ_FIELDS, RF_NFIELDS, "expected %d fields, found %ld", fp->ncols, nf);
-    for (int f = 0; f < RF_NFIELDS; f++) {
-        if (fp->col[f] >= 0) {
-            v[f] = trim(c->fv[fp->col[f]]);
-        } else {
-            v[f].p = "";
-            v[f].n = 0;
-        }
-    }
-    if (fp->chan) {   /* NAME=FILE, else [input] channel: every row, column or not */
-        v[RF_CHANNEL].p = fp->chan;
-        v[RF_CHANNEL].n = fp->chan_len;
-    }
-    static const int required[] = { RF_ORDER, RF_DATE, RF_PRODUCT, RF_QUANTITY, RF_CHANNEL };
-    for (size_t k = 0; k < sizeof required / sizeof *required; k++)
-        if (v[required[k]].n == 0)
-            REJECT(RJ_MISSING, required[k], "missing %s", rf_names[required[k]]);
-    static const int texts[] = { RF_ORDER, RF_CUSTOMER, RF_CHANNEL, RF_PRODUCT, RF_CATEGORY,
-                                 RF_REGION, RF_ACCOUNT };
-    for (size_t k = 0; k < sizeof texts / sizeof *texts; k++) {
-        const struct fv *t = &v[texts[k]];
-        if (has_high(t->p, t->n) && !utf8_ok((const unsigned char *)t->p, t->n))
-            REJECT(RJ_UTF8, texts[k], "invalid UTF-8 in %s", rf_names[texts[k]]);
-    }
-
-    struct ds_row row;
-    if (field_date(v[RF_DATE].p, v[RF_DATE].n, (enum field_datefmt)fp->datefmt, &row.day))
-        REJECT(RJ_DATE, RF_DATE, "bad date in date: \"%.*s\"", SHOW(v[RF_DATE]));
-    double q, price = 0, d = 0, x;
-    if (field_number(v[RF_QUANTITY].p, v[RF_QUANTITY].n, o->locale, &q))
-        REJECT(RJ_NUMBER, RF_QUANTITY, "bad number in quantity: \"%.*s\"", SHOW(v[RF_QUANTITY]));
-    if (v[RF_DISCOUNT].n) {
-        if (field_fraction(v[RF_DISCOUNT].p, v[RF_DISCOUNT].n, o->locale, &d))
-            REJECT(RJ_NUMBER, RF_DISCOUNT, "bad number in discount: \"%.*s\"", SHOW(v[RF_DISCOUNT]));
-        if (!(d >= 0 && d <= 1))
-            REJECT(RJ_RANGE, RF_DISCOUNT, "discount out of range 0..1: \"%.*s\"", SHOW(v[RF_DISCOUNT]));
-    }
-    if (v[RF_UNIT_PRICE].n) {
-        if (field_number(v[RF_UNIT_PRICE].p, v[RF_UNIT_PRICE].n, o->locale, &price))
-            REJECT(RJ_NUMBER, RF_UNIT_PRICE, "bad number in unit_price: \"%.*s\"", SHOW(v[RF_UNIT_PRICE]));
-        if (price < 0)
-            REJECT(RJ_RANGE, RF_UNIT_PRICE, "negative unit_price: \"%.*s\"", SHOW(v[RF_UNIT_PRICE]));
-        row.gross = q * price;
-        row.net = row.gross * (1 - d);
-    } else if (v[RF_REVENUE].n) {
-        if (field_number(v[RF_REVENUE].p, v[RF_REVENUE].n, o->locale, &x))
-            REJECT(RJ_NUMBER, RF_REVENUE, "bad number in revenue: \"%.*s\"", SHOW(v[RF_REVENUE]));
-        row.net = x;
-        row.gross = d < 1 ? x / (1 - d) : x;
+    struct rej *x = &c->rej[c->nrej];
+    int rc;
+    if (nf == -1) {
+        rows_reject_set(&x->r, RJ_QUOTE, RF_NFIELDS, "unterminated quoted field");
+        rc = 1;
     } else {
-        int f = fp->col[RF_UNIT_PRICE] >= 0 ? RF_UNIT_PRICE : RF_REVENUE;
-        REJECT(RJ_MISSING, f, "missing %s", rf_names[f]);
+        rc = rows_take(&fp->rp, &c->rp, c->fv, NULL, nf, line, &x->r, &c->err);
     }
-    /* A line's amounts stay below 1e15 in absolute value, so that sums
-       over any realistic number of lines stay finite (1e300 x 1e300 is a
-       valid product of two valid numbers, and inf in every total). */
-    if (!(fabs(row.gross) < READER_MAX_AMOUNT && fabs(row.net) < READER_MAX_AMOUNT))
-        REJECT(RJ_RANGE, v[RF_UNIT_PRICE].n ? RF_UNIT_PRICE : RF_REVENUE,
-               "amount out of range: net %g is not below 1e15 in absolute value", row.net);
-    row.quantity = q;
-
-    const char *cat = v[RF_CATEGORY].p;
-    size_t catlen = v[RF_CATEGORY].n;
-    double cc = NAN;
-    if (o->catalog) {
-        const char *cc_cat;
-        size_t cc_len;
-        if (catalog_lookup(o->catalog, v[RF_PRODUCT].p, v[RF_PRODUCT].n, &cc, &cc_cat, &cc_len) &&
-            catlen == 0) {
-            cat = cc_cat;
-            catlen = cc_len;
-        }
+    if (rc == 1) {
+        x->line = line;
+        x->raw = raw;
+        x->rawlen = rawlen;
+        c->nrej++;
     }
-    if (v[RF_UNIT_COST].n) {
-        if (field_number(v[RF_UNIT_COST].p, v[RF_UNIT_COST].n, o->locale, &x))
-            REJECT(RJ_NUMBER, RF_UNIT_COST, "bad number in unit_cost: \"%.*s\"", SHOW(v[RF_UNIT_COST]));
-        row.cogs = q * x;
-    } else if (v[RF_COST].n) {
-        if (field_number(v[RF_COST].p, v[RF_COST].n, o->locale, &x))
-            REJECT(RJ_NUMBER, RF_COST, "bad number in cost: \"%.*s\"", SHOW(v[RF_COST]));
-        row.cogs = x;
-    } else if (v[RF_MARGIN].n) {
-        if (field_number(v[RF_MARGIN].p, v[RF_MARGIN].n, o->locale, &x))
-            REJECT(RJ_NUMBER, RF_MARGIN, "bad number in margin: \"%.*s\"", SHOW(v[RF_MARGIN]));
-        row.cogs = row.net - x;
-    } else if (!isnan(cc)) {
-        row.cogs = q * cc;
-    } else {
-        row.cogs = row.net * (1 - o->default_margin);
-    }
-    if (!(fabs(row.cogs) < READER_MAX_AMOUNT))
-        REJECT(RJ_RANGE, v[RF_UNIT_COST].n ? RF_UNIT_COST : v[RF_COST].n ? RF_COST : RF_MARGIN,
-               "amount out of range: cost %g is not below 1e15 in absolute value", row.cogs);
-
-    static const struct { int rf, ds; } tmap[] = {
-        { RF_ORDER, DS_ORDER }, { RF_CUSTOMER, DS_CUSTOMER }, { RF_PRODUCT, DS_PRODUCT },
-        { RF_CHANNEL, DS_CHANNEL }, { RF_REGION, DS_REGION }, { RF_ACCOUNT, DS_ACCOUNT }
-    };
-    for (size_t k = 0; k < sizeof tmap / sizeof *tmap; k++) {
-        row.text[tmap[k].ds] = v[tmap[k].rf].p;
-        row.len[tmap[k].ds] = v[tmap[k].rf].n;
-    }
-    row.text[DS_CATEGORY] = cat;
-    row.len[DS_CATEGORY] = catlen;
-    if (dataset_add(c->part, &row, &c->err) != CX_OK)
-        return -1;
-    return 0;
-
-rejected:
-    if (rr) {
-        cx_nomem(&c->err, "rejects");
-        return -1;
-    }
-    return 0;
-#undef REJECT
+    return rc < 0 ? -1 : 0;
 }
 
 /* Parses the records of p that start in [c->start, c->nominal_end) into c.
@@ -689,84 +465,6 @@ static char detect_delim(const char *p, size_t n)
     return cand[best];
 }
 
-static int same_name(const struct fv *h, const char *name)
-{
-    size_t n = strlen(name);
-    return h->n == n && strncasecmp(h->p, name, n) == 0;
-}
-
-/* Maps the header fields to canonical fields. */
-static int map_header(struct fileplan *fp, struct chunk *c, long nf, const char *channel,
-                      struct cx_err *e)
-{
-    const struct reader_options *o = fp->o;
-    fp->ncols = (int)nf;
-    for (int f = 0; f < RF_NFIELDS; f++) {
-        fp->col[f] = -1;
-        const char *want = o->columns[f] ? o->columns[f] : rf_names[f];
-        for (long k = 0; k < nf; k++) {
-            struct fv h = trim(c->fv[k]);
-            if (!same_name(&h, want))
-                continue;
-            if (fp->col[f] >= 0)
-                return cx_fail(e, CX_EIO, "%s: header names '%s' twice (columns %d and %ld)",
-                               fp->file, want, fp->col[f] + 1, k + 1);
-            fp->col[f] = (int)k;
-        }
-    }
-    fp->chan = channel ? channel : o->channel;
-    if (fp->chan)
-        fp->chan_len = strlen(fp->chan);
-    int missing = -1;
-    if (fp->col[RF_ORDER] < 0)
-        missing = RF_ORDER;
-    else if (fp->col[RF_DATE] < 0)
-        missing = RF_DATE;
-    else if (fp->col[RF_CUSTOMER] < 0)
-        missing = RF_CUSTOMER;
-    else if (fp->col[RF_CHANNEL] < 0 && !channel && !o->channel)
-        missing = RF_CHANNEL;
-    else if (fp->col[RF_PRODUCT] < 0)
-        missing = RF_PRODUCT;
-    else if (fp->col[RF_QUANTITY] < 0)
-        missing = RF_QUANTITY;
-    else if (fp->col[RF_UNIT_PRICE] < 0 && fp->col[RF_REVENUE] < 0)
-        missing = RF_UNIT_PRICE;
-    if (missing < 0)
-        return CX_OK;
-
-    /* The headers as found, for a terminal: control bytes, and the bytes
-       of a header that is not valid UTF-8 (a binary file), shown as '?'. */
-    char found[512] = "", mapping[512] = "";
-    size_t fl = 0, ml = 0;
-    for (long k = 0; k < nf && fl + 3 < sizeof found; k++) {
-        struct fv h = trim(c->fv[k]);
-        int bad_utf8 = has_high(h.p, h.n) && !utf8_ok((const unsigned char *)h.p, h.n);
-        if (k) {
-            memcpy(found + fl, ", ", 2);
-            fl += 2;
-        }
-        for (size_t j = 0; j < h.n && fl + 1 < sizeof found; j++) {
-            unsigned char ch = (unsigned char)h.p[j];
-            found[fl++] = ch < 0x20 || ch == 0x7f || (ch >= 0x80 && bad_utf8) ? '?' : (char)ch;
-        }
-        found[fl] = 0;
-    }
-    for (int f = 0; f < RF_NFIELDS && ml < sizeof mapping; f++)
-        if (o->columns[f])
-            ml += (size_t)snprintf(mapping + ml, sizeof mapping - ml, "%s%s = %s", ml ? ", " : "",
-                                   rf_names[f], o->columns[f]);
-    const char *want = o->columns[missing] ? o->columns[missing] : rf_names[missing];
-    const char *hint = missing == RF_UNIT_PRICE ? " (or 'revenue')"
-                       : missing == RF_CHANNEL  ? " (or NAME=FILE, or channel = NAME in [input])"
-                                                : "";
-    return cx_fail(e, CX_EIO,
-                   "%s: no column for required field '%s'%s: looked for header '%s'; "
-                   "headers found: %s; mapping used: %s",
-                   fp->file, rf_names[missing], hint, want, found,
-                   ml ? mapping : "none (canonical names; map others in [columns] of -c FILE)");
-}
-
 /* Chooses the date format from the date column of the records in
    p[i..n): the one format that parses every date seen. */
 static int detect_dates(struct fileplan *fp, struct chunk *c, const char *p, size_t i, size_t n,
@@ -783,17 +481,16 @@ static int detect_dates(struct fileplan *fp, struct chunk *c, const char *p, siz
             break;
         if (rec_end > i) {
             long nf = split_record(c, p, i, rec_end, quoted, fp->delim);
-            if (nf == fp->ncols) {
-                struct fv d = trim(c->fv[fp->col[RF_DATE]]);
-                if (d.n) {
-                    unsigned m = field_date_formats(d.p, d.n);
-                    total++;
-                    fit[0] += !!(m & FIELD_DATE_ISO);
-                    fit[1] += !!(m & FIELD_DATE_DMY);
-                    fit[2] += !!(m & FIELD_DATE_MDY);
-                    if (example[0] == '\0' && (m & FIELD_DATE_DMY) && (m & FIELD_DATE_MDY))
-                        snprintf(example, sizeof example, "%.*s", (int)(d.n > 40 ? 40 : d.n), d.p);
-                }
+            struct rows_field d;
+            int mk = rows_date_formats(&fp->rp, c->fv, nf, &d);
+            if (mk >= 0) {
+                unsigned m = (unsigned)mk;
+                total++;
+                fit[0] += !!(m & FIELD_DATE_ISO);
+                fit[1] += !!(m & FIELD_DATE_DMY);
+                fit[2] += !!(m & FIELD_DATE_MDY);
+                if (example[0] == '\0' && (m & FIELD_DATE_DMY) && (m & FIELD_DATE_MDY))
+                    snprintf(example, sizeof example, "%.*s", (int)(d.n > 40 ? 40 : d.n), d.p);
             }
         }
         i = next;
@@ -806,17 +503,17 @@ static int detect_dates(struct fileplan *fp, struct chunk *c, const char *p, siz
             best = k;
     }
     if (total == 0) {
-        fp->datefmt = FIELD_DATE_ISO;
+        fp->rp.datefmt = FIELD_DATE_ISO;
         return CX_OK;
     }
     if (all > 1)
         return cx_fail(e, CX_EIO,
                        "%s: dates are ambiguous: every date seen reads both as DD/MM/YYYY and "
                        "MM/DD/YYYY (for example \"%s\"); set date_format = dmy or mdy in [input] "
-                       "of the configuration", fp->file, example);
+                       "of the configuration", fp->rp.file, example);
     /* One format fits all, or none does: the one that fits most rows is
        used and the others are rejected as bad dates. */
-    fp->datefmt = fmt[best];
+    fp->rp.datefmt = fmt[best];
     return CX_OK;
 }
 
@@ -983,12 +680,12 @@ static int append_block(struct loadctx *L, struct block *b)
         st->accepted += c->rows - c->nrej;
         for (size_t j = 0; j < c->nrej; j++) {
             struct rej *x = &c->rej[j];
-            st->by_reason[x->reason][x->field]++;
-            if (L->on_reject && (rc = L->on_reject(L->ctx, L->path, line + x->line, x->msg, x->raw, x->rawlen)))
+            st->by_reason[x->r.reason][x->r.field]++;
+            if (L->on_reject && (rc = L->on_reject(L->ctx, L->path, line + x->line, x->r.msg, x->raw, x->rawlen)))
                 return cx_fail(e, rc, "%s: cannot write the rejected rows", L->path);
             if (L->o->strict)
                 return cx_fail(e, CX_EREJECT, "%s:%llu: %s (--strict stops at the first rejected row)",
-                               L->path, (unsigned long long)(line + x->line), x->msg);
+                               L->path, (unsigned long long)(line + x->line), x->r.msg);
         }
         line += c->newlines;
     }
@@ -1036,9 +733,11 @@ static int block_alloc(struct block *b, size_t cap, size_t nchunks)
     b->parts = calloc(nchunks, sizeof *b->parts);
     if (b->buf == NULL || b->ch == NULL || b->parts == NULL)
         return -1;
-    for (size_t k = 0; k < nchunks; k++)
+    for (size_t k = 0; k < nchunks; k++) {
         if ((b->ch[k].part = dataset_create()) == NULL)
             return -1;
+        b->ch[k].rp.ds = b->ch[k].part;
+    }
     return 0;
 }
 
@@ -1108,13 +807,14 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
     size_t bsize = o->block_size ? o->block_size : (4u << 20);
     size_t csize = o->chunk_size ? o->chunk_size : (256u << 10);
     size_t nchunks = (bsize + csize - 1) / csize;
-    struct fileplan fp = { .o = o, .file = path };
+    struct fileplan fp;
     struct source src = { 0 };
     struct block blk[2];
     struct loadctx L = { .ds = ds, .path = path, .o = o, .fp = &fp, .on_reject = on_reject,
                          .ctx = ctx, .st = st, .nchunks = nchunks, .csize = csize };
     int rc = CX_OK;
     memset(blk, 0, sizeof blk);
+    memset(&fp, 0, sizeof fp);
 
     st->name = strdup(path);
     st->channel = channel ? strdup(channel) : NULL;
@@ -1169,20 +869,20 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
                                                             path, (unsigned long long)line);
             goto done;
         }
-        if ((rc = map_header(&fp, c0, nf, channel, e)) != CX_OK)
+        if ((rc = rows_plan_init(&fp.rp, o, path, c0->fv, nf, channel, e)) != CX_OK)
             goto done;
         line += nl;
         pos = next;
     }
     st->delimiter = fp.delim;
     for (int f = 0; f < RF_NFIELDS; f++)
-        st->has_field[f] = fp.col[f] >= 0;
+        st->has_field[f] = fp.rp.col[f] >= 0;
     if (channel || o->channel)
         st->has_field[RF_CHANNEL] = 1;
-    fp.datefmt = o->date_format;
-    if (fp.datefmt == 0 && (rc = detect_dates(&fp, c0, b->buf, pos, b->len, b->eof, e)) != CX_OK)
+    fp.rp.datefmt = o->date_format;
+    if (fp.rp.datefmt == 0 && (rc = detect_dates(&fp, c0, b->buf, pos, b->len, b->eof, e)) != CX_OK)
         goto done;
-    st->date_format = fp.datefmt;
+    st->date_format = fp.rp.datefmt;
 
     b->pos = pos;
     b->line = line;
@@ -1192,6 +892,7 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
 
 done:
     st->end_line = ds->n_lines;
+    rows_plan_free(&fp.rp);
     source_close(&src);
     block_free(&blk[0], nchunks);
     block_free(&blk[1], nchunks);

@@ -24,32 +24,10 @@
 #include "engine/cx_err.h"
 #include "engine/dataset.h"
 #include "loaders/fields.h"
+#include "loaders/rows.h"
 
 struct config;
 struct catalog;
-
-/* Input columns: the canonical names of SPEC §1. */
-/* The largest absolute net or cost of one line that is accepted. */
-#define READER_MAX_AMOUNT 1e15
-
-enum rf_field {
-    RF_ORDER, RF_DATE, RF_CUSTOMER, RF_CHANNEL, RF_PRODUCT, RF_CATEGORY,
-    RF_QUANTITY, RF_UNIT_PRICE, RF_REVENUE, RF_UNIT_COST, RF_COST, RF_MARGIN,
-    RF_DISCOUNT, RF_REGION, RF_ACCOUNT, RF_NFIELDS
-};
-
-/* Why a row was rejected. */
-enum rj_reason {
-    RJ_FIELDS,      /* wrong number of fields */
-    RJ_MISSING,     /* a required value is empty */
-    RJ_NUMBER,      /* a number does not parse */
-    RJ_DATE,        /* a date does not parse in the file's format */
-    RJ_RANGE,       /* a value out of its range (discount, negative price, a line's
-                       net or cost not below READER_MAX_AMOUNT in absolute value) */
-    RJ_QUOTE,       /* a quoted field is not terminated */
-    RJ_UTF8,        /* text that is not valid UTF-8 */
-    RJ_NREASONS
-};
 
 struct reader_options {
     char delimiter;              /* ',', ';', '\t', '|', or 0 to detect */
@@ -106,7 +84,7 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
                 struct reader_stats *st, struct cx_err *e);
 void reader_stats_free(struct reader_stats *st);
 
-/* Names for messages and reports. */
+/* Names for messages and reports: rows_field_name and rows_reason_name. */
 const char *reader_field_name(enum rf_field f);
 const char *reader_reason_name(enum rj_reason r);
 

@@ -1,0 +1,143 @@
+/*
+ * rows — the row rules every source of transactions shares (SPEC §1):
+ * which header names which field, which fields are required, how net,
+ * gross and cost of goods are derived, the catalogue lookup, and why a
+ * row is rejected.
+ *
+ * A source (the CSV reader today; a workbook or a database result later)
+ * only cuts its input into records of fields. It maps its header once with
+ * rows_plan_init, then hands every record to rows_take, which adds the row
+ * to a dataset part or says why it is rejected. So every source maps
+ * headers, derives amounts and words its rejects the same way, and a rule
+ * changes in one place.
+ *
+ * The design choice is the one of the CSV reader: rows_take is called from
+ * many threads at once, each with its own part, on the hot path of loading
+ * (one call per input line). So the plan is built once and then only read,
+ * rows_take keeps no state but the part it is given, allocates nothing on
+ * its own (the part's dataset does), and fields arrive as (pointer,
+ * length) pairs into the source's buffer, never copied.
+ */
+#ifndef CANAUX_ROWS_H
+#define CANAUX_ROWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/cx_err.h"
+#include "engine/dataset.h"
+#include "loaders/fields.h"
+
+struct reader_options;
+
+/* The largest absolute net or cost of one line that is accepted. */
+#define READER_MAX_AMOUNT 1e15
+
+/* Input fields: the canonical names of SPEC §1. */
+enum rf_field {
+    RF_ORDER, RF_DATE, RF_CUSTOMER, RF_CHANNEL, RF_PRODUCT, RF_CATEGORY,
+    RF_QUANTITY, RF_UNIT_PRICE, RF_REVENUE, RF_UNIT_COST, RF_COST, RF_MARGIN,
+    RF_DISCOUNT, RF_REGION, RF_ACCOUNT, RF_NFIELDS
+};
+
+/* Why a row was rejected. */
+enum rj_reason {
+    RJ_FIELDS,      /* wrong number of fields */
+    RJ_MISSING,     /* a required value is empty */
+    RJ_NUMBER,      /* a number does not parse */
+    RJ_DATE,        /* a date does not parse in the file's format */
+    RJ_RANGE,       /* a value out of its range (discount, negative price, a line's
+                       net or cost not below READER_MAX_AMOUNT in absolute value) */
+    RJ_QUOTE,       /* a quoted field is not terminated */
+    RJ_UTF8,        /* text that is not valid UTF-8 */
+    RJ_NREASONS
+};
+
+/* Names for messages and reports ("order_id", "bad number"). */
+const char *rows_field_name(enum rf_field f);
+const char *rows_reason_name(enum rj_reason r);
+
+/* One field of a record as the source found it: text that need not be
+   NUL-terminated, nor trimmed (rows_take trims ASCII spaces and tabs). */
+struct rows_field {
+    const char *p;
+    size_t n;
+};
+
+/* What a typed source (a workbook cell) already knows of a field besides
+   its text. rows_take uses num for the number fields and day for the date
+   when kind says so, and the text otherwise; text fields always use the
+   text, which the source must therefore give for every cell. */
+enum rows_kind {
+    ROWS_TEXT = 0,   /* nothing known: parse the text */
+    ROWS_NUMBER,     /* num holds the value */
+    ROWS_DAY         /* day holds days since 1970-01-01 */
+};
+struct rows_cell {
+    int kind;        /* enum rows_kind */
+    double num;      /* the number, when kind is ROWS_NUMBER */
+    int32_t day;     /* the day, when kind is ROWS_DAY */
+};
+
+/* How one source's records map to fields: built from its header by
+   rows_plan_init, then only read (by every thread at once). */
+struct rows_plan {
+    const struct reader_options *o; /* the options it was built with (not owned) */
+    const char *file;               /* name for messages (not owned) */
+    unsigned datefmt;               /* enum field_datefmt; the source sets it (detected or given) */
+    int ncols;                      /* fields per record (from the header) */
+    int col[RF_NFIELDS];            /* column of each field, -1 when absent */
+    const char *chan;               /* constant channel (NAME=FILE or [input] channel), or NULL */
+    size_t chan_len;
+};
+
+/* Maps the header fields hdr[0..nf) to the canonical fields, by the names
+   of o->columns (else the canonical names), case-insensitively, ignoring
+   surrounding spaces; channel is the NAME of NAME=FILE or NULL (it is not
+   copied: it must outlive the plan). Returns CX_OK; CX_EIO when a header
+   names a field twice or a required field has no column (the message names
+   file, the field, the headers found and the mapping used). */
+int rows_plan_init(struct rows_plan *pl, const struct reader_options *o, const char *file,
+                   const struct rows_field *hdr, long nf, const char *channel, struct cx_err *e);
+/* Frees what rows_plan_init allocated; accepts a plan that failed. */
+void rows_plan_free(struct rows_plan *pl);
+
+/* For date-format detection: the formats that read the date of record
+   f[0..nf) (a mask of enum field_datefmt). Returns -1 when the record does
+   not count (wrong field count, empty date), else the mask (0: none),
+   with the date's text, trimmed, in *date (for a message). */
+int rows_date_formats(const struct rows_plan *pl, const struct rows_field *f, long nf,
+                      struct rows_field *date);
+
+/* Why rows_take rejected a row. */
+#define ROWS_MSG 224
+struct rows_reject {
+    int reason;              /* enum rj_reason */
+    int field;               /* enum rf_field, or RF_NFIELDS when no one field */
+    char msg[ROWS_MSG];      /* the reason as written to the rejects, NUL-terminated */
+};
+
+/* Fills r (for a source's own rejects, such as an unterminated quote). */
+void rows_reject_set(struct rows_reject *r, int reason, int field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Where one thread's accepted rows go: a dataset part, appended to the
+   whole in input order by the source. */
+struct rows_part {
+    struct dataset *ds;      /* accepted lines (owned by the source) */
+};
+
+/* Turns record f[0..nf) — with cells[0..nf) when the source knows types,
+   else NULL — into a row and adds it to part->ds. line is the record's
+   line or row number, as the source counts them. Returns 0 when the row
+   was added, 1 when it is rejected (why in *rej), -1 on a failure that
+   stops the load (out of memory, too many channels: recorded in e). */
+int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct rows_field *f,
+              const struct rows_cell *cells, long nf, uint64_t line, struct rows_reject *rej,
+              struct cx_err *e);
+
+/* 1 when s[0..n) is valid UTF-8 (no overlong form, no surrogate, nothing
+   above U+10FFFF). */
+int rows_utf8_ok(const char *s, size_t n);
+
+#endif
