@@ -226,13 +226,38 @@ int rows_date_formats(const struct rows_plan *pl, const struct rows_field *f, lo
 /* ---------------------------------------------------------------------- */
 /* A record into a row.                                                    */
 
+/* Number field f of the record: the source's typed number, else the text
+   as field_number reads it, else (a currency, thousands separators,
+   parentheses) as field_amount does. Plain numbers pay for field_number
+   only. Returns 0 and *out, or 1 with the reject in rej. */
+static inline int number_of(const struct rows_plan *pl, const struct rows_field *v,
+                            const struct rows_cell *cells, int f, unsigned flags, double *out,
+                            struct rows_reject *rej)
+{
+    if (cells && pl->col[f] >= 0 && cells[pl->col[f]].kind == ROWS_NUMBER) {
+        *out = cells[pl->col[f]].num;
+        if (isfinite(*out))
+            return 0;
+    } else if (field_number(v[f].p, v[f].n, pl->o->locale, out) == 0) {
+        return 0;
+    }
+    const char *why = NULL;
+    if (field_amount(v[f].p, v[f].n, pl->o->locale, flags, out, &why) == 0)
+        return 0;
+    if (why)
+        rows_reject_set(rej, RJ_NUMBER, f, "bad number in %s: \"%.*s\": %s", rf_names[f],
+                        SHOW(v[f]), why);
+    else
+        rows_reject_set(rej, RJ_NUMBER, f, "bad number in %s: \"%.*s\"", rf_names[f], SHOW(v[f]));
+    return 1;
+}
+
 int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct rows_field *fv,
               const struct rows_cell *cells, long nf, uint64_t line, struct rows_reject *rej,
               struct cx_err *e)
 {
     const struct reader_options *o = pl->o;
     struct rows_field v[RF_NFIELDS];
-    (void)cells;
     (void)line;
 #define REJECT(reason, field, ...)                                                      \
     do {                                                                                \
@@ -267,27 +292,31 @@ int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct r
     }
 
     struct ds_row row;
-    if (field_date(v[RF_DATE].p, v[RF_DATE].n, (enum field_datefmt)pl->datefmt, &row.day))
+    if (cells && pl->col[RF_DATE] >= 0 && cells[pl->col[RF_DATE]].kind == ROWS_DAY)
+        row.day = cells[pl->col[RF_DATE]].day;
+    else if (field_date(v[RF_DATE].p, v[RF_DATE].n, (enum field_datefmt)pl->datefmt, &row.day))
         REJECT(RJ_DATE, RF_DATE, "bad date in date: \"%.*s\"", SHOW(v[RF_DATE]));
     double q, price = 0, d = 0, x;
-    if (field_number(v[RF_QUANTITY].p, v[RF_QUANTITY].n, o->locale, &q))
-        REJECT(RJ_NUMBER, RF_QUANTITY, "bad number in quantity: \"%.*s\"", SHOW(v[RF_QUANTITY]));
+    if (number_of(pl, v, cells, RF_QUANTITY, 0, &q, rej))
+        return 1;
     if (v[RF_DISCOUNT].n) {
-        if (field_fraction(v[RF_DISCOUNT].p, v[RF_DISCOUNT].n, o->locale, &d))
+        if (cells && pl->col[RF_DISCOUNT] >= 0 && cells[pl->col[RF_DISCOUNT]].kind == ROWS_NUMBER)
+            d = cells[pl->col[RF_DISCOUNT]].num;
+        else if (field_fraction(v[RF_DISCOUNT].p, v[RF_DISCOUNT].n, o->locale, &d))
             REJECT(RJ_NUMBER, RF_DISCOUNT, "bad number in discount: \"%.*s\"", SHOW(v[RF_DISCOUNT]));
         if (!(d >= 0 && d <= 1))
             REJECT(RJ_RANGE, RF_DISCOUNT, "discount out of range 0..1: \"%.*s\"", SHOW(v[RF_DISCOUNT]));
     }
     if (v[RF_UNIT_PRICE].n) {
-        if (field_number(v[RF_UNIT_PRICE].p, v[RF_UNIT_PRICE].n, o->locale, &price))
-            REJECT(RJ_NUMBER, RF_UNIT_PRICE, "bad number in unit_price: \"%.*s\"", SHOW(v[RF_UNIT_PRICE]));
+        if (number_of(pl, v, cells, RF_UNIT_PRICE, FIELD_AMOUNT_MONEY, &price, rej))
+            return 1;
         if (price < 0)
             REJECT(RJ_RANGE, RF_UNIT_PRICE, "negative unit_price: \"%.*s\"", SHOW(v[RF_UNIT_PRICE]));
         row.gross = q * price;
         row.net = row.gross * (1 - d);
     } else if (v[RF_REVENUE].n) {
-        if (field_number(v[RF_REVENUE].p, v[RF_REVENUE].n, o->locale, &x))
-            REJECT(RJ_NUMBER, RF_REVENUE, "bad number in revenue: \"%.*s\"", SHOW(v[RF_REVENUE]));
+        if (number_of(pl, v, cells, RF_REVENUE, FIELD_AMOUNT_MONEY, &x, rej))
+            return 1;
         row.net = x;
         row.gross = d < 1 ? x / (1 - d) : x;
     } else {
@@ -315,16 +344,16 @@ int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct r
         }
     }
     if (v[RF_UNIT_COST].n) {
-        if (field_number(v[RF_UNIT_COST].p, v[RF_UNIT_COST].n, o->locale, &x))
-            REJECT(RJ_NUMBER, RF_UNIT_COST, "bad number in unit_cost: \"%.*s\"", SHOW(v[RF_UNIT_COST]));
+        if (number_of(pl, v, cells, RF_UNIT_COST, FIELD_AMOUNT_MONEY, &x, rej))
+            return 1;
         row.cogs = q * x;
     } else if (v[RF_COST].n) {
-        if (field_number(v[RF_COST].p, v[RF_COST].n, o->locale, &x))
-            REJECT(RJ_NUMBER, RF_COST, "bad number in cost: \"%.*s\"", SHOW(v[RF_COST]));
+        if (number_of(pl, v, cells, RF_COST, FIELD_AMOUNT_MONEY, &x, rej))
+            return 1;
         row.cogs = x;
     } else if (v[RF_MARGIN].n) {
-        if (field_number(v[RF_MARGIN].p, v[RF_MARGIN].n, o->locale, &x))
-            REJECT(RJ_NUMBER, RF_MARGIN, "bad number in margin: \"%.*s\"", SHOW(v[RF_MARGIN]));
+        if (number_of(pl, v, cells, RF_MARGIN, FIELD_AMOUNT_MONEY, &x, rej))
+            return 1;
         row.cogs = row.net - x;
     } else if (!isnan(cc)) {
         row.cogs = q * cc;

@@ -67,7 +67,9 @@ struct rows_field {
 /* What a typed source (a workbook cell) already knows of a field besides
    its text. rows_take uses num for the number fields and day for the date
    when kind says so, and the text otherwise; text fields always use the
-   text, which the source must therefore give for every cell. */
+   text. The text decides whether the field is there at all, so the source
+   gives a text for every non-empty cell, typed or not (a number's digits,
+   a day as YYYY-MM-DD: what a message or a composed key shows). */
 enum rows_kind {
     ROWS_TEXT = 0,   /* nothing known: parse the text */
     ROWS_NUMBER,     /* num holds the value */

@@ -37,7 +37,7 @@
 struct rejects {
     int n;
     uint64_t line[64];
-    char reason[64][160];
+    char reason[64][256];
     char raw[64][200];
 };
 
@@ -223,6 +223,41 @@ static void test_rejects_and_lines(void **state)
     /* The quoted product and the category with a quote and a newline. */
     assert_string_equal(dataset_text(L.ds, DS_PRODUCT, L.ds->l_product[1]), "P,3");
     assert_string_equal(dataset_text(L.ds, DS_CATEGORY, dataset_category(L.ds, 1)), "Kitchen \"big\"\nrange");
+    unload(&L);
+}
+
+static void test_people_forms(void **state)
+{
+    (void)state;
+    struct loaded L;
+    /* As US Regional Sales writes them: D/M/YY and DD/MM/YYYY in one
+       column (31/5/18 rules out MDY, so DMY is detected), money with a
+       currency sign and thousands commas, quoted. */
+    load(&L, "order_id,date,customer_id,channel,product_id,quantity,discount,unit_cost,unit_price\n"
+             "S1,31/5/18,C1,In-Store,P1,5,0.08,\"$1,001.18\",\"$1,963.10\"\n"   /* line 2 */
+             "S2,14/06/2018,C2,Online,P2,3,0.05,$781.22,\"$1,775.50\"\n"          /* line 3 */
+             "S3,2/7/2018,C2,Online,P2,1,,(10.00),$20\n"                          /* line 4 */
+             "S4,2/7/2018,C2,Online,P2,1,,1,\"1,5\"\n");                          /* line 5 */
+    assert_int_equal(L.rc, CX_OK);
+    assert_int_equal(L.st.date_format, FIELD_DATE_DMY);
+    assert_int_equal(L.st.accepted, 3);
+    /* 5 x 1963.10 x 0.92 = 9030.26; cogs 5 x 1001.18 = 5005.90 */
+    assert_money(dataset_net(L.ds, 0), 9030.26);
+    assert_money(dataset_cogs(L.ds, 0), 5005.9);
+    /* 3 x 1775.50 x 0.95 = 5060.175 (kept to 1e-4) */
+    assert_money(dataset_net(L.ds, 1), 5060.175);
+    /* an accounting negative unit cost: cogs 1 x -10 */
+    assert_money(dataset_cogs(L.ds, 2), -10.0);
+    /* 2018-05-31 is day 17682, 2018-06-14 day 17696, 2018-07-02 day 17714 */
+    assert_int_equal(L.ds->h_day[L.ds->l_head[0]], 17682);
+    assert_int_equal(L.ds->h_day[L.ds->l_head[1]], 17696);
+    assert_int_equal(L.ds->h_day[L.ds->l_head[2]], 17714);
+    /* "1,5" in locale en is refused, saying why */
+    assert_int_equal(L.rej.n, 1);
+    assert_int_equal(L.rej.line[0], 5);
+    if (strstr(L.rej.reason[0], "bad number in unit_price: \"1,5\"") == NULL ||
+        strstr(L.rej.reason[0], "set locale = fr") == NULL)
+        fail_msg("reject: \"%s\"", L.rej.reason[0]);
     unload(&L);
 }
 
@@ -503,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_amounts),
         cmocka_unit_test(test_cost_sources),
         cmocka_unit_test(test_rejects_and_lines),
+        cmocka_unit_test(test_people_forms),
         cmocka_unit_test(test_formats),
         cmocka_unit_test(test_mapping_and_channels),
         cmocka_unit_test(test_errors),
