@@ -12,12 +12,16 @@
 #include <sys/stat.h>
 
 #include "loaders/catalog.h"
+#include "loaders/customers.h"
 #include "loaders/costmodel_config.h"
 
 const char inputs_help[] =
     "Input options:\n"
     "  -c, --config FILE        INI configuration: [input], [columns], cost model\n"
     "      --products FILE      product catalogue: product_id, unit_cost[, category]\n"
+    "                           (other headers mapped in [products])\n"
+    "      --customers FILE     customer_id with channel, region and/or account_id,\n"
+    "                           filling what transactions leave empty ([customers])\n"
     "      --locale en|fr       number format (fr: 1 234,56); overrides [input] locale\n"
     "      --delimiter C        , ; tab | or auto (default: detected)\n"
     "      --date-format F      auto, iso, dmy or mdy (default: detected)\n"
@@ -44,6 +48,7 @@ int inputs_option(struct inputs *in, int opt, const char *arg, struct cx_err *e)
     switch (opt) {
     case 'c': in->config_path = arg; return 1;
     case OPT_PRODUCTS: in->products_path = arg; return 1;
+    case OPT_CUSTOMERS: in->customers_path = arg; return 1;
     case OPT_REJECTS: in->rejects_path = arg; return 1;
     case OPT_LOCALE:
         if (strcasecmp(arg, "en") && strcasecmp(arg, "fr")) {
@@ -132,8 +137,8 @@ int inputs_load(struct inputs *in, struct cx_err *e)
     if (in->config_path) {
         /* Sections of later stages are read by them; a misspelt one is an
            error now rather than a setting silently ignored. */
-        static const char *const known[] = { "input", "columns", "channel ", "segmentation",
-                                             "recommendations" };
+        static const char *const known[] = { "input", "columns", "products", "customers",
+                                             "channel ", "segmentation", "recommendations" };
         if ((rc = config_load(&in->config, in->config_path, e)) != CX_OK ||
             (rc = config_check_sections(&in->config, known, sizeof known / sizeof *known, e)) != CX_OK)
             return rc;
@@ -155,9 +160,14 @@ int inputs_load(struct inputs *in, struct cx_err *e)
                                : strcasecmp(in->date_format, "mdy") == 0 ? FIELD_DATE_MDY : 0;
     in->ropt.strict = in->strict;
     if (in->products_path) {
-        if ((rc = catalog_load(&in->catalog, in->products_path, in->ropt.locale, e)) != CX_OK)
+        if ((rc = catalog_load(&in->catalog, in->products_path, &in->ropt, e)) != CX_OK)
             return rc;
         in->ropt.catalog = in->catalog;
+    }
+    if (in->customers_path) {
+        if ((rc = customers_load(&in->customers, in->customers_path, &in->ropt, e)) != CX_OK)
+            return rc;
+        in->ropt.customers = in->customers;
     }
     if (in->rejects_path) {
         if ((rc = csvout_open(&in->rejects, in->rejects_path, 0, e)) != CX_OK)
@@ -221,10 +231,12 @@ int inputs_finish(struct inputs *in, struct cx_err *e)
     free(in->stats);
     dataset_free(in->ds);
     catalog_free(in->catalog);
+    customers_free(in->customers);
     reader_options_free(&in->ropt);
     config_free(&in->config);
     in->stats = NULL;
     in->ds = NULL;
     in->catalog = NULL;
+    in->customers = NULL;
     return rc;
 }

@@ -21,6 +21,7 @@
 struct inputs {
     const char *config_path;     /* -c FILE, or NULL */
     const char *products_path;   /* --products FILE, or NULL */
+    const char *customers_path;  /* --customers FILE, or NULL */
     const char *rejects_path;    /* --rejects FILE, or NULL */
     const char *locale;          /* --locale, or NULL */
     const char *delimiter;       /* --delimiter, or NULL */
@@ -37,6 +38,7 @@ struct inputs {
     struct costmodel model;      /* built-in, or the [channel] sections of the configuration */
     struct reader_options ropt;  /* the loader's options */
     struct catalog *catalog;     /* the product catalogue, or NULL */
+    struct customers *customers; /* the customers' channel, region, account, or NULL */
     struct reader_stats *stats;  /* per input file */
     struct dataset *ds;          /* everything accepted */
     struct csvout rejects;       /* the rejects file, when asked */
@@ -48,13 +50,14 @@ struct inputs {
 /* getopt_long codes of the shared options (long-only ones are >= 256). */
 enum {
     OPT_PRODUCTS = 256, OPT_REJECTS, OPT_LOCALE, OPT_DELIM, OPT_DATEFMT, OPT_STRICT,
-    OPT_MAXREJ, OPT_JSON, OPT_HELP, OPT_ROWS, OPT_SEED, OPT_TRUTH
+    OPT_MAXREJ, OPT_JSON, OPT_HELP, OPT_ROWS, OPT_SEED, OPT_TRUTH, OPT_CUSTOMERS
 };
 
 /* The shared options as getopt_long entries and their help text. */
 #define INPUT_LONGOPTS                                                                  \
     { "config", required_argument, NULL, 'c' },                                        \
     { "products", required_argument, NULL, OPT_PRODUCTS },                             \
+    { "customers", required_argument, NULL, OPT_CUSTOMERS },                           \
     { "rejects", required_argument, NULL, OPT_REJECTS },                               \
     { "locale", required_argument, NULL, OPT_LOCALE },                                 \
     { "delimiter", required_argument, NULL, OPT_DELIM },                               \

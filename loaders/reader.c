@@ -43,10 +43,14 @@ const char *reader_reason_name(enum rj_reason r)
     return rows_reason_name(r);
 }
 
+/* The null tokens when [input] null is not given. */
+#define READER_NULLS "NULL, N/A, #N/A"
+
 void reader_defaults(struct reader_options *o)
 {
     memset(o, 0, sizeof *o);
     o->default_margin = 0.35;
+    rows_nulls_set(&o->nulls, READER_NULLS);
 }
 
 void reader_options_free(struct reader_options *o)
@@ -54,9 +58,19 @@ void reader_options_free(struct reader_options *o)
     free(o->channel);
     for (int f = 0; f < RF_NFIELDS; f++)
         free(o->columns[f]);
+    for (int f = 0; f < RP_NFIELDS; f++)
+        free(o->products_columns[f]);
+    for (int f = 0; f < RC_NFIELDS; f++)
+        free(o->customers_columns[f]);
     o->channel = NULL;
     memset(o->columns, 0, sizeof o->columns);
+    memset(o->products_columns, 0, sizeof o->products_columns);
+    memset(o->customers_columns, 0, sizeof o->customers_columns);
 }
+
+/* Reads the header names of section's keys into cols (replacing). */
+static int read_columns(struct config *c, const char *section, const char *const *keys, int nkeys,
+                        char **cols, struct cx_err *e);
 
 static int bad_value(struct cx_err *e, const struct config *c, const struct config_entry *x,
                      const char *expect)
@@ -112,19 +126,42 @@ int reader_configure(struct reader_options *o, struct config *c, struct cx_err *
             return bad_value(e, c, x, "a margin ratio from 0 to below 1");
         o->default_margin = m;
     }
-    for (int f = 0; f < RF_NFIELDS; f++) {
-        if ((x = config_get(c, "columns", rows_field_name((enum rf_field)f)))) {
-            if (x->value[0] == '\0')
-                return bad_value(e, c, x, "a header name");
-            free(o->columns[f]);
-            if ((o->columns[f] = strdup(x->value)) == NULL)
-                return cx_nomem(e, "configuration");
-        }
+    if ((x = config_get(c, "input", "null"))) {
+        if (rows_nulls_set(&o->nulls, x->value))
+            return bad_value(e, c, x, "a comma-separated list of at most 16 texts of at most "
+                                      "23 bytes each (NULL, N/A, #N/A)");
     }
-    int rc = config_check_unused(c, "input", e);
-    if (rc == CX_OK)
-        rc = config_check_unused(c, "columns", e);
-    return rc;
+    const char *keys[RF_NFIELDS];
+    for (int f = 0; f < RF_NFIELDS; f++)
+        keys[f] = rows_field_name((enum rf_field)f);
+    static const char *const pkeys[RP_NFIELDS] = { "product_id", "unit_cost", "category" };
+    static const char *const ckeys[RC_NFIELDS] = { "customer_id", "channel", "region", "account_id" };
+    int rc;
+    if ((rc = read_columns(c, "columns", keys, RF_NFIELDS, o->columns, e)) != CX_OK ||
+        (rc = read_columns(c, "products", pkeys, RP_NFIELDS, o->products_columns, e)) != CX_OK ||
+        (rc = read_columns(c, "customers", ckeys, RC_NFIELDS, o->customers_columns, e)) != CX_OK)
+        return rc;
+    static const char *const sections[] = { "input", "columns", "products", "customers" };
+    for (size_t k = 0; k < sizeof sections / sizeof *sections; k++)
+        if ((rc = config_check_unused(c, sections[k], e)) != CX_OK)
+            return rc;
+    return CX_OK;
+}
+
+static int read_columns(struct config *c, const char *section, const char *const *keys, int nkeys,
+                        char **cols, struct cx_err *e)
+{
+    for (int f = 0; f < nkeys; f++) {
+        struct config_entry *x = config_get(c, section, keys[f]);
+        if (x == NULL)
+            continue;
+        if (x->value[0] == '\0')
+            return bad_value(e, c, x, "a header name");
+        free(cols[f]);
+        if ((cols[f] = strdup(x->value)) == NULL)
+            return cx_nomem(e, "configuration");
+    }
+    return CX_OK;
 }
 
 void reader_stats_free(struct reader_stats *st)
@@ -405,6 +442,7 @@ static int take_record(struct chunk *c, const struct fileplan *fp, long nf, uint
 static void parse_chunk(struct chunk *c, const struct fileplan *fp, const char *p, size_t n, int eof)
 {
     dataset_clear(c->part);
+    rows_part_reset(&c->rp);
     c->nrej = 0;
     c->rows = c->blank = c->newlines = 0;
     size_t i = c->start;
@@ -591,6 +629,7 @@ static void source_close(struct source *s)
 static void chunk_free(struct chunk *c)
 {
     dataset_free(c->part);
+    rows_part_free(&c->rp);
     free(c->rej);
     if (c->csv_ready)
         csv_free(&c->csv);
@@ -687,6 +726,7 @@ static int append_block(struct loadctx *L, struct block *b)
                 return cx_fail(e, CX_EREJECT, "%s:%llu: %s (--strict stops at the first rejected row)",
                                L->path, (unsigned long long)(line + x->line), x->r.msg);
         }
+        rows_tally_merge(&st->tally, &c->rp.tally, line);
         line += c->newlines;
     }
     return CX_OK;
@@ -876,9 +916,7 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
     }
     st->delimiter = fp.delim;
     for (int f = 0; f < RF_NFIELDS; f++)
-        st->has_field[f] = fp.rp.col[f] >= 0;
-    if (channel || o->channel)
-        st->has_field[RF_CHANNEL] = 1;
+        st->has_field[f] = rows_plan_has(&fp.rp, (enum rf_field)f);
     fp.rp.datefmt = o->date_format;
     if (fp.rp.datefmt == 0 && (rc = detect_dates(&fp, c0, b->buf, pos, b->len, b->eof, e)) != CX_OK)
         goto done;
@@ -896,5 +934,123 @@ done:
     source_close(&src);
     block_free(&blk[0], nchunks);
     block_free(&blk[1], nchunks);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Small tables (master data).                                             */
+
+int reader_table(const char *path, const char *what, const struct reader_options *o,
+                 const char *const *want, int nwant, int nrequired, reader_table_fn fn,
+                 void *ctx, struct cx_err *e)
+{
+    struct source src = { 0 };
+    struct chunk c;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int col[16];
+    struct rows_field out[16];
+    int rc;
+    memset(&c, 0, sizeof c);
+    if (nwant > 16)
+        return cx_fail(e, CX_EINTERNAL, "reader_table: %d columns", nwant);
+    if ((rc = source_open(&src, path, e)) != CX_OK)
+        return rc;
+    while (!src.eof) {
+        if (cap - len < (1u << 16)) {
+            size_t ncap = cap ? cap * 2 : (1u << 20);
+            char *nb = realloc(buf, ncap);
+            if (nb == NULL) {
+                rc = cx_nomem(e, what);
+                goto done;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        long long r = source_read(&src, buf + len, cap - len, path, e);
+        if (r < 0) {
+            rc = CX_EIO;
+            goto done;
+        }
+        len += (size_t)r;
+    }
+    size_t pos = 0;
+    uint64_t line = 1;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
+    while (pos < len && (buf[pos] == '\n' || buf[pos] == '\r')) {
+        line += buf[pos] == '\n';
+        pos++;
+    }
+    if (pos >= len) {
+        rc = cx_fail(e, CX_EIO, "%s: empty %s (no header line)", path, what);
+        goto done;
+    }
+    const char *nlp = memchr(buf + pos, '\n', len - pos);
+    char delim = o->delimiter ? o->delimiter
+                              : detect_delim(buf + pos, nlp ? (size_t)(nlp - (buf + pos)) : len - pos);
+    long ncols = 0;
+    while (pos < len) {
+        size_t rec_end;
+        int quoted;
+        uint64_t nl;
+        size_t next = scan_record(buf, pos, len, 1, delim, &rec_end, &quoted, &nl);
+        if (rec_end > pos) {
+            long nf = split_record(&c, buf, pos, rec_end, quoted, delim);
+            if (nf == -2) {
+                rc = cx_nomem(e, what);
+                goto done;
+            }
+            if (nf == -1) {
+                rc = cx_fail(e, CX_EIO, "%s:%llu: unterminated quoted field", path,
+                             (unsigned long long)line);
+                goto done;
+            }
+            if (ncols == 0) {
+                if ((rc = rows_map_columns(c.fv, nf, want, nwant, col, path, e)) != CX_OK)
+                    goto done;
+                for (int k = 0; k < nrequired; k++)
+                    if (col[k] < 0) {
+                        rc = cx_fail(e, CX_EIO, "%s: %s header has no column '%s' (map it in the "
+                                     "configuration)", path, what, want[k]);
+                        goto done;
+                    }
+                ncols = nf;
+            } else {
+                if (nf != ncols) {
+                    rc = cx_fail(e, CX_EIO, "%s:%llu: expected %ld fields, found %ld", path,
+                                 (unsigned long long)line, ncols, nf);
+                    goto done;
+                }
+                for (int k = 0; k < nwant; k++) {
+                    if (col[k] < 0) {
+                        out[k].p = "";
+                        out[k].n = 0;
+                        continue;
+                    }
+                    struct rows_field f = c.fv[col[k]];
+                    while (f.n && (f.p[0] == ' ' || f.p[0] == '\t')) {
+                        f.p++;
+                        f.n--;
+                    }
+                    while (f.n && (f.p[f.n - 1] == ' ' || f.p[f.n - 1] == '\t'))
+                        f.n--;
+                    if (rows_is_null(&o->nulls, f.p, f.n))
+                        f.n = 0;
+                    out[k] = f;
+                }
+                if ((rc = fn(ctx, line, out, e)) != CX_OK)
+                    goto done;
+            }
+        }
+        line += nl;
+        pos = next;
+    }
+    if (ncols == 0)
+        rc = cx_fail(e, CX_EIO, "%s: empty %s (no header line)", path, what);
+done:
+    source_close(&src);
+    chunk_free(&c);
+    free(buf);
     return rc;
 }

@@ -28,6 +28,11 @@
 
 struct config;
 struct catalog;
+struct customers;
+
+/* Columns of the master data: [products] and [customers]. */
+enum { RP_PRODUCT, RP_UNIT_COST, RP_CATEGORY, RP_NFIELDS };
+enum { RC_CUSTOMER, RC_CHANNEL, RC_REGION, RC_ACCOUNT, RC_NFIELDS };
 
 struct reader_options {
     char delimiter;              /* ',', ';', '\t', '|', or 0 to detect */
@@ -36,10 +41,14 @@ struct reader_options {
     char *channel;               /* constant channel from [input], or NULL */
     double default_margin;       /* margin ratio when no cost is known */
     char *columns[RF_NFIELDS];   /* header of each field from [columns], or NULL */
+    struct rows_nulls nulls;     /* texts read as missing values ([input] null) */
+    char *products_columns[RP_NFIELDS];  /* [products]: headers of product_id, unit_cost, category */
+    char *customers_columns[RC_NFIELDS]; /* [customers]: customer_id, channel, region, account_id */
     const struct catalog *catalog; /* product costs and categories, or NULL */
+    const struct customers *customers; /* channel, region, account per customer, or NULL */
     int strict;                  /* stop at the first rejected row */
-    size_t block_size;           /* bytes per read block (0: default 16 MiB) */
-    size_t chunk_size;           /* bytes per parallel range (0: default 1 MiB) */
+    size_t block_size;           /* bytes per read block (0: default 4 MiB) */
+    size_t chunk_size;           /* bytes per parallel range (0: default 256 KiB) */
 };
 
 /* What happened to one input file. */
@@ -56,6 +65,7 @@ struct reader_stats {
     unsigned date_format;          /* the date format used (enum field_datefmt) */
     size_t first_line, end_line;   /* the file's lines in the dataset: [first, end) */
     int has_field[RF_NFIELDS];     /* 1 when the field had a column (or a constant) */
+    struct rows_tally tally;       /* doubtful rows, for the warnings (lines of the file) */
 };
 
 /* Called for every rejected row, in input order, from the calling thread.
@@ -64,10 +74,11 @@ struct reader_stats {
 typedef int (*reader_reject_fn)(void *ctx, const char *file, uint64_t line, const char *reason,
                                 const char *raw, size_t rawlen);
 
-/* Default options: detect everything, English numbers, margin 0.35. */
+/* Default options: detect everything, English numbers, margin 0.35,
+   null tokens NULL, N/A and #N/A. */
 void reader_defaults(struct reader_options *o);
-/* Reads [input] and [columns] of c into o. Returns CX_OK or CX_EUSAGE with
-   the file, line and key named. */
+/* Reads [input], [columns], [products] and [customers] of c into o.
+   Returns CX_OK or CX_EUSAGE with the file, line and key named. */
 int reader_configure(struct reader_options *o, struct config *c, struct cx_err *e);
 /* Frees the strings that reader_configure put in o. */
 void reader_options_free(struct reader_options *o);
@@ -83,6 +94,22 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
                 const struct reader_options *o, reader_reject_fn on_reject, void *ctx,
                 struct reader_stats *st, struct cx_err *e);
 void reader_stats_free(struct reader_stats *st);
+
+/* A small table read whole (master data: a product catalogue, customers),
+   with what transactions get: .gz, the encodings, the delimiter detected
+   from the header (or o->delimiter), quoted fields, null tokens. want[k]
+   names the header of column k (case-insensitive), the first nrequired of
+   them required. For every record after the header, fn gets the wanted
+   fields, trimmed, an absent column or a null token as length 0, and the
+   record's line; it returns CX_OK or a cx_status that stops the reading.
+   Returns CX_OK; CX_EIO naming the file (and line) when it cannot be read,
+   lacks a required column or a record has the wrong field count; what fn
+   returned; CX_EINTERNAL when out of memory. */
+typedef int (*reader_table_fn)(void *ctx, uint64_t line, const struct rows_field *f,
+                               struct cx_err *e);
+int reader_table(const char *path, const char *what, const struct reader_options *o,
+                 const char *const *want, int nwant, int nrequired, reader_table_fn fn,
+                 void *ctx, struct cx_err *e);
 
 /* Names for messages and reports: rows_field_name and rows_reason_name. */
 const char *reader_field_name(enum rf_field f);

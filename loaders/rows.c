@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "loaders/catalog.h"
+#include "loaders/customers.h"
 #include "loaders/reader.h"
 
 static const char *const rf_names[RF_NFIELDS] = {
@@ -93,12 +94,19 @@ int rows_utf8_ok(const char *str, size_t n)
     return 1;
 }
 
+/* 1 when s[0..n) has a byte above 0x7F: eight bytes at a time, since
+   this runs on every text field of every row and nearly all are ASCII. */
 static inline int has_high(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return 1;
-    return 0;
+    uint64_t acc = 0, w;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= (unsigned char)s[i];
+    return (acc & UINT64_C(0x8080808080808080)) != 0;
 }
 
 /* The length of a value shown in a message: at most 40 bytes, cut at a
@@ -125,12 +133,145 @@ void rows_reject_set(struct rows_reject *r, int reason, int field, const char *f
 }
 
 /* ---------------------------------------------------------------------- */
+/* Null tokens.                                                            */
+
+int rows_nulls_set(struct rows_nulls *z, const char *list)
+{
+    memset(z, 0, sizeof *z);
+    z->minlen = 255;
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *q = p;
+        while (*q && *q != ',')
+            q++;
+        const char *end = q;
+        while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        size_t n = (size_t)(end - p);
+        if (n) {
+            if (n >= ROWS_NULL_LEN || z->n == ROWS_MAX_NULLS)
+                return -1;
+            for (size_t i = 0; i < n; i++) {
+                unsigned char c = (unsigned char)p[i];
+                z->tok[z->n][i] = (char)((unsigned)(c - 'A') < 26u ? c | 0x20 : c);
+            }
+            z->tok[z->n][n] = '\0';
+            z->len[z->n] = (unsigned char)n;
+            if (n < z->minlen)
+                z->minlen = (unsigned char)n;
+            if (n > z->maxlen)
+                z->maxlen = (unsigned char)n;
+            unsigned char c = (unsigned char)p[0];
+            unsigned char lo = (unsigned)(c - 'A') < 26u ? c | 0x20 : c;
+            unsigned char up = (unsigned)(c - 'a') < 26u ? c & 0xDF : c;
+            z->first[lo >> 3] |= (unsigned char)(1u << (lo & 7));
+            z->first[up >> 3] |= (unsigned char)(1u << (up & 7));
+            z->n++;
+        }
+        p = *q ? q + 1 : q;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------------- */
 /* The header.                                                             */
 
-static int same_name(const struct rows_field *h, const char *name)
+static int same_name(const struct rows_field *h, const char *name, size_t n)
 {
-    size_t n = strlen(name);
     return h->n == n && strncasecmp(h->p, name, n) == 0;
+}
+
+/* The column whose header is name[0..n), -1 when none, -2 when two. */
+static long find_column(const struct rows_field *hdr, long nf, const char *name, size_t n,
+                        long *second)
+{
+    long at = -1;
+    for (long k = 0; k < nf; k++) {
+        struct rows_field h = trim(hdr[k]);
+        if (!same_name(&h, name, n))
+            continue;
+        if (at >= 0) {
+            *second = k;
+            return -2 - at;
+        }
+        at = k;
+    }
+    return at;
+}
+
+int rows_map_columns(const struct rows_field *hdr, long nf, const char *const *want, int nwant,
+                     int *col, const char *file, struct cx_err *e)
+{
+    for (int k = 0; k < nwant; k++) {
+        col[k] = -1;
+        if (want[k] == NULL)
+            continue;
+        long second = 0, at = find_column(hdr, nf, want[k], strlen(want[k]), &second);
+        if (at <= -2)
+            return cx_fail(e, CX_EIO, "%s: header names '%s' twice (columns %ld and %ld)", file,
+                           want[k], -2 - at + 1, second + 1);
+        col[k] = (int)at;
+    }
+    return CX_OK;
+}
+
+/* Splits a mapping "A + B + C" into the columns of its parts. Returns 1
+   when it is composed and every part is a header, 0 when it has no '+',
+   or -1 with the message in e (a part that is no header, too many). */
+static int compose_plan(struct rows_plan *pl, int f, const char *map, const struct rows_field *hdr,
+                        long nf, struct cx_err *e)
+{
+    if (strchr(map, '+') == NULL)
+        return 0;
+    int n = 0;
+    const char *p = map;
+    for (;;) {
+        const char *q = strchr(p, '+');
+        const char *end = q ? q : p + strlen(p);
+        while (*p == ' ' || *p == '\t')
+            p++;
+        while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        if (end == p || n == ROWS_MAX_PARTS) {
+            cx_fail(e, CX_EIO, "%s: [columns] %s = %s: %s", pl->file, rf_names[f], map,
+                    end == p ? "an empty part (write A + B + C, each a header)" : "more than 8 parts");
+            return -1;
+        }
+        long second = 0, at = find_column(hdr, nf, p, (size_t)(end - p), &second);
+        if (at == -1) {
+            cx_fail(e, CX_EIO, "%s: no column for '%.*s', a part of %s = %s (and no header is "
+                    "'%s' as a whole)", pl->file, (int)(end - p), p, rf_names[f], map, map);
+            return -1;
+        }
+        if (at <= -2) {
+            cx_fail(e, CX_EIO, "%s: header names '%.*s' twice (columns %ld and %ld)", pl->file,
+                    (int)(end - p), p, -2 - at + 1, second + 1);
+            return -1;
+        }
+        pl->part[f][n++] = (int)at;
+        if (q == NULL)
+            break;
+        p = q + 1;
+    }
+    pl->nparts[f] = n;
+    pl->composed = 1;
+    return 1;
+}
+
+int rows_plan_has(const struct rows_plan *pl, enum rf_field f)
+{
+    if (pl->col[f] >= 0 || pl->nparts[f] > 0)
+        return 1;
+    if (f == RF_CHANNEL)
+        return pl->chan != NULL ||
+               (pl->customers != NULL && customers_has(pl->customers, CU_CHANNEL));
+    if (f == RF_REGION)
+        return pl->customers != NULL && customers_has(pl->customers, CU_REGION);
+    if (f == RF_ACCOUNT)
+        return pl->customers != NULL && customers_has(pl->customers, CU_ACCOUNT);
+    return 0;
 }
 
 int rows_plan_init(struct rows_plan *pl, const struct reader_options *o, const char *file,
@@ -140,32 +281,32 @@ int rows_plan_init(struct rows_plan *pl, const struct reader_options *o, const c
     pl->o = o;
     pl->file = file;
     pl->ncols = (int)nf;
-    for (int f = 0; f < RF_NFIELDS; f++) {
-        pl->col[f] = -1;
-        const char *want = o->columns[f] ? o->columns[f] : rf_names[f];
-        for (long k = 0; k < nf; k++) {
-            struct rows_field h = trim(hdr[k]);
-            if (!same_name(&h, want))
-                continue;
-            if (pl->col[f] >= 0)
-                return cx_fail(e, CX_EIO, "%s: header names '%s' twice (columns %d and %ld)",
-                               file, want, pl->col[f] + 1, k + 1);
-            pl->col[f] = (int)k;
-        }
+    pl->customers = o->customers;
+    const char *want[RF_NFIELDS];
+    for (int f = 0; f < RF_NFIELDS; f++)
+        want[f] = o->columns[f] ? o->columns[f] : rf_names[f];
+    int rc = rows_map_columns(hdr, nf, want, RF_NFIELDS, pl->col, file, e);
+    if (rc != CX_OK)
+        return rc;
+    static const int keys[] = { RF_ORDER, RF_CUSTOMER, RF_PRODUCT };
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+        int f = keys[k];
+        if (pl->col[f] < 0 && o->columns[f] && compose_plan(pl, f, o->columns[f], hdr, nf, e) < 0)
+            return e->status;
     }
     pl->chan = channel ? channel : o->channel;
     if (pl->chan)
         pl->chan_len = strlen(pl->chan);
     int missing = -1;
-    if (pl->col[RF_ORDER] < 0)
+    if (!rows_plan_has(pl, RF_ORDER))
         missing = RF_ORDER;
     else if (pl->col[RF_DATE] < 0)
         missing = RF_DATE;
-    else if (pl->col[RF_CUSTOMER] < 0)
+    else if (!rows_plan_has(pl, RF_CUSTOMER))
         missing = RF_CUSTOMER;
-    else if (pl->col[RF_CHANNEL] < 0 && !pl->chan)
+    else if (!rows_plan_has(pl, RF_CHANNEL))
         missing = RF_CHANNEL;
-    else if (pl->col[RF_PRODUCT] < 0)
+    else if (!rows_plan_has(pl, RF_PRODUCT))
         missing = RF_PRODUCT;
     else if (pl->col[RF_QUANTITY] < 0)
         missing = RF_QUANTITY;
@@ -195,14 +336,14 @@ int rows_plan_init(struct rows_plan *pl, const struct reader_options *o, const c
         if (o->columns[f])
             ml += (size_t)snprintf(mapping + ml, sizeof mapping - ml, "%s%s = %s", ml ? ", " : "",
                                    rf_names[f], o->columns[f]);
-    const char *want = o->columns[missing] ? o->columns[missing] : rf_names[missing];
     const char *hint = missing == RF_UNIT_PRICE ? " (or 'revenue')"
-                       : missing == RF_CHANNEL  ? " (or NAME=FILE, or channel = NAME in [input])"
+                       : missing == RF_CHANNEL  ? " (or NAME=FILE, or channel = NAME in [input], "
+                                                  "or --customers with a channel column)"
                                                 : "";
     return cx_fail(e, CX_EIO,
                    "%s: no column for required field '%s'%s: looked for header '%s'; "
                    "headers found: %s; mapping used: %s",
-                   file, rf_names[missing], hint, want, found,
+                   file, rf_names[missing], hint, want[missing], found,
                    ml ? mapping : "none (canonical names; map others in [columns] of -c FILE)");
 }
 
@@ -217,7 +358,7 @@ int rows_date_formats(const struct rows_plan *pl, const struct rows_field *f, lo
     if (nf != pl->ncols)
         return -1;
     struct rows_field d = trim(f[pl->col[RF_DATE]]);
-    if (d.n == 0)
+    if (d.n == 0 || rows_is_null(&pl->o->nulls, d.p, d.n))
         return -1;
     *date = d;
     return (int)field_date_formats(d.p, d.n);
@@ -252,13 +393,85 @@ static inline int number_of(const struct rows_plan *pl, const struct rows_field 
     return 1;
 }
 
+/* Joins the parts of each composed key into part->buf ('|' between
+   them; a null part is empty) and points v at them. A key whose parts are
+   all empty is missing. Returns 0, or -1 when out of memory. */
+static int compose(const struct rows_plan *pl, struct rows_part *part, const struct rows_field *fv,
+                   struct rows_field *v, struct cx_err *e)
+{
+    static const int keys[] = { RF_ORDER, RF_CUSTOMER, RF_PRODUCT };
+    const struct rows_nulls *z = &pl->o->nulls;
+    size_t need = 0;
+    for (size_t k = 0; k < 3; k++)
+        for (int j = 0; j < pl->nparts[keys[k]]; j++)
+            need += fv[pl->part[keys[k]][j]].n + 1;
+    if (need > part->cap) {
+        size_t cap = part->cap ? part->cap : 256;
+        while (cap < need)
+            cap *= 2;
+        char *b = realloc(part->buf, cap);
+        if (b == NULL) {
+            cx_nomem(e, "composed keys");
+            return -1;
+        }
+        part->buf = b;
+        part->cap = cap;
+    }
+    size_t off = 0;
+    for (size_t k = 0; k < 3; k++) {
+        int f = keys[k];
+        if (pl->nparts[f] == 0)
+            continue;
+        size_t start = off;
+        int any = 0;
+        for (int j = 0; j < pl->nparts[f]; j++) {
+            struct rows_field t = trim(fv[pl->part[f][j]]);
+            if (rows_is_null(z, t.p, t.n))
+                t.n = 0;
+            if (j)
+                part->buf[off++] = '|';
+            if (t.n)
+                memcpy(part->buf + off, t.p, t.n);
+            off += t.n;
+            any |= t.n != 0;
+        }
+        v[f].p = part->buf + start;
+        v[f].n = any ? off - start : 0;
+    }
+    return 0;
+}
+
+void rows_tally_merge(struct rows_tally *dst, const struct rows_tally *src, uint64_t line_offset)
+{
+    dst->revenue_mismatch += src->revenue_mismatch;
+    dst->margin_above_net += src->margin_above_net;
+    dst->negative_cogs += src->negative_cogs;
+    for (int k = 0; k < src->nex && dst->nex < ROWS_EXAMPLES; k++) {
+        dst->ex[dst->nex] = src->ex[k];
+        dst->ex[dst->nex].line += line_offset;
+        dst->nex++;
+    }
+}
+
+void rows_part_reset(struct rows_part *part)
+{
+    memset(&part->tally, 0, sizeof part->tally);
+}
+
+void rows_part_free(struct rows_part *part)
+{
+    free(part->buf);
+    part->buf = NULL;
+    part->cap = 0;
+}
+
 int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct rows_field *fv,
               const struct rows_cell *cells, long nf, uint64_t line, struct rows_reject *rej,
               struct cx_err *e)
 {
     const struct reader_options *o = pl->o;
+    const struct rows_nulls *z = &o->nulls;
     struct rows_field v[RF_NFIELDS];
-    (void)line;
 #define REJECT(reason, field, ...)                                                      \
     do {                                                                                \
         rows_reject_set(rej, reason, field, __VA_ARGS__);                               \
@@ -270,19 +483,45 @@ int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct r
     for (int f = 0; f < RF_NFIELDS; f++) {
         if (pl->col[f] >= 0) {
             v[f] = trim(fv[pl->col[f]]);
+            if (rows_is_null(z, v[f].p, v[f].n))
+                v[f].n = 0;
         } else {
             v[f].p = "";
             v[f].n = 0;
         }
     }
+    if (pl->composed && compose(pl, part, fv, v, e))
+        return -1;
     if (pl->chan) {   /* NAME=FILE, else [input] channel: every row, column or not */
         v[RF_CHANNEL].p = pl->chan;
         v[RF_CHANNEL].n = pl->chan_len;
     }
+    int unknown_customer = 0;
+    if (pl->customers && v[RF_CUSTOMER].n &&
+        (!v[RF_CHANNEL].n || !v[RF_REGION].n || !v[RF_ACCOUNT].n)) {
+        /* The customer's record fills what the line leaves empty. */
+        struct rows_field cu[CU_NFIELDS];
+        if (customers_lookup(pl->customers, v[RF_CUSTOMER].p, v[RF_CUSTOMER].n, cu)) {
+            if (!v[RF_CHANNEL].n)
+                v[RF_CHANNEL] = cu[CU_CHANNEL];
+            if (!v[RF_REGION].n)
+                v[RF_REGION] = cu[CU_REGION];
+            if (!v[RF_ACCOUNT].n)
+                v[RF_ACCOUNT] = cu[CU_ACCOUNT];
+        } else {
+            unknown_customer = 1;
+        }
+    }
     static const int required[] = { RF_ORDER, RF_DATE, RF_PRODUCT, RF_QUANTITY, RF_CHANNEL };
-    for (size_t k = 0; k < sizeof required / sizeof *required; k++)
-        if (v[required[k]].n == 0)
-            REJECT(RJ_MISSING, required[k], "missing %s", rf_names[required[k]]);
+    for (size_t k = 0; k < sizeof required / sizeof *required; k++) {
+        int f = required[k];
+        if (v[f].n)
+            continue;
+        if (f == RF_CHANNEL && unknown_customer)
+            REJECT(RJ_MISSING, f, "missing channel: customer \"%.*s\" is not in %s",
+                   SHOW(v[RF_CUSTOMER]), customers_path(pl->customers));
+        REJECT(RJ_MISSING, f, "missing %s", rf_names[f]);
+    }
     static const int texts[] = { RF_ORDER, RF_CUSTOMER, RF_CHANNEL, RF_PRODUCT, RF_CATEGORY,
                                  RF_REGION, RF_ACCOUNT };
     for (size_t k = 0; k < sizeof texts / sizeof *texts; k++) {
@@ -307,18 +546,26 @@ int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct r
         if (!(d >= 0 && d <= 1))
             REJECT(RJ_RANGE, RF_DISCOUNT, "discount out of range 0..1: \"%.*s\"", SHOW(v[RF_DISCOUNT]));
     }
-    if (v[RF_UNIT_PRICE].n) {
+    int has_price = v[RF_UNIT_PRICE].n != 0, has_rev = v[RF_REVENUE].n != 0, mismatch = 0;
+    if (has_price) {
         if (number_of(pl, v, cells, RF_UNIT_PRICE, FIELD_AMOUNT_MONEY, &price, rej))
             return 1;
         if (price < 0)
             REJECT(RJ_RANGE, RF_UNIT_PRICE, "negative unit_price: \"%.*s\"", SHOW(v[RF_UNIT_PRICE]));
-        row.gross = q * price;
-        row.net = row.gross * (1 - d);
-    } else if (v[RF_REVENUE].n) {
+    }
+    double computed = q * price * (1 - d);
+    if (has_rev) {
+        /* Revenue is what was invoiced: the net, whatever the price says.
+           A price beside it is only checked against it, to half a cent
+           and a relative 1e-6 (rounding of the line total). */
         if (number_of(pl, v, cells, RF_REVENUE, FIELD_AMOUNT_MONEY, &x, rej))
             return 1;
         row.net = x;
         row.gross = d < 1 ? x / (1 - d) : x;
+        mismatch = has_price && !(fabs(computed - x) <= 0.005 + 1e-6 * fabs(x));
+    } else if (has_price) {
+        row.gross = q * price;
+        row.net = row.gross * (1 - d);
     } else {
         int f = pl->col[RF_UNIT_PRICE] >= 0 ? RF_UNIT_PRICE : RF_REVENUE;
         REJECT(RJ_MISSING, f, "missing %s", rf_names[f]);
@@ -327,7 +574,7 @@ int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct r
        over any realistic number of lines stay finite (1e300 x 1e300 is a
        valid product of two valid numbers, and inf in every total). */
     if (!(fabs(row.gross) < READER_MAX_AMOUNT && fabs(row.net) < READER_MAX_AMOUNT))
-        REJECT(RJ_RANGE, v[RF_UNIT_PRICE].n ? RF_UNIT_PRICE : RF_REVENUE,
+        REJECT(RJ_RANGE, has_rev ? RF_REVENUE : RF_UNIT_PRICE,
                "amount out of range: net %g is not below 1e15 in absolute value", row.net);
     row.quantity = q;
 
@@ -343,6 +590,7 @@ int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct r
             catlen = cc_len;
         }
     }
+    int from_margin = 0, from_column = 1;
     if (v[RF_UNIT_COST].n) {
         if (number_of(pl, v, cells, RF_UNIT_COST, FIELD_AMOUNT_MONEY, &x, rej))
             return 1;
@@ -355,10 +603,13 @@ int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct r
         if (number_of(pl, v, cells, RF_MARGIN, FIELD_AMOUNT_MONEY, &x, rej))
             return 1;
         row.cogs = row.net - x;
+        from_margin = 1;
     } else if (!isnan(cc)) {
         row.cogs = q * cc;
+        from_column = 0;
     } else {
         row.cogs = row.net * (1 - o->default_margin);
+        from_column = 0;
     }
     if (!(fabs(row.cogs) < READER_MAX_AMOUNT))
         REJECT(RJ_RANGE, v[RF_UNIT_COST].n ? RF_UNIT_COST : v[RF_COST].n ? RF_COST : RF_MARGIN,
@@ -376,6 +627,20 @@ int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct r
     row.len[DS_CATEGORY] = catlen;
     if (dataset_add(part->ds, &row, e) != CX_OK)
         return -1;
+
+    /* Only accepted rows count in the tally. */
+    struct rows_tally *t = &part->tally;
+    if (mismatch) {
+        if (t->nex < ROWS_EXAMPLES)
+            t->ex[t->nex++] = (struct rows_example){ line, row.net, computed };
+        t->revenue_mismatch++;
+    }
+    if (q > 0 && row.cogs < 0 && from_column) {
+        if (from_margin)
+            t->margin_above_net++;
+        else
+            t->negative_cogs++;
+    }
     return 0;
 #undef REJECT
 }

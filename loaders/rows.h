@@ -15,8 +15,9 @@
  * many threads at once, each with its own part, on the hot path of loading
  * (one call per input line). So the plan is built once and then only read,
  * rows_take keeps no state but the part it is given, allocates nothing on
- * its own (the part's dataset does), and fields arrive as (pointer,
- * length) pairs into the source's buffer, never copied.
+ * its own but a buffer for composed keys that it reuses (the part's
+ * dataset allocates), and fields arrive as (pointer, length) pairs into
+ * the source's buffer, never copied.
  */
 #ifndef CANAUX_ROWS_H
 #define CANAUX_ROWS_H
@@ -29,6 +30,7 @@
 #include "loaders/fields.h"
 
 struct reader_options;
+struct customers;
 
 /* The largest absolute net or cost of one line that is accepted. */
 #define READER_MAX_AMOUNT 1e15
@@ -81,6 +83,59 @@ struct rows_cell {
     int32_t day;     /* the day, when kind is ROWS_DAY */
 };
 
+/* Texts that mean "no value" ([input] null; "NULL, N/A, #N/A" by
+   default), matched case-insensitively against a whole trimmed field. A
+   fixed-size table, so that options holding it copy without allocation;
+   minlen, maxlen and the first-byte bitmap let most fields (numbers, ids)
+   be ruled out by two compares. */
+#define ROWS_MAX_NULLS 16
+#define ROWS_NULL_LEN 24
+struct rows_nulls {
+    int n;                                   /* tokens */
+    char tok[ROWS_MAX_NULLS][ROWS_NULL_LEN]; /* each NUL-terminated */
+    unsigned char len[ROWS_MAX_NULLS];       /* their lengths */
+    unsigned char minlen, maxlen;            /* shortest and longest (255, 0 when none) */
+    unsigned char first[32];                 /* bitmap of first bytes, both cases */
+};
+
+/* Sets z from a comma-separated list ("NULL, N/A, #N/A"; "" for none).
+   Returns 0, or -1 when a token is longer than ROWS_NULL_LEN - 1 bytes or
+   there are more than ROWS_MAX_NULLS. */
+int rows_nulls_set(struct rows_nulls *z, const char *list);
+/* 1 when the trimmed p[0..n) is one of the tokens (stored lower-case). */
+static inline int rows_is_null(const struct rows_nulls *z, const char *p, size_t n)
+{
+    if (n < z->minlen || n > z->maxlen)
+        return 0;
+    unsigned char c = (unsigned char)p[0];
+    if (!(z->first[c >> 3] & (1u << (c & 7))))
+        return 0;
+    for (int k = 0; k < z->n; k++) {
+        if (z->len[k] != n)
+            continue;
+        size_t i = 0;
+        for (; i < n; i++) {
+            unsigned char a = (unsigned char)p[i];
+            if (((unsigned)(a - 'A') < 26u ? a | 0x20 : a) != (unsigned char)z->tok[k][i])
+                break;
+        }
+        if (i == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* Maps names to columns of a header, for every source and the master
+   data alike: want[k] (a header name, NULL for none) is matched against
+   hdr[0..nf) case-insensitively, surrounding spaces aside, and col[k] set
+   to its column or -1. Returns CX_OK, or CX_EIO when a header holds a name
+   twice (naming file and both columns). */
+int rows_map_columns(const struct rows_field *hdr, long nf, const char *const *want, int nwant,
+                     int *col, const char *file, struct cx_err *e);
+
+/* The parts of a composed key at most ("order_id = A + B + C"). */
+#define ROWS_MAX_PARTS 8
+
 /* How one source's records map to fields: built from its header by
    rows_plan_init, then only read (by every thread at once). */
 struct rows_plan {
@@ -88,17 +143,28 @@ struct rows_plan {
     const char *file;               /* name for messages (not owned) */
     unsigned datefmt;               /* enum field_datefmt; the source sets it (detected or given) */
     int ncols;                      /* fields per record (from the header) */
-    int col[RF_NFIELDS];            /* column of each field, -1 when absent */
+    int col[RF_NFIELDS];            /* column of each field, -1 when absent or composed */
+    int nparts[RF_NFIELDS];         /* parts of a composed key, 0 when not composed */
+    int part[RF_NFIELDS][ROWS_MAX_PARTS]; /* their columns, in the order written */
+    int composed;                   /* some key is composed */
     const char *chan;               /* constant channel (NAME=FILE or [input] channel), or NULL */
     size_t chan_len;
+    const struct customers *customers; /* --customers, or NULL (from o) */
 };
+
+/* 1 when the plan gives field f a value: a column, a composed key, or a
+   constant channel (or the customers' channel). */
+int rows_plan_has(const struct rows_plan *pl, enum rf_field f);
 
 /* Maps the header fields hdr[0..nf) to the canonical fields, by the names
    of o->columns (else the canonical names), case-insensitively, ignoring
    surrounding spaces; channel is the NAME of NAME=FILE or NULL (it is not
-   copied: it must outlive the plan). Returns CX_OK; CX_EIO when a header
-   names a field twice or a required field has no column (the message names
-   file, the field, the headers found and the mapping used). */
+   copied: it must outlive the plan). A mapped order_id, customer_id or
+   product_id that is no header but reads "A + B + C" is composed of
+   those columns, joined with '|' (a header holding " + " itself still maps
+   as a whole). Returns CX_OK; CX_EIO when a header names a field twice or a
+   required field (or a part of a composed key) has no column: the message
+   names the file, the field, the headers found and the mapping used. */
 int rows_plan_init(struct rows_plan *pl, const struct reader_options *o, const char *file,
                    const struct rows_field *hdr, long nf, const char *channel, struct cx_err *e);
 /* Frees what rows_plan_init allocated; accepts a plan that failed. */
@@ -123,11 +189,35 @@ struct rows_reject {
 void rows_reject_set(struct rows_reject *r, int reason, int field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* What loading noticed about the accepted rows, for the plausibility
+   warnings: counted per part and summed in input order. */
+#define ROWS_EXAMPLES 3
+struct rows_example {
+    uint64_t line;           /* the row's line (as rows_take got it, then absolute) */
+    double revenue;          /* revenue as written */
+    double computed;         /* quantity x unit_price x (1 - discount) */
+};
+struct rows_tally {
+    uint64_t revenue_mismatch;  /* rows whose revenue is not q x price x (1 - d), beyond rounding */
+    struct rows_example ex[ROWS_EXAMPLES]; /* the first of them */
+    int nex;
+    uint64_t margin_above_net;  /* sold lines (quantity > 0) whose margin exceeds the net */
+    uint64_t negative_cogs;     /* sold lines with a negative cost of goods (from a cost column) */
+};
+/* Adds src to dst, src's example lines shifted by line_offset. */
+void rows_tally_merge(struct rows_tally *dst, const struct rows_tally *src, uint64_t line_offset);
+
 /* Where one thread's accepted rows go: a dataset part, appended to the
-   whole in input order by the source. */
+   whole in input order by the source, with its tally. */
 struct rows_part {
     struct dataset *ds;      /* accepted lines (owned by the source) */
+    struct rows_tally tally; /* what was noticed, for warnings */
+    char *buf;               /* composed keys of the current row (owned) */
+    size_t cap;              /* bytes allocated */
 };
+/* Empties the tally (not ds) before a new range; frees buf. */
+void rows_part_reset(struct rows_part *part);
+void rows_part_free(struct rows_part *part);
 
 /* Turns record f[0..nf) — with cells[0..nf) when the source knows types,
    else NULL — into a row and adds it to part->ds. line is the record's
