@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/inputs.h"
 #include "engine/profile.h"
+#include "loaders/source.h"
 
 static const char check_usage[] =
     "Usage: canaux check [OPTIONS] INPUT...\n"
@@ -82,6 +83,8 @@ static int print_json(const struct inputs *in, const struct profile *all, const 
         json_object_object_add(f, "rejected", json_object_new_int64((int64_t)st->rejected));
         json_object_object_add(f, "blank_lines", json_object_new_int64((int64_t)st->blank_lines));
         json_object_object_add(f, "rejects_by_reason", reasons_json(st));
+        json_object_object_add(f, "encoding", json_object_new_string(source_encoding_name(st->encoding)));
+        json_object_object_add(f, "encoding_detected", json_object_new_boolean(st->encoding_guessed));
         json_object_object_add(f, "delimiter", json_object_new_string(delim_name(st->delimiter)));
         json_object_object_add(f, "date_format", json_object_new_string(datefmt_name(st->date_format)));
         if (pf[k].lines) {
@@ -141,7 +144,8 @@ static void print_text(const struct inputs *in, const struct profile *all, const
                (unsigned long long)st->rejected);
         if (st->rows_read)
             printf(" (%.2f%%)", 100.0 * (double)st->rejected / (double)st->rows_read);
-        printf("; delimiter '%s', dates %s", delim_name(st->delimiter), datefmt_name(st->date_format));
+        printf("; %s, delimiter '%s', dates %s", source_encoding_name(st->encoding),
+               delim_name(st->delimiter), datefmt_name(st->date_format));
         if (st->blank_lines)
             printf(", %llu blank lines skipped", (unsigned long long)st->blank_lines);
         printf("\n");

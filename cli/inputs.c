@@ -13,6 +13,7 @@
 
 #include "loaders/catalog.h"
 #include "loaders/customers.h"
+#include "loaders/source.h"
 #include "loaders/costmodel_config.h"
 
 const char inputs_help[] =
@@ -25,6 +26,7 @@ const char inputs_help[] =
     "      --locale en|fr       number format (fr: 1 234,56); overrides [input] locale\n"
     "      --delimiter C        , ; tab | or auto (default: detected)\n"
     "      --date-format F      auto, iso, dmy or mdy (default: detected)\n"
+    "      --encoding E         auto, utf-8, utf-16, cp1252 or latin1 (default: detected)\n"
     "      --strict             stop at the first rejected row (exit 3)\n"
     "      --max-reject-rate R  fail (exit 3) above this share of rejected rows\n"
     "                           (default 0.01)\n"
@@ -72,6 +74,15 @@ int inputs_option(struct inputs *in, int opt, const char *arg, struct cx_err *e)
         }
         in->date_format = arg;
         return 1;
+    case OPT_ENCODING: {
+        unsigned enc;
+        if (source_encoding_parse(arg, &enc)) {
+            cx_fail(e, CX_EUSAGE, "--encoding: expected auto, utf-8, utf-16, cp1252 or latin1, not '%s'", arg);
+            return -1;
+        }
+        in->encoding = arg;
+        return 1;
+    }
     case OPT_STRICT: in->strict = 1; return 1;
     case OPT_MAXREJ:
         errno = 0;
@@ -158,6 +169,8 @@ int inputs_load(struct inputs *in, struct cx_err *e)
         in->ropt.date_format = strcasecmp(in->date_format, "iso") == 0   ? FIELD_DATE_ISO
                                : strcasecmp(in->date_format, "dmy") == 0 ? FIELD_DATE_DMY
                                : strcasecmp(in->date_format, "mdy") == 0 ? FIELD_DATE_MDY : 0;
+    if (in->encoding)
+        source_encoding_parse(in->encoding, &in->ropt.encoding);
     in->ropt.strict = in->strict;
     if (in->products_path) {
         if ((rc = catalog_load(&in->catalog, in->products_path, &in->ropt, e)) != CX_OK)

@@ -26,6 +26,7 @@ struct inputs {
     const char *locale;          /* --locale, or NULL */
     const char *delimiter;       /* --delimiter, or NULL */
     const char *date_format;     /* --date-format, or NULL */
+    const char *encoding;        /* --encoding, or NULL */
     int strict;                  /* --strict */
     double max_reject_rate;      /* --max-reject-rate, default 0.01 */
     int threads;                 /* -j N, 0 = all cores */
@@ -50,7 +51,8 @@ struct inputs {
 /* getopt_long codes of the shared options (long-only ones are >= 256). */
 enum {
     OPT_PRODUCTS = 256, OPT_REJECTS, OPT_LOCALE, OPT_DELIM, OPT_DATEFMT, OPT_STRICT,
-    OPT_MAXREJ, OPT_JSON, OPT_HELP, OPT_ROWS, OPT_SEED, OPT_TRUTH, OPT_CUSTOMERS
+    OPT_MAXREJ, OPT_JSON, OPT_HELP, OPT_ROWS, OPT_SEED, OPT_TRUTH, OPT_CUSTOMERS,
+    OPT_ENCODING
 };
 
 /* The shared options as getopt_long entries and their help text. */
@@ -62,6 +64,7 @@ enum {
     { "locale", required_argument, NULL, OPT_LOCALE },                                 \
     { "delimiter", required_argument, NULL, OPT_DELIM },                               \
     { "date-format", required_argument, NULL, OPT_DATEFMT },                           \
+    { "encoding", required_argument, NULL, OPT_ENCODING },                             \
     { "strict", no_argument, NULL, OPT_STRICT },                                       \
     { "max-reject-rate", required_argument, NULL, OPT_MAXREJ },                        \
     { "threads", required_argument, NULL, 'j' },                                       \

@@ -1,9 +1,10 @@
 /*
  * reader — see reader.h for the design.
  *
- * One file is read in blocks of o->block_size bytes through zlib (gzread
- * passes plain files through unchanged). The block is cut into ranges of
- * o->chunk_size bytes — a number that does not depend on the thread count —
+ * One file is read in blocks of o->block_size bytes of UTF-8 from its
+ * source (loaders/source.h: zlib, then iconv for another encoding). The
+ * block is cut into ranges of o->chunk_size bytes — a number that does not
+ * depend on the thread count —
  * and each range is turned into a private dataset part plus its rejects.
  * A record belongs to the range in which it starts. Ranges are then checked
  * in order: a range whose guessed start is not where the previous one ended
@@ -14,20 +15,13 @@
 #include "loaders/reader.h"
 
 #include <csv.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <zlib.h>
 
-#include "loaders/catalog.h"
 #include "loaders/config.h"
+#include "loaders/source.h"
 
 #define NOT_COMPLETE SIZE_MAX
 /* A quoted field longer than this is taken as a quote that never closes. */
@@ -125,6 +119,10 @@ int reader_configure(struct reader_options *o, struct config *c, struct cx_err *
         if (field_number(x->value, strlen(x->value), FIELD_EN, &m) || m < 0 || m >= 1)
             return bad_value(e, c, x, "a margin ratio from 0 to below 1");
         o->default_margin = m;
+    }
+    if ((x = config_get(c, "input", "encoding"))) {
+        if (source_encoding_parse(x->value, &o->encoding))
+            return bad_value(e, c, x, "auto, utf-8, utf-16, cp1252 or latin1");
     }
     if ((x = config_get(c, "input", "null"))) {
         if (rows_nulls_set(&o->nulls, x->value))
@@ -558,74 +556,6 @@ static int detect_dates(struct fileplan *fp, struct chunk *c, const char *p, siz
 /* ---------------------------------------------------------------------- */
 /* The file.                                                               */
 
-struct source {
-    gzFile gz;
-    int fd;
-    int eof;
-};
-
-static int source_open(struct source *s, const char *path, struct cx_err *e)
-{
-    s->eof = 0;
-    if (strcmp(path, "-") == 0) {
-        s->fd = dup(STDIN_FILENO);
-    } else {
-        s->fd = open(path, O_RDONLY);
-        if (s->fd < 0)
-            return cx_fail(e, CX_EIO, "%s: cannot open: %s", path, strerror(errno));
-        struct stat sb;
-        if (fstat(s->fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            close(s->fd);
-            return cx_fail(e, CX_EIO, "%s: is a directory, not a CSV file", path);
-        }
-    }
-    if (s->fd < 0)
-        return cx_fail(e, CX_EIO, "%s: cannot open: %s", path, strerror(errno));
-    s->gz = gzdopen(s->fd, "rb");
-    if (s->gz == NULL) {
-        close(s->fd);
-        return cx_nomem(e, "gzip stream");
-    }
-    gzbuffer(s->gz, 1 << 20);
-    return CX_OK;
-}
-
-/* Reads up to want bytes into p; returns bytes read, or -1 with e set. */
-static long long source_read(struct source *s, char *p, size_t want, const char *path,
-                             struct cx_err *e)
-{
-    size_t got = 0;
-    while (got < want && !s->eof) {
-        unsigned ask = (want - got) > (1u << 30) ? (1u << 30) : (unsigned)(want - got);
-        int r = gzread(s->gz, p + got, ask);
-        if (r < 0) {
-            int zerr;
-            const char *msg = gzerror(s->gz, &zerr);
-            cx_fail(e, CX_EIO, "%s: read error: %s", path,
-                    zerr == Z_ERRNO ? strerror(errno) : msg);
-            return -1;
-        }
-        if (r == 0) {
-            int zerr;
-            const char *msg = gzerror(s->gz, &zerr);
-            if (zerr != Z_OK && zerr != Z_STREAM_END) {
-                cx_fail(e, CX_EIO, "%s: read error: %s (truncated or damaged .gz?)", path, msg);
-                return -1;
-            }
-            s->eof = 1;
-        }
-        got += (size_t)r;
-    }
-    return (long long)got;
-}
-
-static void source_close(struct source *s)
-{
-    if (s->gz)
-        gzclose(s->gz);
-    s->gz = NULL;
-}
-
 static void chunk_free(struct chunk *c)
 {
     dataset_free(c->part);
@@ -751,13 +681,13 @@ static int next_block(struct loadctx *L, struct source *src, const struct block 
         next->cap = cap;
     }
     memcpy(next->buf, prev->buf + end, carry);
-    long long r = source_read(src, next->buf + carry, next->cap - carry, L->path, &L->err);
+    long long r = source_read(src, next->buf + carry, next->cap - carry, &L->err);
     if (r < 0)
         return CX_EIO;
     L->st->bytes += (uint64_t)r;
     next->len = carry + (size_t)r;
     next->pos = 0;
-    next->eof = src->eof;
+    next->eof = source_eof(src);
     uint64_t line = prev->line;
     for (size_t k = 0; k < L->nchunks; k++)
         line += prev->ch[k].newlines;
@@ -848,7 +778,7 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
     size_t csize = o->chunk_size ? o->chunk_size : (256u << 10);
     size_t nchunks = (bsize + csize - 1) / csize;
     struct fileplan fp;
-    struct source src = { 0 };
+    struct source *src = NULL;
     struct block blk[2];
     struct loadctx L = { .ds = ds, .path = path, .o = o, .fp = &fp, .on_reject = on_reject,
                          .ctx = ctx, .st = st, .nchunks = nchunks, .csize = csize };
@@ -864,18 +794,20 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
         rc = cx_nomem(e, "read buffers");
         goto done;
     }
-    if ((rc = source_open(&src, path, e)) != CX_OK)
+    if ((rc = source_open(&src, path, o->encoding, bsize, e)) != CX_OK)
         goto done;
+    st->encoding = source_encoding(src);
+    st->encoding_guessed = source_guessed(src);
 
     struct block *b = &blk[0];
     struct chunk *c0 = &b->ch[0];
-    long long r = source_read(&src, b->buf, b->cap, path, e);
+    long long r = source_read(src, b->buf, b->cap, e);
     if (r < 0) {
         rc = CX_EIO;
         goto done;
     }
     b->len = (size_t)r;
-    b->eof = src.eof;
+    b->eof = source_eof(src);
     st->bytes = b->len;
 
     /* Byte-order mark, blank lines, then the header record. */
@@ -911,6 +843,7 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
         }
         if ((rc = rows_plan_init(&fp.rp, o, path, c0->fv, nf, channel, e)) != CX_OK)
             goto done;
+        fp.rp.utf8_detected = o->encoding == SRC_AUTO && st->encoding == SRC_UTF8;
         line += nl;
         pos = next;
     }
@@ -924,14 +857,14 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
 
     b->pos = pos;
     b->line = line;
-    rc = load_blocks(&L, &src, blk);
+    rc = load_blocks(&L, src, blk);
     if (rc != CX_OK)
         cx_fail(e, rc, "%s", L.err.msg);
 
 done:
     st->end_line = ds->n_lines;
     rows_plan_free(&fp.rp);
-    source_close(&src);
+    source_close(src);
     block_free(&blk[0], nchunks);
     block_free(&blk[1], nchunks);
     return rc;
@@ -944,7 +877,7 @@ int reader_table(const char *path, const char *what, const struct reader_options
                  const char *const *want, int nwant, int nrequired, reader_table_fn fn,
                  void *ctx, struct cx_err *e)
 {
-    struct source src = { 0 };
+    struct source *src = NULL;
     struct chunk c;
     char *buf = NULL;
     size_t len = 0, cap = 0;
@@ -954,9 +887,9 @@ int reader_table(const char *path, const char *what, const struct reader_options
     memset(&c, 0, sizeof c);
     if (nwant > 16)
         return cx_fail(e, CX_EINTERNAL, "reader_table: %d columns", nwant);
-    if ((rc = source_open(&src, path, e)) != CX_OK)
+    if ((rc = source_open(&src, path, o->encoding, 1u << 20, e)) != CX_OK)
         return rc;
-    while (!src.eof) {
+    while (!source_eof(src)) {
         if (cap - len < (1u << 16)) {
             size_t ncap = cap ? cap * 2 : (1u << 20);
             char *nb = realloc(buf, ncap);
@@ -967,7 +900,7 @@ int reader_table(const char *path, const char *what, const struct reader_options
             buf = nb;
             cap = ncap;
         }
-        long long r = source_read(&src, buf + len, cap - len, path, e);
+        long long r = source_read(src, buf + len, cap - len, e);
         if (r < 0) {
             rc = CX_EIO;
             goto done;
@@ -1049,7 +982,7 @@ int reader_table(const char *path, const char *what, const struct reader_options
     if (ncols == 0)
         rc = cx_fail(e, CX_EIO, "%s: empty %s (no header line)", path, what);
 done:
-    source_close(&src);
+    source_close(src);
     chunk_free(&c);
     free(buf);
     return rc;

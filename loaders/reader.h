@@ -2,8 +2,8 @@
  * reader — sales-transaction CSV files into the dataset (SPEC §1).
  *
  * The input is streamed in blocks (plain files, .gz and stdin alike, all
- * through zlib), so memory does not grow with the file beyond what the
- * dataset keeps. Each block is cut into fixed byte ranges; each range is
+ * through zlib, in any encoding of loaders/source.h, as UTF-8), so memory
+ * does not grow with the file beyond what the dataset keeps. Each block is cut into fixed byte ranges; each range is
  * parsed by one thread into a private dataset part, then the parts are
  * appended in input order. A thread finds its first record by guessing (the
  * byte after a newline) and the guess is checked against where the range
@@ -13,7 +13,9 @@
  *
  * Records are cut by a quote-aware scan; a record with no quote character is
  * split on the delimiter directly, any other record is split by libcsv.
- * Every record is accepted or rejected with a reason: nothing is dropped.
+ * The fields of a record go to rows_take (loaders/rows.h), which holds the
+ * row rules every source shares. Every record is accepted or rejected with
+ * a reason: nothing is dropped.
  */
 #ifndef CANAUX_READER_H
 #define CANAUX_READER_H
@@ -41,6 +43,7 @@ struct reader_options {
     char *channel;               /* constant channel from [input], or NULL */
     double default_margin;       /* margin ratio when no cost is known */
     char *columns[RF_NFIELDS];   /* header of each field from [columns], or NULL */
+    unsigned encoding;           /* enum src_encoding (loaders/source.h): SRC_AUTO detects */
     struct rows_nulls nulls;     /* texts read as missing values ([input] null) */
     char *products_columns[RP_NFIELDS];  /* [products]: headers of product_id, unit_cost, category */
     char *customers_columns[RC_NFIELDS]; /* [customers]: customer_id, channel, region, account_id */
@@ -55,7 +58,9 @@ struct reader_options {
 struct reader_stats {
     char *name;                    /* the path as given ("-" for stdin) */
     char *channel;                 /* the NAME of NAME=FILE, or NULL */
-    uint64_t bytes;                /* bytes read (after decompression) */
+    uint64_t bytes;                /* bytes read (after decompression, as UTF-8) */
+    unsigned encoding;             /* the encoding read (enum src_encoding) */
+    int encoding_guessed;          /* 1 when auto chose it without a byte-order mark, not UTF-8 */
     uint64_t rows_read;            /* records after the header, blank lines aside */
     uint64_t accepted;             /* rows now in the dataset */
     uint64_t rejected;             /* rows sent to the rejects */
@@ -83,7 +88,8 @@ int reader_configure(struct reader_options *o, struct config *c, struct cx_err *
 /* Frees the strings that reader_configure put in o. */
 void reader_options_free(struct reader_options *o);
 
-/* Loads path ("-" = stdin; .gz or plain, detected) into ds, with every row
+/* Loads path ("-" = stdin; .gz or plain, detected; in o->encoding, see
+   loaders/source.h) into ds, with every row
    of the file in channel `channel` when not NULL. Fills st (zeroed by the
    caller; free with reader_stats_free). Rejected rows go to on_reject.
    Returns CX_OK; CX_EIO when the file cannot be read or lacks a required

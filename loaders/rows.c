@@ -99,13 +99,23 @@ int rows_utf8_ok(const char *str, size_t n)
 static inline int has_high(const char *s, size_t n)
 {
     uint64_t acc = 0, w;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&w, s + i, 8);
+    uint32_t h;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 <= n; i += 8) {
+            memcpy(&w, s + i, 8);
+            acc |= w;
+        }
+        memcpy(&w, s + n - 8, 8);    /* the tail, overlapping */
         acc |= w;
+    } else if (n >= 4) {
+        memcpy(&h, s, 4);
+        acc = h;
+        memcpy(&h, s + n - 4, 4);
+        acc |= h;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            acc |= (unsigned char)s[i];
     }
-    for (; i < n; i++)
-        acc |= (unsigned char)s[i];
     return (acc & UINT64_C(0x8080808080808080)) != 0;
 }
 
@@ -527,7 +537,9 @@ int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct r
     for (size_t k = 0; k < sizeof texts / sizeof *texts; k++) {
         const struct rows_field *t = &v[texts[k]];
         if (has_high(t->p, t->n) && !rows_utf8_ok(t->p, t->n))
-            REJECT(RJ_UTF8, texts[k], "invalid UTF-8 in %s", rf_names[texts[k]]);
+            REJECT(RJ_UTF8, texts[k], "invalid UTF-8 in %s%s", rf_names[texts[k]],
+                   pl->utf8_detected ? " (the file was read as UTF-8; if it is Windows-1252, "
+                                       "set encoding = cp1252)" : "");
     }
 
     struct ds_row row;

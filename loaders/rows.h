@@ -150,6 +150,8 @@ struct rows_plan {
     const char *chan;               /* constant channel (NAME=FILE or [input] channel), or NULL */
     size_t chan_len;
     const struct customers *customers; /* --customers, or NULL (from o) */
+    int utf8_detected;              /* the source chose UTF-8 by itself: an invalid byte's
+                                       reject suggests another encoding (the source sets it) */
 };
 
 /* 1 when the plan gives field f a value: a column, a composed key, or a

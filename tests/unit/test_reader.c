@@ -22,6 +22,7 @@
 #include "loaders/config.h"
 #include "loaders/customers.h"
 #include "loaders/reader.h"
+#include "loaders/source.h"
 
 #define HEAD "order_id,date,customer_id,channel,product_id,category,quantity,unit_price,unit_cost,discount,region,account_id\n"
 
@@ -190,7 +191,12 @@ static void test_rejects_and_lines(void **state)
 {
     (void)state;
     struct loaded L;
-    load(&L, HEAD
+    struct reader_options o;
+    /* Read as UTF-8 (detection would take the lone FF byte, never UTF-8,
+       for Windows-1252 "ÿ"): line 11 is then invalid text. */
+    reader_defaults(&o);
+    o.encoding = SRC_UTF8;
+    load_opts(&L, HEAD
          "O1,2024-01-05,C1,web,P1,Garden,2,10.00,6.00,0,North,\n"          /* line 2 */
          "O3,2024-02-06,C2,agents,\"P,3\",\"Kitchen \"\"big\"\"\nrange\",3,4.5,2,0.2,South,AG1\n" /* 3-4 */
          "O4,2024-02-07,C2,agents,P1,Garden,x,4.5,2,0.2,South,AG1\n"       /* 5: bad quantity */
@@ -201,7 +207,8 @@ static void test_rejects_and_lines(void **state)
          "O8,2024-02-07,C2,agents,P1,Garden,1,-4.5,2,0,South,AG1\n"        /* 10: price */
          "O9,2024-02-07,C\xff,agents,P1,Garden,1,4.5,2,0,South,AG1\n"      /* 11: UTF-8 */
          "O7,2024-02-07,C2\n"                                              /* 12: fields */
-         "O10,2024-02-07,C2,agents,\"P1,Garden,1,4.5,2,0,South,AG1\n");    /* 13: quote */
+         "O10,2024-02-07,C2,agents,\"P1,Garden,1,4.5,2,0,South,AG1\n",     /* 13: quote */
+         NULL, &o);
     assert_int_equal(L.rc, CX_OK);
     assert_int_equal(L.st.rows_read, 10);
     assert_int_equal(L.st.accepted, 2);
