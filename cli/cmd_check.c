@@ -126,6 +126,14 @@ static int print_json(const struct inputs *in, const struct profile *all, const 
         json_object_array_add(chs, o);
     }
     json_object_object_add(root, "channels", chs);
+    json_object *ws = json_object_new_array();
+    json_object *wk = json_object_new_array();
+    for (size_t k = 0; k < in->warnings.n; k++) {
+        json_object_array_add(ws, json_object_new_string(in->warnings.v[k].text));
+        json_object_array_add(wk, json_object_new_string(cx_warn_kind_name(in->warnings.v[k].kind)));
+    }
+    json_object_object_add(root, "warnings", ws);
+    json_object_object_add(root, "warning_kinds", wk);
     const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
     int ok = puts(s) != EOF;
     json_object_put(root);
@@ -179,6 +187,12 @@ static void print_text(const struct inputs *in, const struct profile *all, const
         printf("%-20s %12llu %18.2f %6.1f%%\n", dataset_text(ds, DS_CHANNEL, c),
                (unsigned long long)all->ch_lines[c], all->ch_net[c],
                all->net != 0 ? 100.0 * all->ch_net[c] / all->net : 0.0);
+    if (in->warnings.n) {
+        printf("\nWarnings:\n");
+        for (size_t k = 0; k < in->warnings.n; k++)
+            printf("  %s: %s\n", in->warnings.v[k].kind == CX_WARN_ENCODING ? "note" : "warning",
+                   in->warnings.v[k].text);
+    }
 }
 
 int cmd_check(int argc, char **argv, struct cx_err *e)
@@ -209,6 +223,7 @@ int cmd_check(int argc, char **argv, struct cx_err *e)
     }
     in.files = argv + optind;
     in.nfiles = argc - optind;
+    in.warnings_in_output = !json;   /* the text profile lists them itself */
     rc = inputs_load(&in, e);
     /* Too many rejects still prints the profile: the analyst needs it. */
     if (rc == CX_OK || rc == CX_EREJECT) {

@@ -13,6 +13,7 @@
 
 #include "loaders/catalog.h"
 #include "loaders/customers.h"
+#include "loaders/plausible.h"
 #include "loaders/source.h"
 #include "loaders/costmodel_config.h"
 
@@ -211,6 +212,17 @@ int inputs_load(struct inputs *in, struct cx_err *e)
     }
     if ((rc = dataset_finish(in->ds, e)) != CX_OK)
         return rc;
+    for (int k = 0; k < in->nfiles; k++)
+        if (plausible_file(&in->warnings, &in->stats[k]) != CX_OK)
+            return cx_nomem(e, "warnings");
+    if (plausible_duplicates(&in->warnings, in->stats, in->nfiles) != CX_OK ||
+        plausible_channels(&in->warnings, in->ds) != CX_OK)
+        return cx_nomem(e, "warnings");
+    if (!in->quiet && !in->warnings_in_output)
+        for (size_t k = 0; k < in->warnings.n; k++)
+            fprintf(stderr, "canaux: %s: %s\n",
+                    in->warnings.v[k].kind == CX_WARN_ENCODING ? "note" : "warning",
+                    in->warnings.v[k].text);
     /* Loading allocates and frees many blocks of a few MiB, which glibc
        serves fastest from its heap. The stages after it allocate big
        working arrays once and free them: those come from mmap from now on,
@@ -245,6 +257,7 @@ int inputs_finish(struct inputs *in, struct cx_err *e)
     dataset_free(in->ds);
     catalog_free(in->catalog);
     customers_free(in->customers);
+    cx_warnings_free(&in->warnings);
     reader_options_free(&in->ropt);
     config_free(&in->config);
     in->stats = NULL;

@@ -45,6 +45,9 @@ struct inputs {
     struct csvout rejects;       /* the rejects file, when asked */
     int rejects_open;
     unsigned long long shown;    /* rejects printed on stderr (no --rejects) */
+    struct cx_warnings warnings; /* doubtful data found while loading (printed on stderr
+                                    unless quiet or warnings_in_output) */
+    int warnings_in_output;      /* the command shows the warnings in its own output */
     unsigned long long rows_read, accepted, rejected;
 };
 
@@ -77,9 +80,12 @@ void inputs_init(struct inputs *in);
 /* Takes one getopt_long result; returns 1 when it was a shared option, 0
    when not, -1 on a bad value (message in e, status CX_EUSAGE). */
 int inputs_option(struct inputs *in, int opt, const char *arg, struct cx_err *e);
-/* Reads the configuration and catalogue and loads every input file.
-   Returns CX_OK, or the status of the first failure. A reject rate above
-   the maximum is CX_EREJECT, returned only after everything is loaded. */
+/* Reads the configuration and master data and loads every input file,
+   then collects the plausibility warnings into in->warnings (and prints
+   them on stderr, "canaux: warning: ...", unless -q or
+   in->warnings_in_output). Returns CX_OK, or the status of the first
+   failure. A reject rate above the maximum is CX_EREJECT, returned only
+   after everything is loaded (warnings included). */
 int inputs_load(struct inputs *in, struct cx_err *e);
 /* Closes the rejects file (checking the write) and frees everything. */
 int inputs_finish(struct inputs *in, struct cx_err *e);

@@ -166,7 +166,10 @@ void reader_stats_free(struct reader_stats *st)
 {
     free(st->name);
     free(st->channel);
+    free(st->line_hash);
     st->name = st->channel = NULL;
+    st->line_hash = NULL;
+    st->n_hash = st->cap_hash = 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -424,7 +427,8 @@ static int take_record(struct chunk *c, const struct fileplan *fp, long nf, uint
         rows_reject_set(&x->r, RJ_QUOTE, RF_NFIELDS, "unterminated quoted field");
         rc = 1;
     } else {
-        rc = rows_take(&fp->rp, &c->rp, c->fv, NULL, nf, line, &x->r, &c->err);
+        struct rows_field rec = { raw, rawlen };
+        rc = rows_take(&fp->rp, &c->rp, c->fv, NULL, nf, &rec, line, &x->r, &c->err);
     }
     if (rc == 1) {
         x->line = line;
@@ -657,6 +661,20 @@ static int append_block(struct loadctx *L, struct block *b)
                                L->path, (unsigned long long)(line + x->line), x->r.msg);
         }
         rows_tally_merge(&st->tally, &c->rp.tally, line);
+        if (c->rp.nhash) {
+            if (st->n_hash + c->rp.nhash > st->cap_hash) {
+                size_t cap = st->cap_hash ? st->cap_hash : 4096;
+                while (cap < st->n_hash + c->rp.nhash)
+                    cap *= 2;
+                uint64_t *h = realloc(st->line_hash, cap * sizeof *h);
+                if (h == NULL)
+                    return cx_nomem(e, "line fingerprints");
+                st->line_hash = h;
+                st->cap_hash = cap;
+            }
+            memcpy(st->line_hash + st->n_hash, c->rp.hash, c->rp.nhash * sizeof *st->line_hash);
+            st->n_hash += c->rp.nhash;
+        }
         line += c->newlines;
     }
     return CX_OK;

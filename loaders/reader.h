@@ -71,6 +71,9 @@ struct reader_stats {
     size_t first_line, end_line;   /* the file's lines in the dataset: [first, end) */
     int has_field[RF_NFIELDS];     /* 1 when the field had a column (or a constant) */
     struct rows_tally tally;       /* doubtful rows, for the warnings (lines of the file) */
+    uint64_t *line_hash;           /* fingerprint of each accepted line, in order, for the
+                                      duplicate check (plausible_duplicates frees it) */
+    size_t n_hash, cap_hash;
 };
 
 /* Called for every rejected row, in input order, from the calling thread.

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/strtab.h"
 #include "loaders/catalog.h"
 #include "loaders/customers.h"
 #include "loaders/reader.h"
@@ -466,18 +467,73 @@ void rows_tally_merge(struct rows_tally *dst, const struct rows_tally *src, uint
 void rows_part_reset(struct rows_part *part)
 {
     memset(&part->tally, 0, sizeof part->tally);
+    part->nhash = 0;
 }
 
 void rows_part_free(struct rows_part *part)
 {
     free(part->buf);
+    free(part->hash);
     part->buf = NULL;
-    part->cap = 0;
+    part->hash = NULL;
+    part->cap = part->nhash = part->caphash = 0;
+}
+
+static inline uint64_t rd64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint64_t mum(uint64_t a, uint64_t b)
+{
+    __uint128_t r = (__uint128_t)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/* A 64-bit hash of a whole line: strtab_hash's multiply-fold mixing
+   (wyhash's), in four independent lanes of 8 bytes, so that the
+   multiplications of a 32-byte stripe overlap instead of waiting on each
+   other (strtab_hash, one lane, cost twice as much on lines of 86 bytes). */
+static uint64_t line_hash(const char *s, size_t n)
+{
+    const uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull,
+                   k2 = 0x8ebc6af09c88c6e3ull, k3 = 0x589965cc75374cc3ull;
+    uint64_t a = k0 ^ (n * k1), b = k1, c = k2, d = k3;
+    while (n >= 32) {
+        a = mum(a ^ rd64(s), k1);
+        b = mum(b ^ rd64(s + 8), k2);
+        c = mum(c ^ rd64(s + 16), k3);
+        d = mum(d ^ rd64(s + 24), k0);
+        s += 32;
+        n -= 32;
+    }
+    uint64_t t[4] = { 0, 0, 0, 0 };
+    memcpy(t, s, n);
+    a = mum(a ^ t[0], k1);
+    b = mum(b ^ t[1], k2);
+    c = mum(c ^ t[2], k3);
+    d = mum(d ^ t[3] ^ ((uint64_t)n << 56), k0);
+    return mum(mum(a ^ k2, b ^ k3) ^ mum(c ^ k0, d ^ k1), k1);
+}
+
+/* The fingerprint of a record: of its text when the source has it, else
+   of its fields, each hash folded into the next (so that "a","bc" and
+   "ab","c" differ). */
+static uint64_t fingerprint(const struct rows_field *f, long nf, const struct rows_field *raw)
+{
+    if (raw)
+        return line_hash(raw->p, raw->n);
+    uint64_t h = (uint64_t)nf;
+    for (long k = 0; k < nf; k++)
+        h = (h * 0x9E3779B97F4A7C15ull) ^ strtab_hash(f[k].p, f[k].n);
+    return h;
 }
 
 int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct rows_field *fv,
-              const struct rows_cell *cells, long nf, uint64_t line, struct rows_reject *rej,
-              struct cx_err *e)
+              const struct rows_cell *cells, long nf, const struct rows_field *raw,
+              uint64_t line, struct rows_reject *rej, struct cx_err *e)
 {
     const struct reader_options *o = pl->o;
     const struct rows_nulls *z = &o->nulls;
@@ -637,8 +693,19 @@ int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct r
     }
     row.text[DS_CATEGORY] = cat;
     row.len[DS_CATEGORY] = catlen;
+    if (part->nhash == part->caphash) {
+        size_t cap = part->caphash ? part->caphash * 2 : 1024;
+        uint64_t *h = realloc(part->hash, cap * sizeof *h);
+        if (h == NULL) {
+            cx_nomem(e, "line fingerprints");
+            return -1;
+        }
+        part->hash = h;
+        part->caphash = cap;
+    }
     if (dataset_add(part->ds, &row, e) != CX_OK)
         return -1;
+    part->hash[part->nhash++] = fingerprint(fv, nf, raw);
 
     /* Only accepted rows count in the tally. */
     struct rows_tally *t = &part->tally;

@@ -210,25 +210,32 @@ struct rows_tally {
 void rows_tally_merge(struct rows_tally *dst, const struct rows_tally *src, uint64_t line_offset);
 
 /* Where one thread's accepted rows go: a dataset part, appended to the
-   whole in input order by the source, with its tally. */
+   whole in input order by the source, with its tally and a 64-bit
+   fingerprint of each accepted row's text (for the duplicate-line
+   warning: 8 bytes a line, kept only while loading). */
 struct rows_part {
     struct dataset *ds;      /* accepted lines (owned by the source) */
     struct rows_tally tally; /* what was noticed, for warnings */
+    uint64_t *hash;          /* fingerprint of each accepted row, in order (owned) */
+    size_t nhash, caphash;
     char *buf;               /* composed keys of the current row (owned) */
     size_t cap;              /* bytes allocated */
 };
-/* Empties the tally (not ds) before a new range; frees buf. */
+/* Empties the tally and the fingerprints (not ds) before a new range. */
 void rows_part_reset(struct rows_part *part);
+/* Frees what the part owns (not ds). */
 void rows_part_free(struct rows_part *part);
 
 /* Turns record f[0..nf) — with cells[0..nf) when the source knows types,
-   else NULL — into a row and adds it to part->ds. line is the record's
-   line or row number, as the source counts them. Returns 0 when the row
-   was added, 1 when it is rejected (why in *rej), -1 on a failure that
-   stops the load (out of memory, too many channels: recorded in e). */
+   else NULL — into a row and adds it to part->ds. raw is the record's text
+   as written (a CSV line), fingerprinted for the duplicate check, or NULL
+   when the source has none (the fields are fingerprinted). line is the
+   record's line or row number, as the source counts them. Returns 0 when
+   the row was added, 1 when it is rejected (why in *rej), -1 on a failure
+   that stops the load (out of memory, too many channels: recorded in e). */
 int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct rows_field *f,
-              const struct rows_cell *cells, long nf, uint64_t line, struct rows_reject *rej,
-              struct cx_err *e);
+              const struct rows_cell *cells, long nf, const struct rows_field *raw,
+              uint64_t line, struct rows_reject *rej, struct cx_err *e);
 
 /* 1 when s[0..n) is valid UTF-8 (no overlong form, no surrogate, nothing
    above U+10FFFF). */

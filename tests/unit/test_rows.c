@@ -80,7 +80,7 @@ static int take(struct fixture *x, const char *record)
     snprintf(buf, sizeof buf, "%s", record);
     long nf = split(buf, f, 32);
     x->line++;
-    return rows_take(&x->pl, &x->part, f, NULL, nf, x->line, &x->rej, &x->e);
+    return rows_take(&x->pl, &x->part, f, NULL, nf, NULL, x->line, &x->rej, &x->e);
 }
 
 static void done(struct fixture *x)
@@ -297,7 +297,7 @@ static void test_typed_cells(void **state)
     c[6].num = 12.5;      /* and over text that would not parse */
     c[7].kind = ROWS_NUMBER;
     c[7].num = 0.2;
-    assert_int_equal(rows_take(&x.pl, &x.part, f, c, nf, 2, &x.rej, &x.e), 0);
+    assert_int_equal(rows_take(&x.pl, &x.part, f, c, nf, NULL, 2, &x.rej, &x.e), 0);
     /* net 2 x 12.5 x 0.8 = 20 */
     assert_money(dataset_net(x.part.ds, 0), 20.0);
     assert_int_equal(x.part.ds->h_day[0], 18628);
@@ -305,7 +305,7 @@ static void test_typed_cells(void **state)
     memset(c, 0, sizeof c);
     c[6].kind = ROWS_NUMBER;
     c[6].num = NAN;       /* a non-finite typed number falls back to the text: "x" */
-    assert_int_equal(rows_take(&x.pl, &x.part, f, c, nf, 3, &x.rej, &x.e), 1);
+    assert_int_equal(rows_take(&x.pl, &x.part, f, c, nf, NULL, 3, &x.rej, &x.e), 1);
     assert_non_null(strstr(x.rej.msg, "bad date in date: \"44197\""));
     done(&x);
 }
