@@ -812,7 +812,8 @@ int reader_load(struct dataset *ds, const char *path, const char *channel,
         rc = cx_nomem(e, "read buffers");
         goto done;
     }
-    if ((rc = source_open(&src, path, o->encoding, bsize, e)) != CX_OK)
+    /* The encoding is decided on the first MiB (or block, when smaller). */
+    if ((rc = source_open(&src, path, o->encoding, bsize < (1u << 20) ? bsize : (1u << 20), e)) != CX_OK)
         goto done;
     st->encoding = source_encoding(src);
     st->encoding_guessed = source_guessed(src);

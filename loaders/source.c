@@ -329,6 +329,13 @@ static long long read_utf8(struct source *s, char *p, size_t want, struct cx_err
     }
     if (s->rpos == s->rlen && s->raw_eof)
         s->eof = 1;
+    if (s->rpos == s->rlen && s->raw) {
+        /* The first block is out: from now on zlib reads straight into
+           the caller's buffer, and raw[] is not needed. */
+        free(s->raw);
+        s->raw = NULL;
+        s->rpos = s->rlen = s->rcap = 0;
+    }
     return (long long)got;
 }
 
