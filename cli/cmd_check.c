@@ -14,6 +14,7 @@
 #include "cli/inputs.h"
 #include "cli/pipeline.h"
 #include "engine/profile.h"
+#include "loaders/source.h"
 
 static const char check_usage[] =
     "Usage: canaux check [OPTIONS] INPUT...\n"
@@ -83,6 +84,8 @@ static int print_json(const struct inputs *in, const struct profile *all, const 
         json_object_object_add(f, "rejected", json_object_new_int64((int64_t)st->rejected));
         json_object_object_add(f, "blank_lines", json_object_new_int64((int64_t)st->blank_lines));
         json_object_object_add(f, "rejects_by_reason", reasons_json(st));
+        json_object_object_add(f, "encoding", json_object_new_string(source_encoding_name(st->encoding)));
+        json_object_object_add(f, "encoding_detected", json_object_new_boolean(st->encoding_guessed));
         json_object_object_add(f, "delimiter", json_object_new_string(delim_name(st->delimiter)));
         json_object_object_add(f, "date_format", json_object_new_string(datefmt_name(st->date_format)));
         if (pf[k].lines) {
@@ -124,6 +127,14 @@ static int print_json(const struct inputs *in, const struct profile *all, const 
         json_object_array_add(chs, o);
     }
     json_object_object_add(root, "channels", chs);
+    json_object *ws = json_object_new_array();
+    json_object *wk = json_object_new_array();
+    for (size_t k = 0; k < in->warnings.n; k++) {
+        json_object_array_add(ws, json_object_new_string(in->warnings.v[k].text));
+        json_object_array_add(wk, json_object_new_string(cx_warn_kind_name(in->warnings.v[k].kind)));
+    }
+    json_object_object_add(root, "warnings", ws);
+    json_object_object_add(root, "warning_kinds", wk);
     const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
     int ok = puts(s) != EOF;
     json_object_put(root);
@@ -142,7 +153,8 @@ static void print_text(const struct inputs *in, const struct profile *all, const
                (unsigned long long)st->rejected);
         if (st->rows_read)
             printf(" (%.2f%%)", 100.0 * (double)st->rejected / (double)st->rows_read);
-        printf("; delimiter '%s', dates %s", delim_name(st->delimiter), datefmt_name(st->date_format));
+        printf("; %s, delimiter '%s', dates %s", source_encoding_name(st->encoding),
+               delim_name(st->delimiter), datefmt_name(st->date_format));
         if (st->blank_lines)
             printf(", %llu blank lines skipped", (unsigned long long)st->blank_lines);
         printf("\n");
@@ -176,6 +188,12 @@ static void print_text(const struct inputs *in, const struct profile *all, const
         printf("%-20s %12llu %18.2f %6.1f%%\n", dataset_text(ds, DS_CHANNEL, c),
                (unsigned long long)all->ch_lines[c], all->ch_net[c],
                all->net != 0 ? 100.0 * all->ch_net[c] / all->net : 0.0);
+    if (in->warnings.n) {
+        printf("\nWarnings:\n");
+        for (size_t k = 0; k < in->warnings.n; k++)
+            printf("  %s: %s\n", in->warnings.v[k].kind == CX_WARN_ENCODING ? "note" : "warning",
+                   in->warnings.v[k].text);
+    }
 }
 
 int cmd_check(int argc, char **argv, struct cx_err *e)
@@ -215,6 +233,7 @@ int cmd_check(int argc, char **argv, struct cx_err *e)
     rc = in.nfiles == 0 ? cx_fail(e, CX_EUSAGE, "no input file (see --help)") : inputs_configure(&in, e);
     if (rc == CX_OK)
         rc = cli_configure_stages(&in, &so, &ro, e);
+    in.warnings_in_output = !json;   /* the text profile lists them itself */
     if (rc == CX_OK)
         rc = inputs_load(&in, e);
     /* Too many rejects still prints the profile: the analyst needs it. */

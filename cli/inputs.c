@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 
 #include "loaders/catalog.h"
+#include "loaders/customers.h"
+#include "loaders/plausible.h"
+#include "loaders/source.h"
 #include "loaders/costmodel_config.h"
 #include "loaders/pgsource.h"
 
@@ -19,9 +22,13 @@ const char inputs_help[] =
     "Input options:\n"
     "  -c, --config FILE        INI configuration: [input], [columns], cost model\n"
     "      --products FILE      product catalogue: product_id, unit_cost[, category]\n"
+    "                           (other headers mapped in [products])\n"
+    "      --customers FILE     customer_id with channel, region and/or account_id,\n"
+    "                           filling what transactions leave empty ([customers])\n"
     "      --locale en|fr       number format (fr: 1 234,56); overrides [input] locale\n"
     "      --delimiter C        , ; tab | or auto (default: detected)\n"
     "      --date-format F      auto, iso, dmy or mdy (default: detected)\n"
+    "      --encoding E         auto, utf-8, utf-16, cp1252 or latin1 (default: detected)\n"
     "      --strict             stop at the first rejected row (exit 3)\n"
     "      --max-reject-rate R  fail (exit 3) above this share of rejected rows\n"
     "                           (default 0.01)\n"
@@ -47,6 +54,7 @@ int inputs_option(struct inputs *in, int opt, const char *arg, struct cx_err *e)
     switch (opt) {
     case 'c': in->config_path = arg; return 1;
     case OPT_PRODUCTS: in->products_path = arg; return 1;
+    case OPT_CUSTOMERS: in->customers_path = arg; return 1;
     case OPT_REJECTS: in->rejects_path = arg; return 1;
     case OPT_LOCALE:
         if (strcasecmp(arg, "en") && strcasecmp(arg, "fr")) {
@@ -70,6 +78,15 @@ int inputs_option(struct inputs *in, int opt, const char *arg, struct cx_err *e)
         }
         in->date_format = arg;
         return 1;
+    case OPT_ENCODING: {
+        unsigned enc;
+        if (source_encoding_parse(arg, &enc)) {
+            cx_fail(e, CX_EUSAGE, "--encoding: expected auto, utf-8, utf-16, cp1252 or latin1, not '%s'", arg);
+            return -1;
+        }
+        in->encoding = arg;
+        return 1;
+    }
     case OPT_STRICT: in->strict = 1; return 1;
     case OPT_QUERY: in->query = arg; return 1;
     case OPT_MAXREJ:
@@ -138,8 +155,8 @@ int inputs_configure(struct inputs *in, struct cx_err *e)
     if (in->config_path) {
         /* Sections of later stages are read by them; a misspelt one is an
            error now rather than a setting silently ignored. */
-        static const char *const known[] = { "input", "columns", "channel ", "segmentation",
-                                             "recommendations" };
+        static const char *const known[] = { "input", "columns", "products", "customers",
+                                             "channel ", "segmentation", "recommendations" };
         if ((rc = config_load(&in->config, in->config_path, e)) != CX_OK ||
             (rc = config_check_sections(&in->config, known, sizeof known / sizeof *known, e)) != CX_OK)
             return rc;
@@ -159,6 +176,8 @@ int inputs_configure(struct inputs *in, struct cx_err *e)
         in->ropt.date_format = strcasecmp(in->date_format, "iso") == 0   ? FIELD_DATE_ISO
                                : strcasecmp(in->date_format, "dmy") == 0 ? FIELD_DATE_DMY
                                : strcasecmp(in->date_format, "mdy") == 0 ? FIELD_DATE_MDY : 0;
+    if (in->encoding)
+        source_encoding_parse(in->encoding, &in->ropt.encoding);
     in->ropt.strict = in->strict;
     return CX_OK;
 }
@@ -188,9 +207,14 @@ int inputs_load(struct inputs *in, struct cx_err *e)
         return cx_fail(e, CX_EUSAGE, "%s is for a postgresql:// input, and no input is one",
                        in->query ? "--query" : "[input] query");
     if (in->products_path) {
-        if ((rc = catalog_load(&in->catalog, in->products_path, in->ropt.locale, e)) != CX_OK)
+        if ((rc = catalog_load(&in->catalog, in->products_path, &in->ropt, e)) != CX_OK)
             return rc;
         in->ropt.catalog = in->catalog;
+    }
+    if (in->customers_path) {
+        if ((rc = customers_load(&in->customers, in->customers_path, &in->ropt, e)) != CX_OK)
+            return rc;
+        in->ropt.customers = in->customers;
     }
     if (in->rejects_path) {
         if ((rc = csvout_open(&in->rejects, in->rejects_path, 0, e)) != CX_OK)
@@ -221,6 +245,17 @@ int inputs_load(struct inputs *in, struct cx_err *e)
     }
     if ((rc = dataset_finish(in->ds, e)) != CX_OK)
         return rc;
+    for (int k = 0; k < in->nfiles; k++)
+        if (plausible_file(&in->warnings, &in->stats[k]) != CX_OK)
+            return cx_nomem(e, "warnings");
+    if (plausible_duplicates(&in->warnings, in->stats, in->nfiles) != CX_OK ||
+        plausible_channels(&in->warnings, in->ds) != CX_OK)
+        return cx_nomem(e, "warnings");
+    if (!in->quiet && !in->warnings_in_output)
+        for (size_t k = 0; k < in->warnings.n; k++)
+            fprintf(stderr, "canaux: %s: %s\n",
+                    in->warnings.v[k].kind == CX_WARN_ENCODING ? "note" : "warning",
+                    in->warnings.v[k].text);
     /* Loading allocates and frees many blocks of a few MiB, which glibc
        serves fastest from its heap. The stages after it allocate big
        working arrays once and free them: those come from mmap from now on,
@@ -254,10 +289,13 @@ int inputs_finish(struct inputs *in, struct cx_err *e)
     free(in->stats);
     dataset_free(in->ds);
     catalog_free(in->catalog);
+    customers_free(in->customers);
+    cx_warnings_free(&in->warnings);
     reader_options_free(&in->ropt);
     config_free(&in->config);
     in->stats = NULL;
     in->ds = NULL;
     in->catalog = NULL;
+    in->customers = NULL;
     return rc;
 }

@@ -317,6 +317,259 @@ int field_fraction(const char *s, size_t n, enum field_locale loc, double *out)
     return number_parse(p, e, loc, -2, out);
 }
 
+/* ---- amounts as people write them ---- */
+
+/* Length of one blank at p: ASCII space or tab, U+00A0 or U+202F. */
+static inline size_t blank_len(const unsigned char *p, const unsigned char *e)
+{
+    if (p < e && is_blank(*p))
+        return 1;
+    if (e - p >= 2 && p[0] == 0xC2 && p[1] == 0xA0)
+        return 2;
+    if (e - p >= 3 && p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xAF)
+        return 3;
+    return 0;
+}
+
+/* Length of one blank ending at e, or 0. */
+static inline size_t blank_len_back(const unsigned char *p, const unsigned char *e)
+{
+    if (e > p && is_blank(e[-1]))
+        return 1;
+    if (e - p >= 2 && e[-2] == 0xC2 && e[-1] == 0xA0)
+        return 2;
+    if (e - p >= 3 && e[-3] == 0xE2 && e[-2] == 0x80 && e[-1] == 0xAF)
+        return 3;
+    return 0;
+}
+
+static void skip_blanks(const unsigned char **p, const unsigned char *e)
+{
+    size_t k;
+    while ((k = blank_len(*p, e)) != 0)
+        *p += k;
+}
+
+static void skip_blanks_back(const unsigned char *p, const unsigned char **e)
+{
+    size_t k;
+    while ((k = blank_len_back(p, *e)) != 0)
+        *e -= k;
+}
+
+/* Currency signs and ISO codes, in UTF-8. */
+static const char *const currency_sign[] = { "$", "\xE2\x82\xAC", "\xC2\xA3", "\xC2\xA5" };
+static const char *const currency_code[] = { "USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY" };
+
+static inline int is_alpha(unsigned char c)
+{
+    return (unsigned)((c | 0x20) - 'a') < 26;
+}
+
+/* Length of a currency at the start of [p, e), or 0. A code is not part
+   of a longer word. */
+static size_t currency_front(const unsigned char *p, const unsigned char *e)
+{
+    size_t n = (size_t)(e - p);
+    for (size_t i = 0; i < sizeof currency_sign / sizeof *currency_sign; i++) {
+        size_t k = strlen(currency_sign[i]);
+        if (n >= k && memcmp(p, currency_sign[i], k) == 0)
+            return k;
+    }
+    for (size_t i = 0; i < sizeof currency_code / sizeof *currency_code; i++)
+        if (n >= 3 && (p[0] & 0xDF) == currency_code[i][0] && (p[1] & 0xDF) == currency_code[i][1] &&
+            (p[2] & 0xDF) == currency_code[i][2] && (n == 3 || !is_alpha(p[3])))
+            return 3;
+    return 0;
+}
+
+/* Length of a currency ending at e, or 0. */
+static size_t currency_back(const unsigned char *p, const unsigned char *e)
+{
+    size_t n = (size_t)(e - p);
+    for (size_t i = 0; i < sizeof currency_sign / sizeof *currency_sign; i++) {
+        size_t k = strlen(currency_sign[i]);
+        if (n >= k && memcmp(e - k, currency_sign[i], k) == 0)
+            return k;
+    }
+    for (size_t i = 0; i < sizeof currency_code / sizeof *currency_code; i++)
+        if (n >= 3 && (e[-3] & 0xDF) == currency_code[i][0] && (e[-2] & 0xDF) == currency_code[i][1] &&
+            (e[-1] & 0xDF) == currency_code[i][2] && (n == 3 || !is_alpha(e[-4])))
+            return 3;
+    return 0;
+}
+
+/* Length of a minus or plus sign at p ('-', '+', U+2212), or 0; *neg says
+   which. */
+static size_t sign_front(const unsigned char *p, const unsigned char *e, int *neg)
+{
+    if (p < e && (*p == '-' || *p == '+')) {
+        *neg = *p == '-';
+        return 1;
+    }
+    if (e - p >= 3 && p[0] == 0xE2 && p[1] == 0x88 && p[2] == 0x92) {
+        *neg = 1;
+        return 3;
+    }
+    return 0;
+}
+
+/* Why an amount is refused, for the reject message. */
+static const char why_en_comma[] =
+    "ambiguous: ',' is neither a thousands separator (3 digits after it) nor, in locale en, "
+    "the decimal point; set locale = fr for a decimal comma";
+static const char why_looks_fr[] = "reads as a French number (',' after '.'): set locale = fr";
+static const char why_looks_en[] = "reads as an English number ('.' after ','): set locale = en";
+static const char why_groups[] = "digit groups after a thousands separator must have 3 digits";
+static const char why_currency[] = "a currency is not allowed here";
+static const char why_two[] = "two signs, currencies or parentheses";
+
+/* [p, e) as digit groups, a decimal point and decimals, in locale loc:
+   en "1,234,567.89" (or spaces between groups), fr "1.234.567,89" (or
+   spaces). Copies the plain digits and '.' into buf (cap bytes) for
+   number_parse. Returns the length, or -1 with *why set. */
+static long ungroup(const unsigned char *p, const unsigned char *e, enum field_locale loc,
+                    char *buf, size_t cap, const char **why)
+{
+    unsigned char point = loc == FIELD_FR ? ',' : '.';
+    unsigned char gsep = loc == FIELD_FR ? '.' : ',';
+    int kind = 0;             /* separator used: 0 none yet, 1 gsep, 2 blank */
+    unsigned group = 0;       /* digits in the current group */
+    int groups = 0;           /* separators seen */
+    size_t k = 0;
+    int seen_comma = 0, seen_dot = 0, last = 0;
+
+    /* How the text reads, for the message: which of ',' '.' come last. */
+    for (const unsigned char *q = p; q < e; q++) {
+        if (*q == ',') {
+            seen_comma = 1;
+            last = ',';
+        } else if (*q == '.') {
+            seen_dot = 1;
+            last = '.';
+        }
+    }
+    if (seen_comma && seen_dot && last != point) {
+        *why = loc == FIELD_FR ? why_looks_en : why_looks_fr;
+        return -1;
+    }
+    if (p < e && (*p == '-' || *p == '+'))
+        buf[k++] = (char)*p++;
+    while (p < e) {
+        size_t b;
+        if (is_digit(*p)) {
+            if (k + 2 >= cap)
+                return -1;
+            buf[k++] = (char)*p++;
+            group++;
+            continue;
+        }
+        int this_kind = *p == gsep ? 1 : (b = blank_len(p, e)) != 0 ? 2 : 0;
+        if (this_kind == 0 || group == 0 || (kind && kind != this_kind))
+            break;
+        if (groups ? group != 3 : group > 3) {
+            *why = why_groups;
+            return -1;
+        }
+        kind = this_kind;
+        groups++;
+        group = 0;
+        p += this_kind == 1 ? 1 : b;
+        if (p == e || !is_digit(*p))
+            return -1;          /* "1,,2", "12 X": not a number at all */
+    }
+    if (groups && group != 3) {
+        /* "1,5" in en: a comma that cannot be a thousands separator */
+        *why = loc == FIELD_EN && kind == 1 && groups == 1 && !seen_dot ? why_en_comma : why_groups;
+        return -1;
+    }
+    if (p < e && *p == point) {
+        buf[k++] = '.';
+        p++;
+        while (p < e && is_digit(*p)) {
+            if (k + 1 >= cap)
+                return -1;
+            buf[k++] = (char)*p++;
+        }
+    }
+    if (p != e)
+        return -1;
+    return (long)k;
+}
+
+int field_amount(const char *s, size_t n, enum field_locale loc, unsigned flags, double *out,
+                 const char **why)
+{
+    const unsigned char *p = (const unsigned char *)s, *e = p + n;
+    int neg = 0, sign = 0, paren = 0, cur = 0;
+    size_t k;
+
+    *why = NULL;
+    skip_blanks(&p, e);
+    skip_blanks_back(p, &e);
+    /* Signs, one currency and an opening parenthesis, in any order, in
+       front; a currency and the closing parenthesis at the back. */
+    for (;;) {
+        int ng = 0;
+        if (!sign && !paren && (k = sign_front(p, e, &ng)) != 0 && p + k < e &&
+            !is_digit(p[k]) && p[k] != '.' && p[k] != ',') {
+            /* "-$12.50": the sign before a currency (a sign before digits is
+               the number's own, left to number_parse). */
+            sign = 1;
+            neg = ng;
+        } else if (!cur && (k = currency_front(p, e)) != 0) {
+            cur = 1;
+        } else if (!paren && !sign && p < e && *p == '(') {
+            paren = 1;
+            k = 1;
+        } else {
+            break;
+        }
+        p += k;
+        skip_blanks(&p, e);
+    }
+    for (;;) {
+        if (!cur && (k = currency_back(p, e)) != 0) {
+            cur = 1;
+        } else if (paren == 1 && e > p && e[-1] == ')') {
+            paren = 2;
+            k = 1;
+        } else {
+            break;
+        }
+        e -= k;
+        skip_blanks_back(p, &e);
+    }
+    if (paren == 1 || (e > p && e[-1] == ')'))
+        return -1;
+    if (cur && !(flags & FIELD_AMOUNT_MONEY)) {
+        *why = why_currency;
+        return -1;
+    }
+    if (p == e)
+        return -1;
+    /* A sign after "(" or after a sign of its own: "(-12)", "-$-12". */
+    int ng = 0;
+    if ((paren || sign) && (sign_front(p, e, &ng) != 0)) {
+        *why = why_two;
+        return -1;
+    }
+    if (!(paren || sign) && (k = sign_front(p, e, &ng)) == 3) {  /* U+2212 before digits */
+        neg = 1;
+        p += k;
+    }
+    double v;
+    if (number_parse(p, e, loc, 0, &v) != 0) {
+        char buf[128];
+        long len = ungroup(p, e, loc, buf, sizeof buf, why);
+        if (len <= 0 || number_parse((const unsigned char *)buf, (const unsigned char *)buf + len,
+                                     FIELD_EN, 0, &v) != 0)
+            return -1;
+    }
+    *out = (neg || paren) ? -v : v;
+    return 0;
+}
+
 /* ---- dates ---- */
 
 /* Reads min..max digits at *p into *v. Returns 0, or -1 if fewer than min. */
@@ -421,9 +674,13 @@ static int date_one(const unsigned char *p, const unsigned char *e,
             (*p != '/' && *p != '-' && *p != '.'))
             return -1;
         sep = *p++;
-        if (read_uint(&p, e, 1, 2, &b) || p == e || *p++ != sep ||
-            read_uint(&p, e, 4, 4, &y))
+        if (read_uint(&p, e, 1, 2, &b) || p == e || *p++ != sep)
             return -1;
+        const unsigned char *ys = p;
+        if (read_uint(&p, e, 2, 4, &y) || p - ys == 3)
+            return -1;
+        if (p - ys == 2)          /* POSIX %y: 69-99 are 19xx, 00-68 are 20xx */
+            y += y >= 69 ? 1900 : 2000;
         if (fmt == FIELD_DATE_DMY) {
             d = a;
             m = b;
@@ -519,4 +776,33 @@ void field_format_day(int32_t day, char *buf)
     buf[8] = (char)('0' + d / 10);
     buf[9] = (char)('0' + d % 10);
     buf[10] = '\0';
+}
+
+/* ---- Excel serial dates ---- */
+
+int field_excel_day(double serial, int date1904, int32_t *day)
+{
+    /* 2958465 is 9999-12-31 in the 1900 system, Excel's last day. */
+    if (!(serial >= 0 && serial < 2958466.0))
+        return -1;
+    int64_t k = (int64_t)floor(serial);    /* the time of day is dropped */
+    int64_t d;
+    if (date1904) {
+        d = field_days_from_civil(1904, 1, 1) + k;             /* 0 = 1904-01-01 */
+    } else {
+        /* 1 = 1900-01-01. Excel counts a 29 February 1900 that never was
+           (serial 60, Lotus 1-2-3's leap-year bug), so from serial 61
+           (1900-03-01) on, serial k is 1899-12-30 + k days. Serial 0
+           ("1900-01-00") and 60 are no day. */
+        if (k == 0 || k == 60)
+            return -1;
+        d = k < 60 ? field_days_from_civil(1899, 12, 31) + k : field_days_from_civil(1899, 12, 30) + k;
+    }
+    int y;
+    unsigned m, dd;
+    field_civil_from_days((int32_t)d, &y, &m, &dd);
+    if (y < 1900 || y > 2199)              /* the years field_date accepts */
+        return -1;
+    *day = (int32_t)d;
+    return 0;
 }

@@ -43,6 +43,28 @@ int field_number(const char *s, size_t n, enum field_locale loc, double *out);
  * Returns 0 and sets *out, or -1 with *out untouched. */
 int field_fraction(const char *s, size_t n, enum field_locale loc, double *out);
 
+/* A number as people write it: what field_number reads, and besides
+ *  - a currency sign or code before or after it, with or without a blank
+ *    ($ € £ ¥ USD EUR GBP CHF CAD AUD JPY, codes in any case), when flags
+ *    has FIELD_AMOUNT_MONEY: "$1,001.18", "12,50 €", "EUR 7", "-$12.50",
+ *    "$-12.50";
+ *  - accounting negatives: "(12.50)", "($12.50)";
+ *  - a minus sign U+2212;
+ *  - thousands separators of the locale between groups of 3 digits: en
+ *    ',' or a blank ("1,234.56", "1 234.56"); fr '.' or a blank
+ *    ("1.234,56", "1 234,56"). A fr "1.234" stays 1.234, as field_number
+ *    reads it.
+ * Blanks are ASCII spaces and tabs, U+00A0 and U+202F. The value is exact
+ * as in field_number. A plain number costs one field_number call more than
+ * field_number: callers try field_number first and this one when it fails.
+ * Returns 0 and sets *out; or -1 with *out untouched and *why set to a
+ * static sentence saying why the text is refused when it is more than
+ * plain garbage (an en "1,5": ',' is neither a thousands separator nor
+ * the decimal point; "1.234,56" in en reads as French), else NULL. */
+#define FIELD_AMOUNT_MONEY 1u
+int field_amount(const char *s, size_t n, enum field_locale loc, unsigned flags, double *out,
+                 const char **why);
+
 /* Date formats; field_date_formats returns a mask of them. */
 enum field_datefmt {
     FIELD_DATE_ISO = 1,  /* YYYY-MM-DD */
@@ -58,8 +80,10 @@ enum field_datefmt {
  *        of one or two digits), then optionally 'Z' or an offset +HH:MM,
  *        +HHMM, +HH (or '-'), also ignored.
  *   DMY: D/M/YYYY or DD/MM/YYYY, separator '/', '-' or '.' (the same twice),
- *        then optionally ' ' and H:MM, H:MM:SS or H:MM:SS.fff.
- *   MDY: M/D/YYYY likewise ("11/8/2016" is 8 November 2016).
+ *        then optionally ' ' and H:MM, H:MM:SS or H:MM:SS.fff. The year may
+ *        have two digits, read as POSIX strptime %y reads them: 69-99 are
+ *        1969-1999, 00-68 are 2000-2068 ("31/5/18" is 2018-05-31).
+ *   MDY: M/D/YYYY likewise ("11/8/2016" is 8 November 2016; "5/31/18").
  * Years 1900 to 2199; day of month checked with leap years.
  * fmt is normally one enum value; a mask of several is tried in the order
  * ISO, DMY, MDY and the first that parses wins.
@@ -87,5 +111,16 @@ int32_t field_days_from_civil(int y, unsigned m, unsigned d);
 /* The inverse of field_days_from_civil, for any int32_t day: sets *y, *m
  * (1..12) and *d (1..31). Never fails. */
 void field_civil_from_days(int32_t day, int *y, unsigned *m, unsigned *d);
+
+/* An Excel serial date (a workbook cell's number) as days since
+ * 1970-01-01; the fraction (time of day) is dropped. date1904 = 0: the 1900
+ * date system, where 1 is 1900-01-01 and Excel counts a 29 February 1900
+ * (serial 60) that never was, so that 61 is 1900-03-01 and 43466 is
+ * 2019-01-01; 0 and 60 are no day. date1904 = 1: the 1904 system (old Mac
+ * workbooks, <workbookPr date1904="1"/>), where 0 is 1904-01-01.
+ * Returns 0 and sets *day, or -1 (*day untouched) for a negative, NaN or
+ * no-day serial and for days outside the years 1900-2199 that field_date
+ * accepts. */
+int field_excel_day(double serial, int date1904, int32_t *day);
 
 #endif /* CANAUX_LOADERS_FIELDS_H */

@@ -1,9 +1,10 @@
 /*
  * reader — see reader.h for the design.
  *
- * One file is read in blocks of o->block_size bytes through zlib (gzread
- * passes plain files through unchanged). The block is cut into ranges of
- * o->chunk_size bytes — a number that does not depend on the thread count —
+ * One file is read in blocks of o->block_size bytes of UTF-8 from its
+ * source (loaders/source.h: zlib, then iconv for another encoding). The
+ * block is cut into ranges of o->chunk_size bytes — a number that does not
+ * depend on the thread count —
  * and each range is turned into a private dataset part plus its rejects.
  * A record belongs to the range in which it starts. Ranges are then checked
  * in order: a range whose guessed start is not where the previous one ended
@@ -12,70 +13,67 @@
  * complete record are carried to the front of the next block.
  *
  * A postgresql:// input is the same parse over the bytes pgsrc_read hands
- * over (struct source), with two differences: the delimiter is the ','
- * COPY writes, and records are counted instead of lines (fp->by_row), so
- * that rejects name the row of the result even when a value holds a
- * newline.
+ * over (through loaders/source.h), with two differences: the delimiter is
+ * the ',' COPY writes, and records are counted instead of lines
+ * (fp->by_row), so that rejects name the row of the result even when a
+ * value holds a newline.
  */
 #include "loaders/reader.h"
 
 #include <csv.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <zlib.h>
 
-#include "loaders/catalog.h"
 #include "loaders/config.h"
 #include "loaders/pgsource.h"
+#include "loaders/source.h"
 
 #define NOT_COMPLETE SIZE_MAX
 /* A quoted field longer than this is taken as a quote that never closes. */
 #define READER_MAX_RECORD ((size_t)64 << 20)
 
-static const char *const rf_names[RF_NFIELDS] = {
-    "order_id", "date", "customer_id", "channel", "product_id", "category", "quantity",
-    "unit_price", "revenue", "unit_cost", "cost", "margin", "discount", "region", "account_id"
-};
-
-static const char *const rj_names[RJ_NREASONS] = {
-    "wrong number of fields", "missing value", "bad number", "bad date", "out of range",
-    "unterminated quote", "invalid UTF-8"
-};
-
 const char *reader_field_name(enum rf_field f)
 {
-    return rf_names[f];
+    return rows_field_name(f);
 }
 
 const char *reader_reason_name(enum rj_reason r)
 {
-    return rj_names[r];
+    return rows_reason_name(r);
 }
+
+/* The null tokens when [input] null is not given. */
+#define READER_NULLS "NULL, N/A, #N/A"
 
 void reader_defaults(struct reader_options *o)
 {
     memset(o, 0, sizeof *o);
     o->default_margin = 0.35;
+    rows_nulls_set(&o->nulls, READER_NULLS);
 }
 
 void reader_options_free(struct reader_options *o)
 {
     free(o->channel);
     free(o->query);
+    o->query = NULL;
     for (int f = 0; f < RF_NFIELDS; f++)
         free(o->columns[f]);
+    for (int f = 0; f < RP_NFIELDS; f++)
+        free(o->products_columns[f]);
+    for (int f = 0; f < RC_NFIELDS; f++)
+        free(o->customers_columns[f]);
     o->channel = NULL;
-    o->query = NULL;
     memset(o->columns, 0, sizeof o->columns);
+    memset(o->products_columns, 0, sizeof o->products_columns);
+    memset(o->customers_columns, 0, sizeof o->customers_columns);
 }
+
+/* Reads the header names of section's keys into cols (replacing). */
+static int read_columns(struct config *c, const char *section, const char *const *keys, int nkeys,
+                        char **cols, struct cx_err *e);
 
 static int bad_value(struct cx_err *e, const struct config *c, const struct config_entry *x,
                      const char *expect)
@@ -149,55 +147,70 @@ int reader_configure(struct reader_options *o, struct config *c, struct cx_err *
         memcpy(q + qlen, x->value, n + 1);
         qlen += n;
     }
-    for (int f = 0; f < RF_NFIELDS; f++) {
-        if ((x = config_get(c, "columns", rf_names[f]))) {
-            if (x->value[0] == '\0')
-                return bad_value(e, c, x, "a header name");
-            free(o->columns[f]);
-            if ((o->columns[f] = strdup(x->value)) == NULL)
-                return cx_nomem(e, "configuration");
-        }
+    if ((x = config_get(c, "input", "encoding"))) {
+        if (source_encoding_parse(x->value, &o->encoding))
+            return bad_value(e, c, x, "auto, utf-8, utf-16, cp1252 or latin1");
     }
-    int rc = config_check_unused(c, "input", e);
-    if (rc == CX_OK)
-        rc = config_check_unused(c, "columns", e);
-    return rc;
+    if ((x = config_get(c, "input", "null"))) {
+        if (rows_nulls_set(&o->nulls, x->value))
+            return bad_value(e, c, x, "a comma-separated list of at most 16 texts of at most "
+                                      "23 bytes each (NULL, N/A, #N/A)");
+    }
+    const char *keys[RF_NFIELDS];
+    for (int f = 0; f < RF_NFIELDS; f++)
+        keys[f] = rows_field_name((enum rf_field)f);
+    static const char *const pkeys[RP_NFIELDS] = { "product_id", "unit_cost", "category" };
+    static const char *const ckeys[RC_NFIELDS] = { "customer_id", "channel", "region", "account_id" };
+    int rc;
+    if ((rc = read_columns(c, "columns", keys, RF_NFIELDS, o->columns, e)) != CX_OK ||
+        (rc = read_columns(c, "products", pkeys, RP_NFIELDS, o->products_columns, e)) != CX_OK ||
+        (rc = read_columns(c, "customers", ckeys, RC_NFIELDS, o->customers_columns, e)) != CX_OK)
+        return rc;
+    static const char *const sections[] = { "input", "columns", "products", "customers" };
+    for (size_t k = 0; k < sizeof sections / sizeof *sections; k++)
+        if ((rc = config_check_unused(c, sections[k], e)) != CX_OK)
+            return rc;
+    return CX_OK;
+}
+
+static int read_columns(struct config *c, const char *section, const char *const *keys, int nkeys,
+                        char **cols, struct cx_err *e)
+{
+    for (int f = 0; f < nkeys; f++) {
+        struct config_entry *x = config_get(c, section, keys[f]);
+        if (x == NULL)
+            continue;
+        if (x->value[0] == '\0')
+            return bad_value(e, c, x, "a header name");
+        free(cols[f]);
+        if ((cols[f] = strdup(x->value)) == NULL)
+            return cx_nomem(e, "configuration");
+    }
+    return CX_OK;
 }
 
 void reader_stats_free(struct reader_stats *st)
 {
     free(st->name);
     free(st->channel);
+    free(st->line_hash);
     st->name = st->channel = NULL;
+    st->line_hash = NULL;
+    st->n_hash = st->cap_hash = 0;
 }
 
 /* ---------------------------------------------------------------------- */
 /* Per-file parse settings, shared read-only by the threads.               */
 
 struct fileplan {
-    const struct reader_options *o;
-    const char *file;              /* name for messages */
+    struct rows_plan rp;           /* header mapping and row rules */
     char delim;                    /* field delimiter */
-    unsigned datefmt;              /* enum field_datefmt */
-    int ncols;                     /* fields per record (from the header) */
-    int col[RF_NFIELDS];           /* column index of each field, -1 when absent */
-    const char *chan;              /* constant channel, or NULL */
-    size_t chan_len;
     int by_row;                    /* number records, not lines (a PostgreSQL result) */
-};
-
-/* A field of the current record: a pointer into the block or into the
-   chunk's libcsv copy buffer. */
-struct fv {
-    const char *p;
-    size_t n;
 };
 
 struct rej {
     uint64_t line;        /* line of the record, counted from the chunk's start */
-    int reason;           /* enum rj_reason */
-    int field;            /* enum rf_field, or RF_NFIELDS */
-    char msg[160];        /* the reason as written to the rejects */
+    struct rows_reject r; /* why */
     const char *raw;      /* the record's text, in the block */
     size_t rawlen;
 };
@@ -211,6 +224,7 @@ struct chunk {
     uint64_t rows;        /* records (blank lines aside) */
     uint64_t blank;       /* blank lines */
     struct dataset *part; /* accepted lines */
+    struct rows_part rp;  /* where rows_take puts them (rp.ds = part) */
     struct rej *rej;      /* rejected records, in order */
     size_t nrej, caprej;
     struct cx_err err;    /* a failure that stops the load (out of memory) */
@@ -221,7 +235,7 @@ struct chunk {
     size_t *off;          /* field offsets in buf, then lengths */
     size_t nf, capf;
     int csv_overflow;     /* out of memory while copying a field */
-    struct fv *fv;        /* fields of the current record */
+    struct rows_field *fv; /* fields of the current record */
     size_t capfv;
 };
 
@@ -356,7 +370,7 @@ static int ensure_fv(struct chunk *c, size_t n)
     size_t cap = c->capfv ? c->capfv : 32;
     while (cap < n)
         cap *= 2;
-    struct fv *f = realloc(c->fv, cap * sizeof *f);
+    struct rows_field *f = realloc(c->fv, cap * sizeof *f);
     if (f == NULL)
         return -1;
     c->fv = f;
@@ -417,239 +431,40 @@ static long split_record(struct chunk *c, const char *p, size_t i, size_t end, i
 }
 
 /* ---------------------------------------------------------------------- */
-/* Fields into a row.                                                      */
+/* Records into rows.                                                      */
 
-static inline struct fv trim(struct fv f)
-{
-    while (f.n && (f.p[0] == ' ' || f.p[0] == '\t')) {
-        f.p++;
-        f.n--;
-    }
-    while (f.n && (f.p[f.n - 1] == ' ' || f.p[f.n - 1] == '\t'))
-        f.n--;
-    return f;
-}
-
-static int utf8_ok(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k;
-        uint32_t cp;
-        if (c >= 0xc2 && c <= 0xdf) {
-            k = 1;
-            cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            k = 2;
-            cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            k = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (n - i <= k)
-            return 0;
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xc0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + j] & 0x3f);
-        }
-        if ((k == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-            (k == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-            return 0;
-        i += k + 1;
-    }
-    return 1;
-}
-
-static int has_high(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return 1;
-    return 0;
-}
-
-/* Records a reject; returns 0, or -1 when out of memory. */
-static int add_reject(struct chunk *c, uint64_t line, int reason, int field, const char *raw,
-                      size_t rawlen, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
-
-static int add_reject(struct chunk *c, uint64_t line, int reason, int field, const char *raw,
-                      size_t rawlen, const char *fmt, ...)
+/* Hands the fields in c->fv to rows_take; a rejected record is kept with
+   its text. Returns 0, or -1 on a failure that stops the load (recorded in
+   c->err). */
+static int take_record(struct chunk *c, const struct fileplan *fp, long nf, uint64_t line,
+                       const char *raw, size_t rawlen)
 {
     if (c->nrej == c->caprej) {
         size_t cap = c->caprej ? c->caprej * 2 : 16;
         struct rej *r = realloc(c->rej, cap * sizeof *r);
-        if (r == NULL)
+        if (r == NULL) {
+            cx_nomem(&c->err, "rejects");
             return -1;
+        }
         c->rej = r;
         c->caprej = cap;
     }
-    struct rej *r = &c->rej[c->nrej++];
-    r->line = line;
-    r->reason = reason;
-    r->field = field;
-    r->raw = raw;
-    r->rawlen = rawlen;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->msg, sizeof r->msg, fmt, ap);
-    va_end(ap);
-    return 0;
-}
-
-/* The length of a value shown in a message: at most 40 bytes, cut at a
-   character boundary so the message stays valid UTF-8. */
-static int show_len(struct fv f)
-{
-    if (f.n <= 40)
-        return (int)f.n;
-    size_t n = 40;
-    while (n > 0 && ((unsigned char)f.p[n] & 0xc0) == 0x80)
-        n--;
-    return (int)n;
-}
-#define SHOW(f) show_len(f), (f).p
-
-/* Converts the fields in c->fv into a row and adds it to c->part, or records
-   why it is rejected. Returns 0, or -1 on a failure that stops the load
-   (recorded in c->err). */
-static int take_record(struct chunk *c, const struct fileplan *fp, long nf, uint64_t line,
-                       const char *raw, size_t rawlen)
-{
-    const struct reader_options *o = fp->o;
-    struct fv v[RF_NFIELDS];
-    int rr = 0;
-#define REJECT(reason, field, ...)                                                      \
-    do {                                                                                \
-        rr = add_reject(c, line, reason, field, raw, rawlen, __VA_ARGS__);              \
-        goto rejected;                                                                  \
-    } while (0)
-
-    if (nf == -1)
-        REJECT(RJ_QUOTE, RF_NFIELDS, "unterminated quoted field");
-    if (nf != fp->ncols)
-        REJECT(RJ_FIELDS, RF_NFIELDS, "expected %d fields, found %ld", fp->ncols, nf);
-    for (int f = 0; f < RF_NFIELDS; f++) {
-        if (fp->col[f] >= 0) {
-            v[f] = trim(c->fv[fp->col[f]]);
-        } else {
-            v[f].p = "";
-            v[f].n = 0;
-        }
-    }
-    if (fp->chan) {   /* NAME=FILE, else [input] channel: every row, column or not */
-        v[RF_CHANNEL].p = fp->chan;
-        v[RF_CHANNEL].n = fp->chan_len;
-    }
-    static const int required[] = { RF_ORDER, RF_DATE, RF_PRODUCT, RF_QUANTITY, RF_CHANNEL };
-    for (size_t k = 0; k < sizeof required / sizeof *required; k++)
-        if (v[required[k]].n == 0)
-            REJECT(RJ_MISSING, required[k], "missing %s", rf_names[required[k]]);
-    static const int texts[] = { RF_ORDER, RF_CUSTOMER, RF_CHANNEL, RF_PRODUCT, RF_CATEGORY,
-                                 RF_REGION, RF_ACCOUNT };
-    for (size_t k = 0; k < sizeof texts / sizeof *texts; k++) {
-        const struct fv *t = &v[texts[k]];
-        if (has_high(t->p, t->n) && !utf8_ok((const unsigned char *)t->p, t->n))
-            REJECT(RJ_UTF8, texts[k], "invalid UTF-8 in %s", rf_names[texts[k]]);
-    }
-
-    struct ds_row row;
-    if (field_date(v[RF_DATE].p, v[RF_DATE].n, (enum field_datefmt)fp->datefmt, &row.day))
-        REJECT(RJ_DATE, RF_DATE, "bad date in date: \"%.*s\"", SHOW(v[RF_DATE]));
-    double q, price = 0, d = 0, x;
-    if (field_number(v[RF_QUANTITY].p, v[RF_QUANTITY].n, o->locale, &q))
-        REJECT(RJ_NUMBER, RF_QUANTITY, "bad number in quantity: \"%.*s\"", SHOW(v[RF_QUANTITY]));
-    if (v[RF_DISCOUNT].n) {
-        if (field_fraction(v[RF_DISCOUNT].p, v[RF_DISCOUNT].n, o->locale, &d))
-            REJECT(RJ_NUMBER, RF_DISCOUNT, "bad number in discount: \"%.*s\"", SHOW(v[RF_DISCOUNT]));
-        if (!(d >= 0 && d <= 1))
-            REJECT(RJ_RANGE, RF_DISCOUNT, "discount out of range 0..1: \"%.*s\"", SHOW(v[RF_DISCOUNT]));
-    }
-    if (v[RF_UNIT_PRICE].n) {
-        if (field_number(v[RF_UNIT_PRICE].p, v[RF_UNIT_PRICE].n, o->locale, &price))
-            REJECT(RJ_NUMBER, RF_UNIT_PRICE, "bad number in unit_price: \"%.*s\"", SHOW(v[RF_UNIT_PRICE]));
-        if (price < 0)
-            REJECT(RJ_RANGE, RF_UNIT_PRICE, "negative unit_price: \"%.*s\"", SHOW(v[RF_UNIT_PRICE]));
-        row.gross = q * price;
-        row.net = row.gross * (1 - d);
-    } else if (v[RF_REVENUE].n) {
-        if (field_number(v[RF_REVENUE].p, v[RF_REVENUE].n, o->locale, &x))
-            REJECT(RJ_NUMBER, RF_REVENUE, "bad number in revenue: \"%.*s\"", SHOW(v[RF_REVENUE]));
-        row.net = x;
-        row.gross = d < 1 ? x / (1 - d) : x;
+    struct rej *x = &c->rej[c->nrej];
+    int rc;
+    if (nf == -1) {
+        rows_reject_set(&x->r, RJ_QUOTE, RF_NFIELDS, "unterminated quoted field");
+        rc = 1;
     } else {
-        int f = fp->col[RF_UNIT_PRICE] >= 0 ? RF_UNIT_PRICE : RF_REVENUE;
-        REJECT(RJ_MISSING, f, "missing %s", rf_names[f]);
+        struct rows_field rec = { raw, rawlen };
+        rc = rows_take(&fp->rp, &c->rp, c->fv, NULL, nf, &rec, line, &x->r, &c->err);
     }
-    /* A line's amounts stay below 1e15 in absolute value, so that sums
-       over any realistic number of lines stay finite (1e300 x 1e300 is a
-       valid product of two valid numbers, and inf in every total). */
-    if (!(fabs(row.gross) < READER_MAX_AMOUNT && fabs(row.net) < READER_MAX_AMOUNT))
-        REJECT(RJ_RANGE, v[RF_UNIT_PRICE].n ? RF_UNIT_PRICE : RF_REVENUE,
-               "amount out of range: net %g is not below 1e15 in absolute value", row.net);
-    row.quantity = q;
-
-    const char *cat = v[RF_CATEGORY].p;
-    size_t catlen = v[RF_CATEGORY].n;
-    double cc = NAN;
-    if (o->catalog) {
-        const char *cc_cat;
-        size_t cc_len;
-        if (catalog_lookup(o->catalog, v[RF_PRODUCT].p, v[RF_PRODUCT].n, &cc, &cc_cat, &cc_len) &&
-            catlen == 0) {
-            cat = cc_cat;
-            catlen = cc_len;
-        }
+    if (rc == 1) {
+        x->line = line;
+        x->raw = raw;
+        x->rawlen = rawlen;
+        c->nrej++;
     }
-    if (v[RF_UNIT_COST].n) {
-        if (field_number(v[RF_UNIT_COST].p, v[RF_UNIT_COST].n, o->locale, &x))
-            REJECT(RJ_NUMBER, RF_UNIT_COST, "bad number in unit_cost: \"%.*s\"", SHOW(v[RF_UNIT_COST]));
-        row.cogs = q * x;
-    } else if (v[RF_COST].n) {
-        if (field_number(v[RF_COST].p, v[RF_COST].n, o->locale, &x))
-            REJECT(RJ_NUMBER, RF_COST, "bad number in cost: \"%.*s\"", SHOW(v[RF_COST]));
-        row.cogs = x;
-    } else if (v[RF_MARGIN].n) {
-        if (field_number(v[RF_MARGIN].p, v[RF_MARGIN].n, o->locale, &x))
-            REJECT(RJ_NUMBER, RF_MARGIN, "bad number in margin: \"%.*s\"", SHOW(v[RF_MARGIN]));
-        row.cogs = row.net - x;
-    } else if (!isnan(cc)) {
-        row.cogs = q * cc;
-    } else {
-        row.cogs = row.net * (1 - o->default_margin);
-    }
-    if (!(fabs(row.cogs) < READER_MAX_AMOUNT))
-        REJECT(RJ_RANGE, v[RF_UNIT_COST].n ? RF_UNIT_COST : v[RF_COST].n ? RF_COST : RF_MARGIN,
-               "amount out of range: cost %g is not below 1e15 in absolute value", row.cogs);
-
-    static const struct { int rf, ds; } tmap[] = {
-        { RF_ORDER, DS_ORDER }, { RF_CUSTOMER, DS_CUSTOMER }, { RF_PRODUCT, DS_PRODUCT },
-        { RF_CHANNEL, DS_CHANNEL }, { RF_REGION, DS_REGION }, { RF_ACCOUNT, DS_ACCOUNT }
-    };
-    for (size_t k = 0; k < sizeof tmap / sizeof *tmap; k++) {
-        row.text[tmap[k].ds] = v[tmap[k].rf].p;
-        row.len[tmap[k].ds] = v[tmap[k].rf].n;
-    }
-    row.text[DS_CATEGORY] = cat;
-    row.len[DS_CATEGORY] = catlen;
-    if (dataset_add(c->part, &row, &c->err) != CX_OK)
-        return -1;
-    return 0;
-
-rejected:
-    if (rr) {
-        cx_nomem(&c->err, "rejects");
-        return -1;
-    }
-    return 0;
-#undef REJECT
+    return rc < 0 ? -1 : 0;
 }
 
 /* Parses the records of p that start in [c->start, c->nominal_end) into c.
@@ -657,6 +472,7 @@ rejected:
 static void parse_chunk(struct chunk *c, const struct fileplan *fp, const char *p, size_t n, int eof)
 {
     dataset_clear(c->part);
+    rows_part_reset(&c->rp);
     c->nrej = 0;
     c->rows = c->blank = c->newlines = 0;
     size_t i = c->start;
@@ -717,84 +533,6 @@ static char detect_delim(const char *p, size_t n)
     return cand[best];
 }
 
-static int same_name(const struct fv *h, const char *name)
-{
-    size_t n = strlen(name);
-    return h->n == n && strncasecmp(h->p, name, n) == 0;
-}
-
-/* Maps the header fields to canonical fields. */
-static int map_header(struct fileplan *fp, struct chunk *c, long nf, const char *channel,
-                      struct cx_err *e)
-{
-    const struct reader_options *o = fp->o;
-    fp->ncols = (int)nf;
-    for (int f = 0; f < RF_NFIELDS; f++) {
-        fp->col[f] = -1;
-        const char *want = o->columns[f] ? o->columns[f] : rf_names[f];
-        for (long k = 0; k < nf; k++) {
-            struct fv h = trim(c->fv[k]);
-            if (!same_name(&h, want))
-                continue;
-            if (fp->col[f] >= 0)
-                return cx_fail(e, CX_EIO, "%s: header names '%s' twice (columns %d and %ld)",
-                               fp->file, want, fp->col[f] + 1, k + 1);
-            fp->col[f] = (int)k;
-        }
-    }
-    fp->chan = channel ? channel : o->channel;
-    if (fp->chan)
-        fp->chan_len = strlen(fp->chan);
-    int missing = -1;
-    if (fp->col[RF_ORDER] < 0)
-        missing = RF_ORDER;
-    else if (fp->col[RF_DATE] < 0)
-        missing = RF_DATE;
-    else if (fp->col[RF_CUSTOMER] < 0)
-        missing = RF_CUSTOMER;
-    else if (fp->col[RF_CHANNEL] < 0 && !channel && !o->channel)
-        missing = RF_CHANNEL;
-    else if (fp->col[RF_PRODUCT] < 0)
-        missing = RF_PRODUCT;
-    else if (fp->col[RF_QUANTITY] < 0)
-        missing = RF_QUANTITY;
-    else if (fp->col[RF_UNIT_PRICE] < 0 && fp->col[RF_REVENUE] < 0)
-        missing = RF_UNIT_PRICE;
-    if (missing < 0)
-        return CX_OK;
-
-    /* The headers as found, for a terminal: control bytes, and the bytes
-       of a header that is not valid UTF-8 (a binary file), shown as '?'. */
-    char found[512] = "", mapping[512] = "";
-    size_t fl = 0, ml = 0;
-    for (long k = 0; k < nf && fl + 3 < sizeof found; k++) {
-        struct fv h = trim(c->fv[k]);
-        int bad_utf8 = has_high(h.p, h.n) && !utf8_ok((const unsigned char *)h.p, h.n);
-        if (k) {
-            memcpy(found + fl, ", ", 2);
-            fl += 2;
-        }
-        for (size_t j = 0; j < h.n && fl + 1 < sizeof found; j++) {
-            unsigned char ch = (unsigned char)h.p[j];
-            found[fl++] = ch < 0x20 || ch == 0x7f || (ch >= 0x80 && bad_utf8) ? '?' : (char)ch;
-        }
-        found[fl] = 0;
-    }
-    for (int f = 0; f < RF_NFIELDS && ml < sizeof mapping; f++)
-        if (o->columns[f])
-            ml += (size_t)snprintf(mapping + ml, sizeof mapping - ml, "%s%s = %s", ml ? ", " : "",
-                                   rf_names[f], o->columns[f]);
-    const char *want = o->columns[missing] ? o->columns[missing] : rf_names[missing];
-    const char *hint = missing == RF_UNIT_PRICE ? " (or 'revenue')"
-                       : missing == RF_CHANNEL  ? " (or NAME=FILE, or channel = NAME in [input])"
-                                                : "";
-    return cx_fail(e, CX_EIO,
-                   "%s: no column for required field '%s'%s: looked for header '%s'; "
-                   "headers found: %s; mapping used: %s",
-                   fp->file, rf_names[missing], hint, want, found,
-                   ml ? mapping : "none (canonical names; map others in [columns] of -c FILE)");
-}
-
 /* Chooses the date format from the date column of the records in
    p[i..n): the one format that parses every date seen. */
 static int detect_dates(struct fileplan *fp, struct chunk *c, const char *p, size_t i, size_t n,
@@ -811,17 +549,16 @@ static int detect_dates(struct fileplan *fp, struct chunk *c, const char *p, siz
             break;
         if (rec_end > i) {
             long nf = split_record(c, p, i, rec_end, quoted, fp->delim);
-            if (nf == fp->ncols) {
-                struct fv d = trim(c->fv[fp->col[RF_DATE]]);
-                if (d.n) {
-                    unsigned m = field_date_formats(d.p, d.n);
-                    total++;
-                    fit[0] += !!(m & FIELD_DATE_ISO);
-                    fit[1] += !!(m & FIELD_DATE_DMY);
-                    fit[2] += !!(m & FIELD_DATE_MDY);
-                    if (example[0] == '\0' && (m & FIELD_DATE_DMY) && (m & FIELD_DATE_MDY))
-                        snprintf(example, sizeof example, "%.*s", (int)(d.n > 40 ? 40 : d.n), d.p);
-                }
+            struct rows_field d;
+            int mk = rows_date_formats(&fp->rp, c->fv, nf, &d);
+            if (mk >= 0) {
+                unsigned m = (unsigned)mk;
+                total++;
+                fit[0] += !!(m & FIELD_DATE_ISO);
+                fit[1] += !!(m & FIELD_DATE_DMY);
+                fit[2] += !!(m & FIELD_DATE_MDY);
+                if (example[0] == '\0' && (m & FIELD_DATE_DMY) && (m & FIELD_DATE_MDY))
+                    snprintf(example, sizeof example, "%.*s", (int)(d.n > 40 ? 40 : d.n), d.p);
             }
         }
         i = next;
@@ -834,104 +571,27 @@ static int detect_dates(struct fileplan *fp, struct chunk *c, const char *p, siz
             best = k;
     }
     if (total == 0) {
-        fp->datefmt = FIELD_DATE_ISO;
+        fp->rp.datefmt = FIELD_DATE_ISO;
         return CX_OK;
     }
     if (all > 1)
         return cx_fail(e, CX_EIO,
                        "%s: dates are ambiguous: every date seen reads both as DD/MM/YYYY and "
                        "MM/DD/YYYY (for example \"%s\"); set date_format = dmy or mdy in [input] "
-                       "of the configuration", fp->file, example);
+                       "of the configuration", fp->rp.file, example);
     /* One format fits all, or none does: the one that fits most rows is
        used and the others are rejected as bad dates. */
-    fp->datefmt = fmt[best];
+    fp->rp.datefmt = fmt[best];
     return CX_OK;
 }
 
 /* ---------------------------------------------------------------------- */
 /* The file.                                                               */
 
-struct source {
-    gzFile gz;
-    struct pgsrc *pg;     /* a postgresql:// input, else NULL */
-    int fd;
-    int eof;
-};
-
-static int source_open(struct source *s, const char *path, const char *query, struct cx_err *e)
-{
-    s->eof = 0;
-    if (pgsrc_is_uri(path))
-        return pgsrc_open(&s->pg, path, query, e);
-    if (strcmp(path, "-") == 0) {
-        s->fd = dup(STDIN_FILENO);
-    } else {
-        s->fd = open(path, O_RDONLY);
-        if (s->fd < 0)
-            return cx_fail(e, CX_EIO, "%s: cannot open: %s", path, strerror(errno));
-        struct stat sb;
-        if (fstat(s->fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            close(s->fd);
-            return cx_fail(e, CX_EIO, "%s: is a directory, not a CSV file", path);
-        }
-    }
-    if (s->fd < 0)
-        return cx_fail(e, CX_EIO, "%s: cannot open: %s", path, strerror(errno));
-    s->gz = gzdopen(s->fd, "rb");
-    if (s->gz == NULL) {
-        close(s->fd);
-        return cx_nomem(e, "gzip stream");
-    }
-    gzbuffer(s->gz, 1 << 20);
-    return CX_OK;
-}
-
-/* Reads up to want bytes into p; returns bytes read, or -1 with e set. */
-static long long source_read(struct source *s, char *p, size_t want, const char *path,
-                             struct cx_err *e)
-{
-    if (s->pg) {
-        long long r = pgsrc_read(s->pg, p, want, e);
-        s->eof = r >= 0 && (size_t)r < want;
-        return r;
-    }
-    size_t got = 0;
-    while (got < want && !s->eof) {
-        unsigned ask = (want - got) > (1u << 30) ? (1u << 30) : (unsigned)(want - got);
-        int r = gzread(s->gz, p + got, ask);
-        if (r < 0) {
-            int zerr;
-            const char *msg = gzerror(s->gz, &zerr);
-            cx_fail(e, CX_EIO, "%s: read error: %s", path,
-                    zerr == Z_ERRNO ? strerror(errno) : msg);
-            return -1;
-        }
-        if (r == 0) {
-            int zerr;
-            const char *msg = gzerror(s->gz, &zerr);
-            if (zerr != Z_OK && zerr != Z_STREAM_END) {
-                cx_fail(e, CX_EIO, "%s: read error: %s (truncated or damaged .gz?)", path, msg);
-                return -1;
-            }
-            s->eof = 1;
-        }
-        got += (size_t)r;
-    }
-    return (long long)got;
-}
-
-static void source_close(struct source *s)
-{
-    pgsrc_close(s->pg);
-    s->pg = NULL;
-    if (s->gz)
-        gzclose(s->gz);
-    s->gz = NULL;
-}
-
 static void chunk_free(struct chunk *c)
 {
     dataset_free(c->part);
+    rows_part_free(&c->rp);
     free(c->rej);
     if (c->csv_ready)
         csv_free(&c->csv);
@@ -1021,13 +681,28 @@ static int append_block(struct loadctx *L, struct block *b)
         st->accepted += c->rows - c->nrej;
         for (size_t j = 0; j < c->nrej; j++) {
             struct rej *x = &c->rej[j];
-            st->by_reason[x->reason][x->field]++;
-            if (L->on_reject && (rc = L->on_reject(L->ctx, L->path, line + x->line, x->msg, x->raw, x->rawlen)))
+            st->by_reason[x->r.reason][x->r.field]++;
+            if (L->on_reject && (rc = L->on_reject(L->ctx, L->path, line + x->line, x->r.msg, x->raw, x->rawlen)))
                 return cx_fail(e, rc, "%s: cannot write the rejected rows", L->path);
             if (L->o->strict)
                 return cx_fail(e, CX_EREJECT, L->fp->by_row ? "%s: row %llu: %s (--strict stops at the first rejected row)"
                                                             : "%s:%llu: %s (--strict stops at the first rejected row)",
-                               L->path, (unsigned long long)(line + x->line), x->msg);
+                               L->path, (unsigned long long)(line + x->line), x->r.msg);
+        }
+        rows_tally_merge(&st->tally, &c->rp.tally, line);
+        if (c->rp.nhash) {
+            if (st->n_hash + c->rp.nhash > st->cap_hash) {
+                size_t cap = st->cap_hash ? st->cap_hash : 4096;
+                while (cap < st->n_hash + c->rp.nhash)
+                    cap *= 2;
+                uint64_t *h = realloc(st->line_hash, cap * sizeof *h);
+                if (h == NULL)
+                    return cx_nomem(e, "line fingerprints");
+                st->line_hash = h;
+                st->cap_hash = cap;
+            }
+            memcpy(st->line_hash + st->n_hash, c->rp.hash, c->rp.nhash * sizeof *st->line_hash);
+            st->n_hash += c->rp.nhash;
         }
         line += L->fp->by_row ? c->rows + c->blank : c->newlines;
     }
@@ -1053,13 +728,13 @@ static int next_block(struct loadctx *L, struct source *src, const struct block 
         next->cap = cap;
     }
     memcpy(next->buf, prev->buf + end, carry);
-    long long r = source_read(src, next->buf + carry, next->cap - carry, L->path, &L->err);
+    long long r = source_read(src, next->buf + carry, next->cap - carry, &L->err);
     if (r < 0)
         return CX_EIO;
     L->st->bytes += (uint64_t)r;
     next->len = carry + (size_t)r;
     next->pos = 0;
-    next->eof = src->eof;
+    next->eof = source_eof(src);
     uint64_t line = prev->line;
     for (size_t k = 0; k < L->nchunks; k++)
         line += L->fp->by_row ? prev->ch[k].rows + prev->ch[k].blank : prev->ch[k].newlines;
@@ -1075,9 +750,11 @@ static int block_alloc(struct block *b, size_t cap, size_t nchunks)
     b->parts = calloc(nchunks, sizeof *b->parts);
     if (b->buf == NULL || b->ch == NULL || b->parts == NULL)
         return -1;
-    for (size_t k = 0; k < nchunks; k++)
+    for (size_t k = 0; k < nchunks; k++) {
         if ((b->ch[k].part = dataset_create()) == NULL)
             return -1;
+        b->ch[k].rp.ds = b->ch[k].part;
+    }
     return 0;
 }
 
@@ -1152,13 +829,14 @@ int reader_load(struct dataset *ds, const char *input, const char *channel,
     size_t bsize = o->block_size ? o->block_size : (4u << 20);
     size_t csize = o->chunk_size ? o->chunk_size : (256u << 10);
     size_t nchunks = (bsize + csize - 1) / csize;
-    struct fileplan fp = { .o = o, .file = path };
-    struct source src = { 0 };
+    struct fileplan fp;
+    struct source *src = NULL;
     struct block blk[2];
     struct loadctx L = { .ds = ds, .path = path, .o = o, .fp = &fp, .on_reject = on_reject,
                          .ctx = ctx, .st = st, .nchunks = nchunks, .csize = csize };
     int rc = CX_OK;
     memset(blk, 0, sizeof blk);
+    memset(&fp, 0, sizeof fp);
 
     st->name = strdup(path);
     st->channel = channel ? strdup(channel) : NULL;
@@ -1168,19 +846,26 @@ int reader_load(struct dataset *ds, const char *input, const char *channel,
         rc = cx_nomem(e, "read buffers");
         goto done;
     }
-    if ((rc = source_open(&src, input, o->query, e)) != CX_OK)
+    /* The encoding is decided on the first MiB (or block, when smaller). */
+    if (pgsrc_is_uri(input))
+        rc = source_open_pg(&src, input, o->query, e);
+    else
+        rc = source_open(&src, path, o->encoding, bsize < (1u << 20) ? bsize : (1u << 20), e);
+    if (rc != CX_OK)
         goto done;
-    fp.by_row = src.pg != NULL;
+    fp.by_row = source_is_pg(src);
+    st->encoding = source_encoding(src);
+    st->encoding_guessed = source_guessed(src);
 
     struct block *b = &blk[0];
     struct chunk *c0 = &b->ch[0];
-    long long r = source_read(&src, b->buf, b->cap, path, e);
+    long long r = source_read(src, b->buf, b->cap, e);
     if (r < 0) {
         rc = CX_EIO;
         goto done;
     }
     b->len = (size_t)r;
-    b->eof = src.eof;
+    b->eof = source_eof(src);
     st->bytes = b->len;
 
     /* Byte-order mark, blank lines, then the header record. */
@@ -1199,7 +884,7 @@ int reader_load(struct dataset *ds, const char *input, const char *channel,
     {
         const char *nlp = memchr(b->buf + pos, '\n', b->len - pos);
         size_t hl = nlp ? (size_t)(nlp - (b->buf + pos)) : b->len - pos;
-        fp.delim = src.pg ? ',' : o->delimiter ? o->delimiter : detect_delim(b->buf + pos, hl);
+        fp.delim = fp.by_row ? ',' : o->delimiter ? o->delimiter : detect_delim(b->buf + pos, hl);
         size_t rec_end;
         int quoted;
         uint64_t nl;
@@ -1214,32 +899,150 @@ int reader_load(struct dataset *ds, const char *input, const char *channel,
                                                             path, (unsigned long long)line);
             goto done;
         }
-        if ((rc = map_header(&fp, c0, nf, channel, e)) != CX_OK)
+        if ((rc = rows_plan_init(&fp.rp, o, path, c0->fv, nf, channel, e)) != CX_OK)
             goto done;
+        fp.rp.utf8_detected = o->encoding == SRC_AUTO && st->encoding == SRC_UTF8;
         line += nl;
         pos = next;
     }
     st->delimiter = fp.delim;
     for (int f = 0; f < RF_NFIELDS; f++)
-        st->has_field[f] = fp.col[f] >= 0;
-    if (channel || o->channel)
-        st->has_field[RF_CHANNEL] = 1;
-    fp.datefmt = o->date_format;
-    if (fp.datefmt == 0 && (rc = detect_dates(&fp, c0, b->buf, pos, b->len, b->eof, e)) != CX_OK)
+        st->has_field[f] = rows_plan_has(&fp.rp, (enum rf_field)f);
+    fp.rp.datefmt = o->date_format;
+    if (fp.rp.datefmt == 0 && (rc = detect_dates(&fp, c0, b->buf, pos, b->len, b->eof, e)) != CX_OK)
         goto done;
-    st->date_format = fp.datefmt;
+    st->date_format = fp.rp.datefmt;
 
     b->pos = pos;
     b->line = fp.by_row ? 1 : line;
-    rc = load_blocks(&L, &src, blk);
+    rc = load_blocks(&L, src, blk);
     if (rc != CX_OK)
         cx_fail(e, rc, "%s", L.err.msg);
 
 done:
     st->end_line = ds->n_lines;
-    source_close(&src);
+    rows_plan_free(&fp.rp);
+    source_close(src);
     block_free(&blk[0], nchunks);
     block_free(&blk[1], nchunks);
     free(masked);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Small tables (master data).                                             */
+
+int reader_table(const char *path, const char *what, const struct reader_options *o,
+                 const char *const *want, int nwant, int nrequired, reader_table_fn fn,
+                 void *ctx, struct cx_err *e)
+{
+    struct source *src = NULL;
+    struct chunk c;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int col[16];
+    struct rows_field out[16];
+    int rc;
+    memset(&c, 0, sizeof c);
+    if (nwant > 16)
+        return cx_fail(e, CX_EINTERNAL, "reader_table: %d columns", nwant);
+    if ((rc = source_open(&src, path, o->encoding, 1u << 20, e)) != CX_OK)
+        return rc;
+    while (!source_eof(src)) {
+        if (cap - len < (1u << 16)) {
+            size_t ncap = cap ? cap * 2 : (1u << 20);
+            char *nb = realloc(buf, ncap);
+            if (nb == NULL) {
+                rc = cx_nomem(e, what);
+                goto done;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        long long r = source_read(src, buf + len, cap - len, e);
+        if (r < 0) {
+            rc = CX_EIO;
+            goto done;
+        }
+        len += (size_t)r;
+    }
+    size_t pos = 0;
+    uint64_t line = 1;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
+    while (pos < len && (buf[pos] == '\n' || buf[pos] == '\r')) {
+        line += buf[pos] == '\n';
+        pos++;
+    }
+    if (pos >= len) {
+        rc = cx_fail(e, CX_EIO, "%s: empty %s (no header line)", path, what);
+        goto done;
+    }
+    const char *nlp = memchr(buf + pos, '\n', len - pos);
+    char delim = o->delimiter ? o->delimiter
+                              : detect_delim(buf + pos, nlp ? (size_t)(nlp - (buf + pos)) : len - pos);
+    long ncols = 0;
+    while (pos < len) {
+        size_t rec_end;
+        int quoted;
+        uint64_t nl;
+        size_t next = scan_record(buf, pos, len, 1, delim, &rec_end, &quoted, &nl);
+        if (rec_end > pos) {
+            long nf = split_record(&c, buf, pos, rec_end, quoted, delim);
+            if (nf == -2) {
+                rc = cx_nomem(e, what);
+                goto done;
+            }
+            if (nf == -1) {
+                rc = cx_fail(e, CX_EIO, "%s:%llu: unterminated quoted field", path,
+                             (unsigned long long)line);
+                goto done;
+            }
+            if (ncols == 0) {
+                if ((rc = rows_map_columns(c.fv, nf, want, nwant, col, path, e)) != CX_OK)
+                    goto done;
+                for (int k = 0; k < nrequired; k++)
+                    if (col[k] < 0) {
+                        rc = cx_fail(e, CX_EIO, "%s: %s header has no column '%s' (map it in the "
+                                     "configuration)", path, what, want[k]);
+                        goto done;
+                    }
+                ncols = nf;
+            } else {
+                if (nf != ncols) {
+                    rc = cx_fail(e, CX_EIO, "%s:%llu: expected %ld fields, found %ld", path,
+                                 (unsigned long long)line, ncols, nf);
+                    goto done;
+                }
+                for (int k = 0; k < nwant; k++) {
+                    if (col[k] < 0) {
+                        out[k].p = "";
+                        out[k].n = 0;
+                        continue;
+                    }
+                    struct rows_field f = c.fv[col[k]];
+                    while (f.n && (f.p[0] == ' ' || f.p[0] == '\t')) {
+                        f.p++;
+                        f.n--;
+                    }
+                    while (f.n && (f.p[f.n - 1] == ' ' || f.p[f.n - 1] == '\t'))
+                        f.n--;
+                    if (rows_is_null(&o->nulls, f.p, f.n))
+                        f.n = 0;
+                    out[k] = f;
+                }
+                if ((rc = fn(ctx, line, out, e)) != CX_OK)
+                    goto done;
+            }
+        }
+        line += nl;
+        pos = next;
+    }
+    if (ncols == 0)
+        rc = cx_fail(e, CX_EIO, "%s: empty %s (no header line)", path, what);
+done:
+    source_close(src);
+    chunk_free(&c);
+    free(buf);
     return rc;
 }

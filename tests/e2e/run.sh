@@ -136,7 +136,9 @@ bad_csv() {
 
 rejects_reasons() {
     bad_csv > bad.csv
-    run check --json --rejects rej.csv bad.csv
+    # As UTF-8, the lone \377 of line 11 is invalid text (detection would
+    # read the file as Windows-1252, \377 = "ÿ": see encodings below).
+    run check --json --encoding utf-8 --rejects rej.csv bad.csv
     rc_is 3                                     # 7 of 9 rejected > 1%
     err_has "max-reject-rate"
     json out 'f[0]["rows_read"]' 9 'f[0]["accepted"]' 2 'f[0]["rejected"]' 7 'f[0]["blank_lines"]' 1 \
@@ -935,6 +937,128 @@ run_nothing_accepted() {
     run segment -q head.csv -o c; rc_is 2; err_has "head.csv: no order line accepted"
 }
 
+# ---- 7. real exports as published, encodings, formats, warnings -----------
+
+# The totals of ../shared/data/real/README.md, computed there without canaux.
+real_us_regional_sales() {
+    f=$DATA/real/us_regional_sales/US_Regional_Sales_Data.csv.gz
+    [ -f "$f" ] || { skip "../shared/data/real absent"; return; }
+    run check --json -c "$SRC/sample-data/us_regional_sales.ini" "$f"; rc_is 0
+    json out 't["rows_read"]' 7991 't["accepted"]' 7991 't["rejected"]' 0 't["customers"]' 50 \
+        't["products"]' 47 't["date_min"]' 2018-05-31 't["date_max"]' 2020-12-30 \
+        'f[0]["date_format"]' dmy 't["net"]' 73036584.22 'len(d["warnings"])' 0 \
+        'chans()' 'Distributor:1375:13149207.07 In-Store:3298:30059022.91 Online:2425:21667833.90 Wholesale:893:8160520.34'
+}
+
+real_adventureworks() {
+    a=$DATA/real/adventureworks_reseller
+    [ -f "$a/FactResellerSales.csv.gz" ] || { skip "../shared/data/real absent"; return; }
+    run check --json -c "$SRC/sample-data/adventureworks.ini" --customers "$a/Resellers.csv.gz" \
+        --products "$a/Product.csv.gz" "$a/FactResellerSales.csv.gz"; rc_is 0
+    # the cost: TotalProductCost, or for its 76 NULLs OrderQuantity x StandardCost
+    # of Product.csv, summed here by Python
+    cogs=$(python3 -c 'import csv, gzip, sys
+a = sys.argv[1] + "/"
+cost = {r["ProductKey"]: float(r["StandardCost"]) for r in csv.DictReader(gzip.open(a + "Product.csv.gz", "rt"))}
+t = 0.0
+for r in csv.DictReader(gzip.open(a + "FactResellerSales.csv.gz", "rt")):
+    v = r["TotalProductCost"]
+    t += int(r["OrderQuantity"]) * cost[r["ProductKey"]] if v == "NULL" else float(v)
+print("%.2f" % t)' "$a")
+    json out 't["rows_read"]' 57851 't["accepted"]' 57851 't["net"]' 77548570.20 't["cogs"]' "$cogs" \
+        'len(d["channels"])' 4 'sorted(c["channel"] for c in d["channels"])' \
+        '["Specialty Bike Shop", "Value Added Reseller", "Ware House", "Warehouse"]' \
+        'd["warning_kinds"]' '["channel_names"]' \
+        '"\"Warehouse\" (25,915 lines) and \"Ware House\" (611 lines)" in d["warnings"][0]' True
+    err_has 'warning: channels "Warehouse" (25,915 lines) and "Ware House" (611 lines)'
+    # without --customers there is no channel: the header check says where to find one
+    run check -c "$SRC/sample-data/adventureworks.ini" "$a/FactResellerSales.csv.gz"; rc_is 2
+    err_has "no column for required field 'channel'" "--customers"
+}
+
+# sample_fr.csv made Windows-1252 (Excel's "CSV (point-virgule)") and UTF-16
+# LE with a BOM, tab-separated (Excel's "Unicode text"): the same totals.
+encodings() {
+    S=$SRC/sample-data
+    grep -v '^delimiter' "$S/french.ini" > fr.ini
+    run check --json -c fr.ini "$S/sample_fr.csv"; rc_is 0; mv out utf8.json
+    iconv -f UTF-8 -t CP1252 "$S/sample_fr.csv" > cp.csv || fail "iconv"
+    { printf '\377\376'; tr ';' '\t' < "$S/sample_fr.csv" | iconv -f UTF-8 -t UTF-16LE; } > u16.txt
+    for f in cp.csv u16.txt; do
+        run check --json -c fr.ini $f; rc_is 0
+        python3 -c 'import json,sys; a=json.load(open("utf8.json")); b=json.load(open("out"))
+sys.exit(a["totals"] != b["totals"] or a["channels"] != b["channels"])' || fail "$f: totals differ from the UTF-8 file"
+    done
+    run check --json -c fr.ini cp.csv
+    json out 'f[0]["encoding"]' cp1252 'f[0]["encoding_detected"]' True 'd["warning_kinds"]' '["encoding"]'
+    err_has "note: cp.csv is not UTF-8: read as Windows-1252"
+    run check --json -c fr.ini u16.txt
+    json out 'f[0]["encoding"]' utf-16le 'f[0]["delimiter"]' tab 'f[0]["encoding_detected"]' False
+    run check --json -c fr.ini --encoding latin1 cp.csv; rc_is 0   # said, not guessed: no note
+    json out 'f[0]["encoding"]' latin1 'len(d["warnings"])' 0
+    # UTF-16 without a byte-order mark: refused, saying so; read when told
+    tr ';' '\t' < "$S/sample_fr.csv" | iconv -f UTF-8 -t UTF-16LE > nobom.txt
+    run check -c fr.ini nobom.txt; rc_is 2; out_empty
+    err_has "nobom.txt: looks like UTF-16 (little-endian) text without a byte-order mark" "encoding = utf-16"
+    run check --json -c fr.ini --encoding utf-16 nobom.txt; rc_is 0; json out 't["rows_read"]' 2000
+    printf '[input]\nencoding = ebcdic\n' > bad.ini
+    run check -c bad.ini cp.csv; rc_is 1; err_has "bad.ini:2: [input] encoding = 'ebcdic'"
+    run check --encoding ebcdic cp.csv; rc_is 1; err_has "--encoding"
+}
+
+# Files that are not CSV text: named, exit 2, no bytes shown as headers.
+not_csv() {
+    python3 -c 'import zipfile
+z = zipfile.ZipFile("book.xlsx", "w")
+z.writestr("[Content_Types].xml", "<Types/>"); z.writestr("xl/workbook.xml", "<workbook/>"); z.close()'
+    run check book.xlsx; rc_is 2; err_has "book.xlsx: looks like an Excel workbook (.xlsx"
+    grep -q 'headers found' err && fail "headers shown for a workbook"
+    gzip -c book.xlsx > book.xlsx.gz
+    run check book.xlsx.gz; rc_is 2; err_has "looks like an Excel workbook"
+    printf '%%PDF-1.4\n%%\342\343\317\323\n1 0 obj\n' > r.pdf
+    run check r.pdf; rc_is 2; err_has "r.pdf: looks like a PDF document"
+    sales_csv > s.csv
+    run check --products book.xlsx s.csv; rc_is 2; err_has "book.xlsx: looks like an Excel workbook"
+}
+
+# Warnings: revenue beside quantity x price (lines 3, 4: 3 x 10 = 30, not
+# 300), a negative cost (line 5), line 4 repeating line 3, Warehouse and
+# Ware House. On stderr, in check --json, in the text profile.
+warnings() {
+    printf '%s\n' order_id,date,customer_id,channel,product_id,quantity,unit_price,revenue,cost \
+        O1,2024-01-01,C1,Warehouse,P1,2,10,20,5 'O2,2024-01-01,C1,Ware House,P1,3,10,300,5' \
+        'O2,2024-01-01,C1,Ware House,P1,3,10,300,5' O3,2024-01-02,C2,Warehouse,P2,1,10,10,-1 > w.csv
+    run check --json w.csv; rc_is 0
+    json out 't["net"]' 630.00 'd["warning_kinds"]' '["revenue", "negative_cost", "duplicates", "channel_names"]' \
+        '"on 2 of 4 accepted rows" in d["warnings"][0]' True \
+        '"first: " not in d["warnings"][0] and "line 3: revenue 300.00, computed 30.00; line 4:" in d["warnings"][0]' True \
+        'd["warnings"][1]' 'w.csv: 1 sold line has a negative cost of goods' \
+        '"1 of 4 accepted lines repeat an earlier line exactly" in d["warnings"][2]' True \
+        '"\"Warehouse\" (2 lines) and \"Ware House\" (2 lines)" in d["warnings"][3]' True
+    err_has "canaux: warning: w.csv: revenue differs" "canaux: warning: channels"
+    run check w.csv; rc_is 0
+    grep -q '^Warnings:' out || fail "text profile lacks Warnings"
+    grep -q 'warning: w.csv: 1 sold line has a negative cost' out || fail "text profile lacks the cost warning"
+    [ ! -s err ] || fail "text profile repeats the warnings on stderr: $(short err)"
+    run check -q --json w.csv; rc_is 0; [ ! -s err ] || fail "-q: stderr $(short err)"
+}
+
+# Null tokens and composed keys from the configuration.
+nulls_and_composed_keys() {
+    # order = Retailer + City + Day: lines 2-3 one invoice, 4 another; the
+    # cost "-" is missing (null = -): default margin, 50 x 0.65 = 32.50
+    printf '%s\n' 'Retailer,City,Day,Method,Item,Units,Total,Cost' \
+        'Foot Locker,New York,2020-01-01,Online,Shoes,1,100,40' 'Foot Locker,New York,2020-01-01,Online,Cap,2,20,NULL' \
+        'Foot Locker,Boston,2020-01-01,Online,Shoes,1,50,-' > a.csv
+    printf '[input]\nnull = -, NULL\n[columns]\norder_id = Retailer + City + Day\ncustomer_id = Retailer\n' > a.ini
+    printf 'date = Day\nchannel = Method\nproduct_id = Item\nquantity = Units\nrevenue = Total\ncost = Cost\n' >> a.ini
+    run check --json -c a.ini a.csv; rc_is 0
+    # cogs 40 + 20 x 0.65 + 32.50 = 85.50
+    json out 't["orders"]' 2 't["customers"]' 1 't["net"]' 170.00 't["cogs"]' 85.50
+    printf '[columns]\norder_id = Retailer + Town\n' > b.ini
+    run check -c b.ini a.csv; rc_is 2; err_has "no column for 'Town', a part of order_id = Retailer + Town"
+}
+
 for name in version help no_command unknown_command check_bad_option check_no_input bad_option_values \
     check_totals cost_column revenue_and_margin products_catalogue catalogue_errors \
     rejects_reasons reject_missing_required reject_unterminated_quote_last_field \
@@ -945,7 +1069,8 @@ for name in version help no_command unknown_command check_bad_option check_no_in
     generator generator_bad_rows threads online_retail superstore committed_samples stray_quote config_unknown_section \
     segment_files segment_model segment_usage \
     economics_files economics_model recommend_no_noise recommend_planted recommend_planted_prices \
-    run_main run_nothing_accepted few_customers run_html_render run_real_datasets run_full_disk run_sigterm; do
+    run_main run_nothing_accepted few_customers run_html_render run_real_datasets run_full_disk run_sigterm \
+    real_us_regional_sales real_adventureworks encodings not_csv warnings nulls_and_composed_keys; do
     t "$name"
 done
 echo "$PASSED passed, $FAILED failed"

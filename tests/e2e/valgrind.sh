@@ -7,7 +7,8 @@
 # or write, use of uninitialised memory, bad free, or a definite or
 # indirect leak fails the run. The runs cover the main job with every
 # format on 2 threads, a French run, check, segment with a saved model and
-# score, and the error paths of an input with every row rejected, a header only, and an unwritable output
+# score, the loader's master data and encodings, and the error paths of an
+# input with every row rejected, a header only, a PDF, and an unwritable output
 # (which must still free everything). "Possibly lost" blocks are the
 # stacks of the OpenMP and hashing threads and are not counted. A
 # PostgreSQL input with no server at its socket is here (libpq set up and
@@ -46,6 +47,26 @@ printf 'order_id,date,customer_id,channel,product_id,category,quantity,unit_pric
 touch file
 head -1 bad.csv > head.csv
 
+# The loader's other paths: a UTF-16 file (iconv) whose channel comes from
+# --customers, with a catalogue, null tokens and a composed key; a
+# Windows-1252 file detected; a file that is not CSV.
+{ echo 'Shop,Ticket,Day,Client,Item,Qty,Price,Cost'
+  i=0; while [ $i -lt 300 ]; do
+      echo "S$((i % 4)),T$((i / 3)),2024-0$((i % 9 + 1))-1$((i % 10)),C$((i % 3)),P$((i % 7)),$((i % 5 + 1)),$((i + 3)).5,$([ $((i % 6)) = 0 ] && echo NULL || echo 2)"
+      i=$((i + 1)); done; } > m.csv
+{ printf '\377\376'; iconv -f UTF-8 -t UTF-16LE m.csv; } > m16.csv
+printf 'customer_id,channel,region\nC0,web,North\nC1,store,\nC2,agents,South\n' > cu.csv
+printf 'product_id;unit_cost;category\nP0;1.50;A\nP1;N/A;B\nP2;"$2.00";A\n' > p.csv
+printf '[columns]\norder_id = Shop + Ticket\ndate = Day\ncustomer_id = Client\nproduct_id = Item\n' > m.ini
+printf 'quantity = Qty\nunit_price = Price\ncost = Cost\n' >> m.ini
+E=$(printf 'Jardin \351t\351')   # "été" in Windows-1252
+{ head -1 g.csv; tail -n +2 g.csv | head -500 | sed "s/,Garden,/,$E,/"; } > cp.csv
+grep -q "$E" cp.csv || { echo "FAIL setup: cp.csv has no Windows-1252 text"; exit 1; }
+printf '%%PDF-1.4\n' > r.pdf
+
+vg check_customers_utf16 0 check -j2 -c m.ini --customers cu.csv --products p.csv m16.csv
+vg run_cp1252 0 run -q -j2 --format csv,json cp.csv -o o5
+vg check_not_csv 2 check r.pdf
 vg run_all_formats 0 run -q -j2 g.csv -o o1
 vg run_french 0 run -q -j1 --locale fr --format csv,xlsx g.csv -o o2
 vg check 0 check g.csv

@@ -15,6 +15,26 @@ BIN=${CANAUX_BIN:?set CANAUX_BIN}
 SO=${FAILMALLOC_SO:?set FAILMALLOC_SO}
 SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 
+# The second walk: `canaux check` of a UTF-16 file (iconv under the
+# reader) whose channel comes from --customers, with a catalogue, null
+# tokens and a composed key: the loader paths the run above does not take.
+CHECK2="check -q -j1 -c ../m.ini --customers ../cu.csv --products ../p.csv ../m16.csv"
+
+if [ "${1:-}" = two ]; then   # two N: the check walk
+    n=$2
+    mkdir "v$n" && cd "v$n" || exit 2
+    # shellcheck disable=SC2086
+    FAILMALLOC_N=$n LD_PRELOAD=$SO timeout 120 "$BIN" $CHECK2 >out 2>err
+    rc=$?
+    p=""
+    case $rc in 0|2|4) ;; *) p="$p exit status $rc;" ;; esac
+    [ $rc = 0 ] || [ -s err ] || p="$p no message;"
+    [ $rc != 0 ] || cmp -s out ../check-base.txt || p="$p output differs from the run without failure;"
+    echo "$n $rc${p:+ PROBLEM:$p} $(head -c 100 err | tr -c '[:print:]' ' ')"
+    cd .. && rm -rf "v$n"
+    exit 0
+fi
+
 if [ "${1:-}" = one ]; then   # one N, in the current directory's ./w$N
     n=$2
     mkdir "w$n" && cd "w$n" || exit 2
@@ -56,6 +76,33 @@ problems=$(grep -c PROBLEM results.txt)
 grep PROBLEM results.txt | head -20
 if [ "$runs" != "$total" ] || [ "$problems" != 0 ]; then
     echo "FAIL failmalloc: $problems problem(s), $runs of $total runs"
+    exit 1
+fi
+
+# The check walk's inputs: 60 lines, three customers in the customers file.
+{ echo 'Shop,Ticket,Day,Client,Item,Qty,Price,Cost'
+  i=0; while [ $i -lt 60 ]; do
+      echo "S$((i % 4)),T$((i / 3)),2024-0$((i % 9 + 1))-1$((i % 10)),C$((i % 3)),P$((i % 7)),$((i % 5 + 1)),$((i + 3)).5,$([ $((i % 6)) = 0 ] && echo NULL || echo 2)"
+      i=$((i + 1)); done; } > m.csv
+{ printf '\377\376'; iconv -f UTF-8 -t UTF-16LE m.csv; } > m16.csv
+printf 'customer_id,channel,region\nC0,web,North\nC1,store,\nC2,agents,South\nC1,store,\n' > cu.csv
+printf 'product_id;unit_cost;category\nP0;1.50;A\nP1;N/A;B\nP2;"$2.00";A\nP3;3;C\n' > p.csv
+printf '[columns]\norder_id = Shop + Ticket\ndate = Day\ncustomer_id = Client\nproduct_id = Item\n' > m.ini
+printf 'quantity = Qty\nunit_price = Price\ncost = Cost\n' >> m.ini
+mkdir vb && (cd vb && "$BIN" $CHECK2 > ../check-base.txt) ||
+    { echo "FAIL failmalloc: the check without failure failed"; exit 1; }
+grep -q 'Total: 60 rows read, 60 accepted' check-base.txt ||
+    { echo "FAIL failmalloc: the check walk does not load its 60 lines: $(head -c 200 check-base.txt)"; exit 1; }
+(cd vb && FAILMALLOC_COUNT=$TMP/count2 LD_PRELOAD=$SO "$BIN" $CHECK2 > /dev/null) || exit 2
+total2=$(cat count2)
+[ "$total2" -gt 50 ] || { echo "FAIL failmalloc: only '$total2' allocations counted in the check walk"; exit 1; }
+seq 1 "$total2" | xargs -P 2 -I N sh "$SELF" two N > results2.txt 2>xargs2.err
+runs2=$(wc -l < results2.txt)
+echo "failmalloc: check walk: $total2 allocations, $runs2 runs; by exit status: $(awk '{print $2}' results2.txt | sort | uniq -c | tr -s ' \n' ' ')"
+problems2=$(grep -c PROBLEM results2.txt)
+grep PROBLEM results2.txt | head -20
+if [ "$runs2" != "$total2" ] || [ "$problems2" != 0 ]; then
+    echo "FAIL failmalloc: check walk: $problems2 problem(s), $runs2 of $total2 runs"
     exit 1
 fi
 echo "ok failmalloc"

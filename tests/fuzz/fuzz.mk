@@ -106,10 +106,22 @@ fuzz-seeds:
 	done; \
 	{ printf '\006'; cat sample-data/french.ini; printf '%%%%\n'; cat $(FUZZ_DIR)/sample_fr-head.csv; } > $$S/reader/french; \
 	{ printf '\106'; cat sample-data/french.ini; printf '%%%%\n'; cat $(FUZZ_DIR)/sample_fr-head.csv; } > $$S/reader/french-chunk512; \
+	iconv -f UTF-8 -t CP1252 $(FUZZ_DIR)/sample_fr-head.csv > $(FUZZ_DIR)/sample_fr-cp1252.csv; \
+	{ printf '\106'; cat sample-data/french.ini; printf '%%%%\n'; cat $(FUZZ_DIR)/sample_fr-cp1252.csv; } > $$S/reader/french-cp1252-auto; \
+	{ printf '\306'; cat sample-data/french.ini; printf 'encoding = cp1252\n%%%%\n'; cat $(FUZZ_DIR)/sample_fr-cp1252.csv; } > $$S/reader/french-cp1252; \
+	{ printf '\104'; grep -v '^delimiter' sample-data/french.ini; printf '%%%%\n\377\376'; \
+	  tr ';' '\t' < $(FUZZ_DIR)/sample_fr-head.csv | iconv -f UTF-8 -t UTF-16LE; } > $$S/reader/french-utf16; \
+	{ printf '\101[input]\nencoding = utf-16\nnull = -, NULL\n[columns]\norder_id = a + b\n%%%%\n'; \
+	  printf 'a,b,date,customer_id,channel,product_id,quantity,unit_price,revenue\nO,1,31/5/18,C,web,P,1,"$1,001.18",(3)\n' \
+	  | iconv -f UTF-8 -t UTF-16BE; } > $$S/reader/composed-utf16be; \
 	for ini in sample-data/*.ini; do cp $$ini $$S/config/; done; \
 	n=0; for f in 2024-01-01 '2024-01-01 00:07' 2024-02-29T23:59:59.999Z 08/01/2024 '08/01/2024 10:29' \
 	      11/8/2016 31.12.2199 1900-1-1 '48.75' '-0.15' '1 234 567,89' '15 %' '1e308' '.5'; do \
 	  n=$$((n+1)); printf '\000%s' "$$f" > $$S/fields/s$$n; printf '\001%s' "$$f" > $$S/fields/f$$n; \
+	done; \
+	for f in '$$1,001.18' '(12.50)' '-$$12.50' '$$-12.50' '1.234,56 €' '1 234,56 EUR' '1,5' 'USD 12' \
+	      '31/5/18' '5/31/18' '1,234,567.891'; do \
+	  n=$$((n+1)); printf '\020%s' "$$f" > $$S/fields/s$$n; printf '\021%s' "$$f" > $$S/fields/f$$n; \
 	done; \
 	if [ -x ./canaux ]; then \
 	  [ -s $(FUZZ_DIR)/sample.model ] || ./canaux segment -q -o $(FUZZ_DIR)/segment-out \

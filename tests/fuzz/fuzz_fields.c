@@ -1,12 +1,16 @@
 /* fuzz_fields -- the number and date parsers of loaders/fields.h.
  *
- * Input: byte 0 selects the locale (bit 0) and the date format mask (bits
- * 1-3); the rest is the field text, passed as (pointer, length) in an exact-
+ * Input: byte 0 selects the locale (bit 0), the date format mask (bits
+ * 1-3) and whether amounts may carry a currency (bit 4); the rest is the
+ * field text, passed as (pointer, length) in an exact-
  * size heap copy with no NUL after it, so that ASan catches a read past the
  * end. Besides crashes, it checks the properties fields.h promises:
  * field_date agrees with field_date_formats, a parsed day formats back to a
  * valid YYYY-MM-DD that parses to the same day, the civil conversions are
- * inverses, and a parsed number is finite. */
+ * inverses, a parsed number is finite, field_amount reads a plain number
+ * exactly as field_number does and fills *why only on failure, and an
+ * Excel serial (the first 8 bytes as a double) gives a day of 1900-2199
+ * that round-trips. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,6 +37,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (field_fraction(s, n, loc, &v) == 0 && !isfinite(v))
         abort();
+    {
+        double plain = 0, amt = 0;
+        const char *why = NULL;
+        unsigned flags = (data[0] & 16) ? FIELD_AMOUNT_MONEY : 0;
+        int pr = field_number(s, n, loc, &plain);
+        int ar = field_amount(s, n, loc, flags, &amt, &why);
+        if (ar == 0 && (!isfinite(amt) || why != NULL))
+            abort();
+        if (pr == 0 && (ar != 0 || memcmp(&plain, &amt, sizeof amt) != 0))
+            abort(); /* a plain number reads the same either way */
+        if (ar != 0 && why != NULL && strlen(why) == 0)
+            abort();
+    }
+    if (n >= 8) {
+        double serial;
+        int32_t day = 0;
+        memcpy(&serial, s, sizeof serial);
+        for (int sys = 0; sys < 2; sys++) {
+            if (field_excel_day(serial, sys, &day) == 0) {
+                int y;
+                unsigned m, d;
+                field_civil_from_days(day, &y, &m, &d);
+                if (y < 1900 || y > 2199 || field_days_from_civil(y, m, d) != day)
+                    abort();
+            }
+        }
+    }
 
     unsigned can = field_date_formats(s, n);
     if (can & ~7u)

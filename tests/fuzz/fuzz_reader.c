@@ -9,7 +9,11 @@
  * format (auto iso dmy mdy), bit 5 strict, bits 6-7 chunk size (64, 512,
  * 4096 bytes, default) with a 4 KiB read block, so that records are cut
  * across parallel ranges and blocks. The configuration, when present and
- * valid, overrides the flags as it does in canaux. */
+ * valid, overrides the flags as it does in canaux; through it the fuzzer
+ * reaches the encodings (encoding = cp1252, utf-16, latin1: iconv under
+ * the parser, sequences cut at the 4 KiB blocks), null tokens and composed
+ * keys; without one, auto-detection sees the bytes as they come (BOMs,
+ * Windows-1252, UTF-16 without a BOM, binary formats). */
 #include <omp.h>
 #include <stdint.h>
 #include <string.h>

@@ -108,6 +108,48 @@ static void expect_as_strtod(const char *text, enum field_locale loc,
         expect_num(text, loc, want);
 }
 
+static int amount(const char *text, enum field_locale loc, unsigned flags, double *out,
+                  const char **why)
+{
+    size_t n = strlen(text);
+    char *b = exact_copy(text, n);
+    int rc = field_amount(b, n, loc, flags, out, why);
+    free(b);
+    return rc;
+}
+
+/* field_amount must read text as exactly `want`; field_number must refuse
+   it (the forms are only tried after field_number) unless plain is set. */
+static void expect_amount(const char *text, enum field_locale loc, double want)
+{
+    double got = 12345.0;
+    const char *why = "unset";
+    if (amount(text, loc, FIELD_AMOUNT_MONEY, &got, &why) != 0)
+        fail_msg("field_amount(\"%s\", %s) failed (%s), want %.17g", text,
+                 loc == FIELD_FR ? "fr" : "en", why ? why : "no reason", want);
+    if (bits(got) != bits(want))
+        fail_msg("field_amount(\"%s\", %s) = %.17g, want %.17g", text,
+                 loc == FIELD_FR ? "fr" : "en", got, want);
+}
+
+/* field_amount must refuse text; with a reason containing `reason` when
+   it is not NULL, with no reason when it is NULL. */
+static void expect_amount_bad(const char *text, enum field_locale loc, unsigned flags,
+                              const char *reason)
+{
+    double got = 12345.0;
+    const char *why = "unset";
+    if (amount(text, loc, flags, &got, &why) != -1)
+        fail_msg("field_amount(\"%s\", %s) accepted it as %.17g", text,
+                 loc == FIELD_FR ? "fr" : "en", got);
+    assert_true(got == 12345.0);
+    if (reason == NULL && why != NULL)
+        fail_msg("field_amount(\"%s\"): reason \"%s\", expected none", text, why);
+    if (reason != NULL && (why == NULL || strstr(why, reason) == NULL))
+        fail_msg("field_amount(\"%s\"): reason \"%s\", expected one with \"%s\"", text,
+                 why ? why : "(none)", reason);
+}
+
 static void expect_frac(const char *text, enum field_locale loc, double want)
 {
     double got = 12345.0;
@@ -538,7 +580,7 @@ static void test_date_dmy_mdy(void **state)
     expect_date("25/12/2024 14:23:05", FIELD_DATE_DMY, 20082);
     expect_date_bad("25/12/2024 24:00", FIELD_DATE_DMY);
     expect_date_bad("25/12-2024", FIELD_DATE_DMY);
-    expect_date_bad("25/12/24", FIELD_DATE_DMY);
+    expect_date_bad("25/12/245", FIELD_DATE_DMY);      /* a year of 3 digits */
     expect_date_bad("1/2/20245", FIELD_DATE_DMY);
     expect_date_bad("29/02/2023", FIELD_DATE_DMY);
     expect_date_bad("25/12/2024T14:23", FIELD_DATE_DMY); /* 'T' is ISO only */
@@ -562,6 +604,158 @@ static void test_date_formats(void **state)
     assert_int_equal(formats("13/13/2024"), 0);
     assert_int_equal(formats("hello"), 0);
     assert_int_equal(formats(""), 0);
+}
+
+static void test_amount_currency(void **state)
+{
+    (void)state;
+    /* US Regional Sales writes "$1,001.18": sign, then groups of 3 */
+    expect_amount("$1,001.18", FIELD_EN, 1001.18);
+    expect_amount("$781.22", FIELD_EN, 781.22);
+    expect_amount("$ 12.50", FIELD_EN, 12.5);
+    expect_amount("12.50 $", FIELD_EN, 12.5);
+    expect_amount("12.50$", FIELD_EN, 12.5);
+    expect_amount("USD 12.50", FIELD_EN, 12.5);
+    expect_amount("12.50 usd", FIELD_EN, 12.5);
+    expect_amount("EUR12", FIELD_EN, 12.0);
+    expect_amount("\xC2\xA3" "7", FIELD_EN, 7.0);                 /* £7 */
+    expect_amount("\xE2\x82\xAC\xC2\xA0" "7.5", FIELD_EN, 7.5);    /* € and a no-break space */
+    /* negatives: a sign before or after the currency, accounting
+       parentheses, a Unicode minus */
+    expect_amount("-$12.50", FIELD_EN, -12.5);
+    expect_amount("$-12.50", FIELD_EN, -12.5);
+    expect_amount("- $12.50", FIELD_EN, -12.5);
+    expect_amount("(12.50)", FIELD_EN, -12.5);
+    expect_amount("($1,234.50)", FIELD_EN, -1234.5);
+    expect_amount("$(12.50)", FIELD_EN, -12.5);
+    expect_amount("(12.50 EUR)", FIELD_EN, -12.5);
+    expect_amount("\xE2\x88\x92" "12.50", FIELD_EN, -12.5);        /* U+2212 */
+    expect_amount("(0)", FIELD_EN, -0.0);
+    /* French: decimal comma, blanks or points between groups */
+    expect_amount("1 234,56 \xE2\x82\xAC", FIELD_FR, 1234.56);
+    expect_amount("\xE2\x82\xAC" "1.234,56", FIELD_FR, 1234.56);
+    expect_amount("(1\xC2\xA0" "234,56 EUR)", FIELD_FR, -1234.56);
+    expect_amount("-12,5 \xE2\x82\xAC", FIELD_FR, -12.5);
+    /* a plain number is read as field_number reads it */
+    expect_amount("12.5", FIELD_EN, 12.5);
+    expect_amount("1.234", FIELD_FR, 1.234);
+    /* garbage and half-forms are refused with no reason */
+    expect_amount_bad("$", FIELD_EN, FIELD_AMOUNT_MONEY, NULL);
+    expect_amount_bad("abc", FIELD_EN, FIELD_AMOUNT_MONEY, NULL);
+    expect_amount_bad("$12\xE2\x82\xAC", FIELD_EN, FIELD_AMOUNT_MONEY, NULL); /* two currencies */
+    expect_amount_bad("$$12", FIELD_EN, FIELD_AMOUNT_MONEY, NULL);
+    expect_amount_bad("(12.50", FIELD_EN, FIELD_AMOUNT_MONEY, NULL);
+    expect_amount_bad("12.50)", FIELD_EN, FIELD_AMOUNT_MONEY, NULL);
+    expect_amount_bad("-(12.50)", FIELD_EN, FIELD_AMOUNT_MONEY, NULL);
+    expect_amount_bad("USDX 12", FIELD_EN, FIELD_AMOUNT_MONEY, NULL);
+    expect_amount_bad("12 XUSD", FIELD_EN, FIELD_AMOUNT_MONEY, NULL);
+    expect_amount_bad("", FIELD_EN, FIELD_AMOUNT_MONEY, NULL);
+    /* with a reason */
+    expect_amount_bad("(-12.50)", FIELD_EN, FIELD_AMOUNT_MONEY, "two signs");
+    expect_amount_bad("-$-12.50", FIELD_EN, FIELD_AMOUNT_MONEY, "two signs");
+    expect_amount_bad("$12", FIELD_EN, 0, "currency is not allowed");
+}
+
+static void test_amount_groups(void **state)
+{
+    (void)state;
+    double v = 0;
+    const char *why;
+    /* valid groups: first 1-3 digits, then exactly 3 */
+    expect_amount("1,234", FIELD_EN, 1234.0);
+    expect_amount("1,234.56", FIELD_EN, 1234.56);
+    expect_amount("1,234,567.891", FIELD_EN, 1234567.891);
+    expect_amount("123,456", FIELD_EN, 123456.0);
+    expect_amount("1 234.56", FIELD_EN, 1234.56);
+    expect_amount("-1,000", FIELD_EN, -1000.0);
+    expect_amount("1.234,56", FIELD_FR, 1234.56);
+    expect_amount("1.234.567", FIELD_FR, 1234567.0);
+    expect_amount("12.345.678,9", FIELD_FR, 12345678.9);
+    /* a quantity takes groups without a currency */
+    assert_int_equal(amount("1,200", FIELD_EN, 0, &v, &why), 0);
+    assert_true(v == 1200.0);
+    /* ambiguous: "1,5" is one and a half in French, no thousands group */
+    expect_amount_bad("1,5", FIELD_EN, FIELD_AMOUNT_MONEY, "set locale = fr");
+    expect_amount_bad("12,25", FIELD_EN, FIELD_AMOUNT_MONEY, "set locale = fr");
+    expect_amount_bad("$1,2345", FIELD_EN, FIELD_AMOUNT_MONEY, "set locale = fr");
+    expect_amount_bad("1.234,56", FIELD_EN, FIELD_AMOUNT_MONEY, "reads as a French number");
+    expect_amount_bad("1,234.56", FIELD_FR, FIELD_AMOUNT_MONEY, "reads as an English number");
+    /* groups that are not of 3 digits */
+    expect_amount_bad("12,345,67", FIELD_EN, FIELD_AMOUNT_MONEY, "3 digits");
+    expect_amount_bad("1234,567", FIELD_EN, FIELD_AMOUNT_MONEY, "3 digits");
+    expect_amount_bad("1,23.5", FIELD_EN, FIELD_AMOUNT_MONEY, "3 digits");
+    expect_amount_bad("1.23.456", FIELD_FR, FIELD_AMOUNT_MONEY, "3 digits");
+    expect_amount_bad("1,234 567", FIELD_EN, FIELD_AMOUNT_MONEY, NULL); /* two kinds of separator */
+    expect_amount_bad("1,,234", FIELD_EN, FIELD_AMOUNT_MONEY, NULL);
+}
+
+static void test_date_two_digit_years(void **state)
+{
+    (void)state;
+    /* 2018-01-01 is day 17532 (48 x 365 + 12 leap days); 31 May is +150,
+       14 June +164 */
+    expect_date("31/5/18", FIELD_DATE_DMY, 17682);
+    expect_date("5/31/18", FIELD_DATE_MDY, 17682);
+    expect_date("14/06/2018", FIELD_DATE_DMY, 17696);
+    expect_date("14/6/18 10:30", FIELD_DATE_DMY, 17696);
+    /* the POSIX %y pivot: 69 is 1969, 68 is 2068 (2069-01-01 is day
+       99 x 365 + 25 = 36160) */
+    expect_date("1/1/69", FIELD_DATE_DMY, -365);
+    expect_date("31/12/68", FIELD_DATE_DMY, 36159);
+    expect_date("1/1/00", FIELD_DATE_MDY, 10957);
+    expect_date("31.12.99", FIELD_DATE_DMY, 10956);
+    expect_date_bad("1/1/123", FIELD_DATE_DMY);
+    expect_date_bad("1/1/1", FIELD_DATE_DMY);
+    expect_date_bad("29/2/23", FIELD_DATE_DMY);          /* 2023 is no leap year */
+    expect_date("29/2/24", FIELD_DATE_DMY, 19782);       /* 2024-02-29: 19723 + 59 */
+    expect_date_bad("18-05-31", FIELD_DATE_ISO);         /* ISO keeps 4-digit years */
+    assert_int_equal(formats("31/5/18"), FIELD_DATE_DMY);
+    assert_int_equal(formats("2/7/18"), FIELD_DATE_DMY | FIELD_DATE_MDY);
+    assert_int_equal(formats("5/31/18"), FIELD_DATE_MDY);
+}
+
+static void expect_serial(double serial, int date1904, int32_t want)
+{
+    int32_t got = 777;
+    if (field_excel_day(serial, date1904, &got) != 0)
+        fail_msg("field_excel_day(%.17g, %d) failed, want %d", serial, date1904, (int)want);
+    if (got != want)
+        fail_msg("field_excel_day(%.17g, %d) = %d, want %d", serial, date1904, (int)got, (int)want);
+}
+
+static void expect_serial_bad(double serial, int date1904)
+{
+    int32_t got = 777;
+    if (field_excel_day(serial, date1904, &got) != -1)
+        fail_msg("field_excel_day(%.17g, %d) accepted it as %d", serial, date1904, (int)got);
+    assert_int_equal(got, 777);
+}
+
+static void test_excel_serial(void **state)
+{
+    (void)state;
+    /* 1900 system. 1900-01-01 is day -25567 (70 x 365 + 17 leap days
+       before 1970). 1 is that day, 59 is 28 February, 60 the 29 February
+       Excel invents, 61 is 1 March (-25567 + 59). */
+    expect_serial(1, 0, -25567);
+    expect_serial(59, 0, -25509);
+    expect_serial_bad(60, 0);
+    expect_serial(61, 0, -25508);
+    /* 25569 is 1970-01-01 (the Unix epoch in Excel); 43466 is 2019-01-01,
+       day 17897 (49 x 365 + 12); the time of day is dropped */
+    expect_serial(25569, 0, 0);
+    expect_serial(43466, 0, 17897);
+    expect_serial(43466.999, 0, 17897);
+    expect_serial_bad(0, 0);
+    expect_serial_bad(-1, 0);
+    expect_serial_bad(NAN, 0);
+    expect_serial_bad(2958465, 0);        /* 9999-12-31: past the years accepted */
+    /* 1904 system: 0 is 1904-01-01, day -24107 (66 x 365 + 17); a date
+       is 1462 less than in the 1900 system */
+    expect_serial(0, 1, -24107);
+    expect_serial(42004, 1, 17897);
+    expect_serial(24107, 1, 0);
+    expect_serial_bad(-0.5, 1);
 }
 
 static void test_day_numbers(void **state)
@@ -663,6 +857,10 @@ int main(void)
         cmocka_unit_test(test_number_exact_midpoints),
         cmocka_unit_test(test_number_rounding_random),
         cmocka_unit_test(test_fraction),
+        cmocka_unit_test(test_amount_currency),
+        cmocka_unit_test(test_amount_groups),
+        cmocka_unit_test(test_date_two_digit_years),
+        cmocka_unit_test(test_excel_serial),
         cmocka_unit_test(test_date_iso),
         cmocka_unit_test(test_date_dmy_mdy),
         cmocka_unit_test(test_date_formats),

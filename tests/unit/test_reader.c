@@ -20,7 +20,9 @@
 #include "engine/dataset.h"
 #include "loaders/catalog.h"
 #include "loaders/config.h"
+#include "loaders/customers.h"
 #include "loaders/reader.h"
+#include "loaders/source.h"
 
 #define HEAD "order_id,date,customer_id,channel,product_id,category,quantity,unit_price,unit_cost,discount,region,account_id\n"
 
@@ -37,7 +39,7 @@
 struct rejects {
     int n;
     uint64_t line[64];
-    char reason[64][160];
+    char reason[64][256];
     char raw[64][200];
 };
 
@@ -165,7 +167,8 @@ static void test_cost_sources(void **state)
     char *cat = write_str("product_id,unit_cost,category\nP,2.5,Tools\n");
     struct catalog *c;
     struct cx_err e = { 0 };
-    assert_int_equal(catalog_load(&c, cat, FIELD_EN, &e), CX_OK);
+    reader_defaults(&o);
+    assert_int_equal(catalog_load(&c, cat, &o, &e), CX_OK);
     unlink(cat);
     free(cat);
     reader_defaults(&o);
@@ -188,7 +191,12 @@ static void test_rejects_and_lines(void **state)
 {
     (void)state;
     struct loaded L;
-    load(&L, HEAD
+    struct reader_options o;
+    /* Read as UTF-8 (detection would take the lone FF byte, never UTF-8,
+       for Windows-1252 "ÿ"): line 11 is then invalid text. */
+    reader_defaults(&o);
+    o.encoding = SRC_UTF8;
+    load_opts(&L, HEAD
          "O1,2024-01-05,C1,web,P1,Garden,2,10.00,6.00,0,North,\n"          /* line 2 */
          "O3,2024-02-06,C2,agents,\"P,3\",\"Kitchen \"\"big\"\"\nrange\",3,4.5,2,0.2,South,AG1\n" /* 3-4 */
          "O4,2024-02-07,C2,agents,P1,Garden,x,4.5,2,0.2,South,AG1\n"       /* 5: bad quantity */
@@ -199,7 +207,8 @@ static void test_rejects_and_lines(void **state)
          "O8,2024-02-07,C2,agents,P1,Garden,1,-4.5,2,0,South,AG1\n"        /* 10: price */
          "O9,2024-02-07,C\xff,agents,P1,Garden,1,4.5,2,0,South,AG1\n"      /* 11: UTF-8 */
          "O7,2024-02-07,C2\n"                                              /* 12: fields */
-         "O10,2024-02-07,C2,agents,\"P1,Garden,1,4.5,2,0,South,AG1\n");    /* 13: quote */
+         "O10,2024-02-07,C2,agents,\"P1,Garden,1,4.5,2,0,South,AG1\n",     /* 13: quote */
+         NULL, &o);
     assert_int_equal(L.rc, CX_OK);
     assert_int_equal(L.st.rows_read, 10);
     assert_int_equal(L.st.accepted, 2);
@@ -224,6 +233,142 @@ static void test_rejects_and_lines(void **state)
     assert_string_equal(dataset_text(L.ds, DS_PRODUCT, L.ds->l_product[1]), "P,3");
     assert_string_equal(dataset_text(L.ds, DS_CATEGORY, dataset_category(L.ds, 1)), "Kitchen \"big\"\nrange");
     unload(&L);
+}
+
+static void test_people_forms(void **state)
+{
+    (void)state;
+    struct loaded L;
+    /* As US Regional Sales writes them: D/M/YY and DD/MM/YYYY in one
+       column (31/5/18 rules out MDY, so DMY is detected), money with a
+       currency sign and thousands commas, quoted. */
+    load(&L, "order_id,date,customer_id,channel,product_id,quantity,discount,unit_cost,unit_price\n"
+             "S1,31/5/18,C1,In-Store,P1,5,0.08,\"$1,001.18\",\"$1,963.10\"\n"   /* line 2 */
+             "S2,14/06/2018,C2,Online,P2,3,0.05,$781.22,\"$1,775.50\"\n"          /* line 3 */
+             "S3,2/7/2018,C2,Online,P2,1,,(10.00),$20\n"                          /* line 4 */
+             "S4,2/7/2018,C2,Online,P2,1,,1,\"1,5\"\n");                          /* line 5 */
+    assert_int_equal(L.rc, CX_OK);
+    assert_int_equal(L.st.date_format, FIELD_DATE_DMY);
+    assert_int_equal(L.st.accepted, 3);
+    /* 5 x 1963.10 x 0.92 = 9030.26; cogs 5 x 1001.18 = 5005.90 */
+    assert_money(dataset_net(L.ds, 0), 9030.26);
+    assert_money(dataset_cogs(L.ds, 0), 5005.9);
+    /* 3 x 1775.50 x 0.95 = 5060.175 (kept to 1e-4) */
+    assert_money(dataset_net(L.ds, 1), 5060.175);
+    /* an accounting negative unit cost: cogs 1 x -10 */
+    assert_money(dataset_cogs(L.ds, 2), -10.0);
+    /* 2018-05-31 is day 17682, 2018-06-14 day 17696, 2018-07-02 day 17714 */
+    assert_int_equal(L.ds->h_day[L.ds->l_head[0]], 17682);
+    assert_int_equal(L.ds->h_day[L.ds->l_head[1]], 17696);
+    assert_int_equal(L.ds->h_day[L.ds->l_head[2]], 17714);
+    /* "1,5" in locale en is refused, saying why */
+    assert_int_equal(L.rej.n, 1);
+    assert_int_equal(L.rej.line[0], 5);
+    if (strstr(L.rej.reason[0], "bad number in unit_price: \"1,5\"") == NULL ||
+        strstr(L.rej.reason[0], "set locale = fr") == NULL)
+        fail_msg("reject: \"%s\"", L.rej.reason[0]);
+    unload(&L);
+}
+
+static void test_master_data(void **state)
+{
+    (void)state;
+    struct reader_options o;
+    struct cx_err e = { 0 };
+    reader_defaults(&o);
+    /* A catalogue with its own headers, ';' and money as people write it;
+       a NULL cost is no cost. */
+    o.products_columns[RP_PRODUCT] = strdup("ProductKey");
+    o.products_columns[RP_UNIT_COST] = strdup("StandardCost");
+    o.products_columns[RP_CATEGORY] = strdup("Cat");
+    char *cat = write_str("Name;ProductKey;Cat;StandardCost\n"
+                          "Road;349;Bikes;\"$1,898.09\"\n"
+                          "Cap;350;Clothing;NULL\n");
+    struct catalog *c;
+    assert_int_equal(catalog_load(&c, cat, &o, &e), CX_OK);
+    assert_int_equal(catalog_size(c), 2);
+    /* Customers: the channel of a reseller (AdventureWorks' BusinessType);
+       listed twice with the same values is fine. */
+    o.customers_columns[RC_CUSTOMER] = strdup("ResellerKey");
+    o.customers_columns[RC_CHANNEL] = strdup("BusinessType");
+    o.customers_columns[RC_REGION] = strdup("Country");
+    char *cus = write_str("ResellerKey,BusinessType,Country\n"
+                          "1,Warehouse,France\n"
+                          "2,Specialty Bike Shop,\n"
+                          "2,Specialty Bike Shop,N/A\n");
+    struct customers *cu;
+    assert_int_equal(customers_load(&cu, cus, &o, &e), CX_OK);
+    assert_int_equal(customers_size(cu), 2);
+    assert_true(customers_has(cu, CU_CHANNEL));
+    assert_true(customers_has(cu, CU_REGION));
+    assert_false(customers_has(cu, CU_ACCOUNT));
+    o.catalog = c;
+    o.customers = cu;
+    struct loaded L;
+    /* No channel column: it comes from the customers. */
+    load_opts(&L,
+              "order_id,date,customer_id,product_id,quantity,revenue,cost,region\n"
+              "O1,2020-01-01,1,349,2,5000,NULL,\n"         /* line 2: Warehouse, France */
+              "O2,2020-01-01,2,350,1,10,4,\n"              /* line 3: no region */
+              "O3,2020-01-01,2,349,1,3000,,Spain\n"        /* line 4: its own region wins */
+              "O4,2020-01-01,3,349,1,3000,,\n",            /* line 5: customer 3 is unknown */
+              NULL, &o);
+    assert_int_equal(L.rc, CX_OK);
+    assert_true(L.st.has_field[RF_CHANNEL]);
+    assert_int_equal(L.st.accepted, 3);
+    assert_int_equal(L.rej.n, 1);
+    assert_int_equal(L.rej.line[0], 5);
+    if (strstr(L.rej.reason[0], "missing channel: customer \"3\" is not in") == NULL)
+        fail_msg("reject: %s", L.rej.reason[0]);
+    const struct dataset *ds = L.ds;
+    assert_string_equal(dataset_text(ds, DS_CHANNEL, ds->h_channel[ds->l_head[0]]), "Warehouse");
+    assert_string_equal(dataset_text(ds, DS_REGION, ds->h_region[ds->l_head[0]]), "France");
+    assert_string_equal(dataset_text(ds, DS_CHANNEL, ds->h_channel[ds->l_head[1]]), "Specialty Bike Shop");
+    assert_int_equal(ds->h_region[ds->l_head[1]], DS_NONE16);
+    assert_string_equal(dataset_text(ds, DS_REGION, ds->h_region[ds->l_head[2]]), "Spain");
+    /* The NULL cost falls back to the catalogue: 2 x 1898.09 = 3796.18;
+       category from the catalogue */
+    assert_money(dataset_cogs(ds, 0), 3796.18);
+    assert_string_equal(dataset_text(ds, DS_CATEGORY, dataset_category(ds, 0)), "Bikes");
+    assert_money(dataset_cogs(ds, 1), 4.0);
+    unload(&L);
+    o.catalog = NULL;
+    o.customers = NULL;
+    customers_free(cu);
+    catalog_free(c);
+    unlink(cat);
+    free(cat);
+    unlink(cus);
+    free(cus);
+
+    /* A customer listed twice with other values is bad input, named. */
+    cus = write_str("ResellerKey,BusinessType\n1,Warehouse\n2,Warehouse\n1,Ware House\n");
+    assert_int_equal(customers_load(&cu, cus, &o, &e), CX_EIO);
+    if (strstr(e.msg, ":4: customer 1 listed twice with different values: channel 'Warehouse' on "
+                      "line 2, 'Ware House' here") == NULL)
+        fail_msg("message: %s", e.msg);
+    unlink(cus);
+    free(cus);
+    /* A header without the mapped columns */
+    memset(&e, 0, sizeof e);
+    cus = write_str("id,type\n1,Warehouse\n");
+    assert_int_equal(customers_load(&cu, cus, &o, &e), CX_EIO);
+    assert_non_null(strstr(e.msg, "customers file header has no column 'ResellerKey'"));
+    unlink(cus);
+    free(cus);
+    memset(&e, 0, sizeof e);
+    cat = write_str("ProductKey,StandardCost\n1,-3\n");
+    assert_int_equal(catalog_load(&c, cat, &o, &e), CX_EIO);
+    assert_non_null(strstr(e.msg, ":2: bad unit_cost \"-3\""));
+    unlink(cat);
+    free(cat);
+    memset(&e, 0, sizeof e);
+    cat = write_str("ProductKey,StandardCost\n1,3\n2\n");
+    assert_int_equal(catalog_load(&c, cat, &o, &e), CX_EIO);
+    assert_non_null(strstr(e.msg, ":3: expected 2 fields, found 1"));
+    unlink(cat);
+    free(cat);
+    reader_options_free(&o);
 }
 
 static void test_formats(void **state)
@@ -503,6 +648,8 @@ int main(void)
         cmocka_unit_test(test_amounts),
         cmocka_unit_test(test_cost_sources),
         cmocka_unit_test(test_rejects_and_lines),
+        cmocka_unit_test(test_people_forms),
+        cmocka_unit_test(test_master_data),
         cmocka_unit_test(test_formats),
         cmocka_unit_test(test_mapping_and_channels),
         cmocka_unit_test(test_errors),
