@@ -56,7 +56,12 @@ static int write_workbook(const char *dir, int fr, const struct dataset *ds, con
     }
     struct rec_names names = { ds, s, rec, fr ? LANG_FR : LANG_EN };
     char text[1024], money[64];
-    for (size_t i = 0; i < rec->n && nf < 10; i++, nf++) {
+    /* As in report.html: a segment where no channel stands out is a
+       result of the channel-fit test, not a finding (it stays in the
+       recommendations sheet). */
+    for (size_t i = 0; i < rec->n && nf < 10; i++) {
+        if (rec->r[i].action == RA_FIT_UNTESTABLE || rec->r[i].action == RA_FIT_NO_DIFFERENCE)
+            continue;
         rec_text(&names, &rec->r[i], text, sizeof text);
         if (isfinite(rec->r[i].impact))
             snprintf(findings[nf], sizeof findings[nf], fr ? "%zu. %s (environ %s par an)" : "%zu. %s (about %s a year)",
@@ -64,6 +69,13 @@ static int write_workbook(const char *dir, int fr, const struct dataset *ds, con
         else
             snprintf(findings[nf], sizeof findings[nf], "%zu. %s", i + 1, text);
         fp[nf] = findings[nf];
+        nf++;
+    }
+    if (nf == 0) {
+        snprintf(findings[nf], sizeof findings[nf], "%s", fr ? "Rien dans ces données ne se distingue de leur bruit."
+                 : "Nothing in this data stands out from its noise.");
+        fp[nf] = findings[nf];
+        nf++;
     }
     if (customers > XLSX_MAX_CUSTOMERS) {
         snprintf(findings[nf], sizeof findings[nf], fr ? "Les %u clients sont dans customers.csv (une feuille n'en "
@@ -73,24 +85,34 @@ static int write_workbook(const char *dir, int fr, const struct dataset *ds, con
         nf++;
     }
     snprintf(out, sizeof out, "%s/workbook.xlsx", dir);
-    return xlsx_write_from_csv(out, pp, NULL, n, fr, "canaux: findings", fp, nf, (time_t)asof * 86400, e);
+    return xlsx_write_from_csv(out, pp, NULL, n, fr, fr ? "canaux\xC2\xA0: constats" : "canaux: findings", fp, nf,
+                               (time_t)asof * 86400, e);
 }
 
 /* report.html from the run's tables, written under a temporary name and
-   renamed into place. */
+   renamed into place. Its data quality warnings: for now the channels the
+   cost model lacks, in the run's language. */
 static int write_html(const char *dir, int fr, const struct inputs *in, const struct features *f,
                       const struct economics *ec, struct cx_err *e)
 {
-    char path[4200], tmp[4200], period[64], d0[16], d1[16];
-    const char *names[64];
-    size_t n = (size_t)in->nfiles < 64 ? (size_t)in->nfiles : 64;
+    char path[4200], tmp[4200], d0[16], d1[16];
+    const char *names[64], *unk[DS_MAX_CHANNELS] = { NULL };
+    size_t n = (size_t)in->nfiles < 64 ? (size_t)in->nfiles : 64, nunk = 0;
     for (size_t i = 0; i < n; i++)
         names[i] = in->stats[i].name;
+    for (uint32_t c = 0; c < ec->nch && nunk < DS_MAX_CHANNELS; c++)
+        if (!ec->model.ch[ec->ch[c].cm].in_model)
+            unk[nunk++] = dataset_text(in->ds, DS_CHANNEL, c);
+    char *unk_warning = html_unmodelled_sentence(fr, unk, nunk);
+    if (nunk > 0 && unk_warning == NULL)
+        return cx_nomem(e, "report.html");
+    const char *warnings[] = { unk_warning };
     field_format_day(f->from, d0);
     field_format_day(f->to, d1);
-    snprintf(period, sizeof period, "%s to %s (%d days)", d0, d1, ec->days);
-    struct html_meta meta = { "canaux report", CANAUX_VERSION, ec->model.source, period, names, n,
-                              in->rows_read, in->accepted, in->rejected };
+    struct html_meta meta = { .version = CANAUX_VERSION, .cost_model = ec->model.source, .from = d0, .to = d1,
+                              .days = ec->days, .inputs = names, .ninputs = n, .rows_read = in->rows_read,
+                              .accepted = in->accepted, .rejected = in->rejected, .warnings = warnings,
+                              .nwarnings = unk_warning != NULL };
     snprintf(path, sizeof path, "%s/report.html", dir);
     snprintf(tmp, sizeof tmp, "%s/.report.html.tmp", dir);
     int rc = html_report_from_csv(tmp, dir, fr, &meta, e);
@@ -98,6 +120,7 @@ static int write_html(const char *dir, int fr, const struct inputs *in, const st
         rc = cx_fail(e, CX_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
     if (rc != CX_OK)
         unlink(tmp);
+    free(unk_warning);
     return rc;
 }
 

@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reports/lang.h"
+
 #define ABSENT (-1)          /* parse_file: the file does not exist */
 #define NNBSP "\xE2\x80\xAF" /* U+202F, the French thousands separator */
 #define DASH "\xE2\x80\x94"  /* U+2014, shown for a missing value */
@@ -555,6 +557,105 @@ static void td_text(struct html *h, const char *s)
     put(h, "</td>");
 }
 
+/* ---- Words ------------------------------------------------------------ */
+
+/* The page's own words come in English and French side by side: a label
+   as tx(h, "English", "français"), a table's header as an array of both,
+   a sentence with figures as h->fr ? "..." : "..." where it is written.
+   Numbers inside sentences go through reports/lang.h, as the
+   recommendation texts do; numbers in table cells and chart labels
+   through fmt_num above. */
+#define NBSP "\xC2\xA0"      /* U+00A0: before a French colon, inside guillemets */
+
+static const char *tx(const struct html *h, const char *en, const char *fr)
+{
+    return h->fr ? fr : en;
+}
+
+static enum lang lang_of(const struct html *h)
+{
+    return h->fr ? LANG_FR : LANG_EN;
+}
+
+/* A number, a percentage and a sum of money inside a sentence, into b
+   (64 bytes). */
+static const char *s_num(const struct html *h, char *b, double v, int decimals)
+{
+    return lang_num(b, 64, lang_of(h), v, decimals);
+}
+
+static const char *s_pct(const struct html *h, char *b, double fraction, int decimals)
+{
+    return lang_pct(b, 64, lang_of(h), fraction, decimals);
+}
+
+static const char *s_money(const struct html *h, char *b, double v)
+{
+    return lang_money(b, 64, lang_of(h), v);
+}
+
+/* A column of a table's header, in both languages. */
+struct col {
+    const char *en, *fr;   /* the header's text (HTML: fixed words and entities only) */
+    int num;               /* 1: a number column, right-aligned */
+};
+
+static void thead(struct html *h, const struct col *c, size_t n)
+{
+    put(h, "<thead><tr>");
+    for (size_t i = 0; i < n; i++) {
+        put(h, c[i].num ? "<th class=\"n\">" : "<th>");
+        put(h, tx(h, c[i].en, c[i].fr));
+        put(h, "</th>");
+    }
+    put(h, "</tr></thead>\n<tbody>\n");
+}
+#define THEAD(h, cols) thead(h, cols, sizeof cols / sizeof *cols)
+
+/* The sections, in the page's order: the anchor, the navigation label and
+   the heading. */
+enum { S_FINDINGS, S_SEGMENTS, S_CHANNELS, S_MATRIX, S_WHALE, S_RETENTION, S_SEASONALITY, S_PRICES,
+       S_QUALITY, S_N };
+static const struct {
+    const char *id;
+    const char *nav_en, *nav_fr;
+    const char *head_en, *head_fr;
+} SECTIONS[S_N] = {
+    [S_FINDINGS] = { "findings", "Findings", "Constats", "Findings", "Constats" },
+    [S_SEGMENTS] = { "segments", "Segments", "Segments de clients", "Segments", "Segments de clients" },
+    [S_CHANNELS] = { "channels", "Channels", "Canaux", "Channels", "Canaux" },
+    [S_MATRIX] = { "matrix", "Segment \xC3\x97 channel", "Segment \xC3\x97 canal",
+                   "Segment \xC3\x97 channel: contribution per customer",
+                   "Segment \xC3\x97 canal" NBSP ": contribution par client" },
+    [S_WHALE] = { "whale", "Whale curve", "Courbe de la baleine", "Whale curve", "Courbe de la baleine" },
+    [S_RETENTION] = { "retention", "Acquisition and retention", "Acquisition et fidélisation",
+                      "Acquisition and retention", "Acquisition et fidélisation" },
+    [S_SEASONALITY] = { "seasonality", "Seasonality", "Saisonnalité", "Seasonality", "Saisonnalité" },
+    [S_PRICES] = { "prices", "Price consistency", "Cohérence des prix", "Price consistency",
+                   "Cohérence des prix" },
+    [S_QUALITY] = { "quality", "Data quality", "Qualité des données", "Data quality", "Qualité des données" },
+};
+
+/* recommendations.csv's kind and confidence, as a reader says them. */
+static const char *const KINDS[][3] = {
+    { "channel_fit", "channel fit", "adéquation des canaux" },
+    { "volume_shift", "volume shift", "transfert de volume" },
+    { "objective", "objective", "objectif" },
+    { "policy", "policy", "politique" },
+    { "product", "product", "produit" },
+    { "program", "program", "programme" },
+    { "price", "price", "prix" },
+};
+static const char *const CONFIDENCE[][3] = {
+    { "high", "high", "élevée" },
+    { "medium", "medium", "moyenne" },
+    { "low", "low", "faible" },
+};
+
+/* "n/a" where a figure cannot be had (no acquisition spend known). */
+#define NA_EN "n/a"
+#define NA_FR "n.d."
+
 /* ---- Sorting ----------------------------------------------------------- */
 
 /* A row and the key it is sorted on; ties keep the file's order. */
@@ -578,16 +679,19 @@ static int order_cmp(const void *a, const void *b)
 
 struct report {
     struct html h;              /* the page */
-    int fr;                     /* French CSV files and numbers */
+    int fr;                     /* French CSV files, numbers and words */
     struct table t[T_N];        /* the run's tables, by T_ index */
     struct reasons rj;          /* rejects.csv, counted by reason */
     const struct html_meta *meta; /* the run, or NULL */
+    unsigned char *unk;         /* per channels.csv row: 1 when the cost model lacks the channel */
+    size_t nunk;                /* such channels */
+    char *unk_sentence;         /* html_unmodelled_sentence of them, or NULL when none */
     int nomem;                  /* an allocation failed */
 };
 
 static const char CSS[] =
     ":root{--ink:#1d2733;--muted:#5d6877;--line:#d8dde4;--head:#eef1f5;--bar:#3b6ea8;"
-    "--pos:#2b8a57;--neg:#c0392b}\n"
+    "--pos:#2b8a57;--neg:#c0392b;--warn:#8a5a00}\n"
     "*{box-sizing:border-box}\n"
     "body{font:15px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,"
     "sans-serif;color:var(--ink);max-width:1120px;margin:0 auto;padding:24px 32px 48px}\n"
@@ -597,6 +701,8 @@ static const char CSS[] =
     "dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0;"
     "font-size:14px}\n"
     "dl.meta dt{color:var(--muted)}dl.meta dd{margin:0}\n"
+    ".warn{color:var(--warn)}dl.meta .warn{font-size:13px;margin-top:2px;max-width:760px}\n"
+    "ul.warn{margin:6px 0 12px;padding-left:22px;font-size:14px}ul.warn li{margin:3px 0}\n"
     "nav{margin:16px 0 0;font-size:13.5px;color:var(--muted)}\n"
     "nav a{color:var(--bar);text-decoration:none;margin-right:12px;white-space:nowrap}\n"
     "table{border-collapse:collapse;width:100%;font-size:13.5px;margin:8px 0}\n"
@@ -605,6 +711,7 @@ static const char CSS[] =
     "th{background:var(--head);font-weight:600;vertical-align:bottom}\n"
     ".n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}\n"
     ".neg{color:var(--neg)}\n"
+    ".unk{color:var(--muted);font-style:italic}\n"
     "table.dq{width:auto;min-width:420px}\n"
     "tr.total td{font-weight:600;border-top:2px solid var(--line)}\n"
     ".note,.how{color:var(--muted);font-size:13px;margin:6px 0}\n"
@@ -627,7 +734,7 @@ static const char CSS[] =
     "svg .axis{stroke:#6b7684;stroke-width:1}svg .grid{stroke:#e3e7ec;stroke-width:1}\n"
     "svg .ref{stroke:#8a5a00;stroke-width:1.2;stroke-dasharray:5 4}\n"
     "svg .small{font-size:10.5px;fill:var(--muted)}\n"
-    "svg .b{fill:var(--bar)}svg .bp{fill:var(--pos)}svg .bn{fill:var(--neg)}\n"
+    "svg .b{fill:var(--bar)}svg .bp{fill:var(--pos)}svg .bn{fill:var(--neg)}svg .bu{fill:#a3abb5}\n"
     "svg .wl{fill:none;stroke:var(--bar);stroke-width:2;stroke-linejoin:round}\n"
     "table.heat td.v{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
     "table.heat td.low{background:repeating-linear-gradient(45deg,#f1f2f4 0 4px,#dfe2e6 4px 6px);"
@@ -644,17 +751,22 @@ static const char CSS[] =
     "thead{display:table-header-group}table{font-size:9pt}th,td{padding:3px 5px}"
     "td.n{white-space:normal}.ev{font-size:8pt}}\n";
 
-static void section(struct html *h, const char *id, const char *title)
+static void section(struct html *h, int s)
 {
-    putf(h, "<section id=\"%s\">\n<h2>%s</h2>\n", id, title);
+    putf(h, "<section id=\"%s\">\n<h2>%s</h2>\n", SECTIONS[s].id,
+         tx(h, SECTIONS[s].head_en, SECTIONS[s].head_fr));
 }
 
 static void not_in_run(struct report *r, int t)
 {
     if (r->t[t].present)
-        putf(&r->h, "<p class=\"note\">Nothing to show: %s has no rows.</p>\n", table_file[t]);
+        putf(&r->h, tx(&r->h, "<p class=\"note\">Nothing to show: %s has no rows.</p>\n",
+                       "<p class=\"note\">Rien à montrer" NBSP ": %s n'a aucune ligne.</p>\n"),
+             table_file[t]);
     else
-        putf(&r->h, "<p class=\"note\">Not produced by this run (no %s in the output folder).</p>\n",
+        putf(&r->h, tx(&r->h, "<p class=\"note\">Not produced by this run (no %s in the output folder).</p>\n",
+                       "<p class=\"note\">Non produit par cette exécution (pas de %s dans le dossier de "
+                       "sortie).</p>\n"),
              table_file[t]);
 }
 
@@ -672,11 +784,132 @@ static void segment_label(struct html *h, const struct table *t, size_t row, int
     }
 }
 
+/* ---- Channels the cost model lacks ------------------------------------ */
+
+/* Appends s to the string at *b (length *len, capacity *cap); 0, or -1
+   when out of memory (*b then freed and NULL). */
+static int str_cat(char **b, size_t *len, size_t *cap, const char *s)
+{
+    size_t n = strlen(s);
+    char *q = grow(*b, cap, *len + n + 1, 1);
+    if (q == NULL) {
+        free(*b);
+        *b = NULL;
+        return -1;
+    }
+    *b = q;
+    memcpy(q + *len, s, n + 1);
+    *len += n;
+    return 0;
+}
+
+char *html_unmodelled_sentence(int fr, const char *const *channels, size_t n)
+{
+    if (n == 0 || channels == NULL)
+        return NULL;
+    char count[64];
+    lang_num(count, sizeof count, fr ? LANG_FR : LANG_EN, (double)n, 0);
+    int one = n == 1;
+    char *b = NULL;
+    size_t len = 0, cap = 0;
+    int bad = str_cat(&b, &len, &cap, count);
+    if (fr)
+        bad |= str_cat(&b, &len, &cap, one ? " canal des données est absent du modèle de coûts" NBSP ": "
+                                           : " canaux des données sont absents du modèle de coûts" NBSP ": ");
+    else
+        bad |= str_cat(&b, &len, &cap, one ? " channel of the data is missing from the cost model: "
+                                           : " channels of the data are missing from the cost model: ");
+    for (size_t i = 0; i < n && !bad; i++) {
+        bad |= str_cat(&b, &len, &cap, i == 0 ? "" : ", ");
+        bad |= str_cat(&b, &len, &cap, fr ? "\xC2\xAB" NBSP : "\xE2\x80\x9C");
+        bad |= str_cat(&b, &len, &cap, channels[i] != NULL ? channels[i] : "");
+        bad |= str_cat(&b, &len, &cap, fr ? NBSP "\xC2\xBB" : "\xE2\x80\x9D");
+    }
+    if (fr)
+        bad |= str_cat(&b, &len, &cap, one ? ". Ses coûts sont inconnus (comptés à zéro), et aucune recommandation "
+                                             "qui dépend des coûts (adéquation des canaux, transfert de volume, "
+                                             "CAC, délai de récupération) ne le nomme."
+                                           : ". Leurs coûts sont inconnus (comptés à zéro), et aucune recommandation "
+                                             "qui dépend des coûts (adéquation des canaux, transfert de volume, "
+                                             "CAC, délai de récupération) ne les nomme.");
+    else
+        bad |= str_cat(&b, &len, &cap, one ? ". Its costs are unknown (counted at zero), and no recommendation that "
+                                             "depends on cost (channel fit, volume shift, CAC, payback) names it."
+                                           : ". Their costs are unknown (counted at zero), and no recommendation "
+                                             "that depends on cost (channel fit, volume shift, CAC, payback) names "
+                                             "them.");
+    if (bad) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* Marks the rows of channels.csv whose in_cost_model is 0 and writes the
+   sentence that names them. */
+static void find_unmodelled(struct report *r)
+{
+    const struct table *t = &r->t[T_CH];
+    int cin = tcol(t, "in_cost_model"), cch = tcol(t, "channel");
+    if (!t->present || t->nrows == 0 || cin < 0)
+        return;
+    const char **names = malloc(t->nrows * sizeof *names);
+    r->unk = calloc(t->nrows, 1);
+    if (names == NULL || r->unk == NULL) {
+        r->nomem = 1;
+        free(names);
+        return;
+    }
+    for (size_t i = 0; i < t->nrows; i++)
+        if (to_num(tcell(t, i, cin), r->fr) == 0) {
+            r->unk[i] = 1;
+            names[r->nunk++] = unguard(tcell(t, i, cch));
+        }
+    if (r->nunk > 0 && (r->unk_sentence = html_unmodelled_sentence(r->fr, names, r->nunk)) == NULL)
+        r->nomem = 1;
+    free(names);
+}
+
+/* 1 when the channel named by a cell of any table is one the cost model lacks. */
+static int unknown_channel(const struct report *r, const char *cell)
+{
+    const struct table *t = &r->t[T_CH];
+    int cch = tcol(t, "channel");
+    for (size_t i = 0; r->nunk > 0 && i < t->nrows; i++)
+        if (r->unk[i] && strcmp(unguard(tcell(t, i, cch)), unguard(cell)) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- Header ------------------------------------------------------------ */
+
+/* "2024-03-01" as "1er mars 2024" (French) into b (64 bytes); the text as
+   it is when it is no such date. */
+static const char *day_text(const struct html *h, char *b, const char *iso)
+{
+    int y, m, d;
+    char end;
+    if (!h->fr || sscanf(iso, "%4d-%2d-%2d%c", &y, &m, &d, &end) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
+        snprintf(b, 64, "%s", iso);
+    else
+        snprintf(b, 64, "%d%s %s %d", d, d == 1 ? "er" : "", lang_month(LANG_FR, m), y);
+    return b;
+}
+
+/* A count and its French participle, which agrees in number: "1 rejetée",
+   "2 rejetées" (French counts 0 as singular). */
+static void count_fr(struct html *h, unsigned long long n, const char *word)
+{
+    char b[64];
+    putf(h, "%s %s%s", s_num(h, b, (double)n, 0), word, n >= 2 ? "es" : "e");
+}
+
 static void write_header(struct report *r)
 {
     struct html *h = &r->h;
     const struct html_meta *m = r->meta;
-    const char *title = m != NULL && m->title != NULL ? m->title : "canaux report";
+    const char *title = m != NULL && m->title != NULL ? m->title : tx(h, "canaux report", "Rapport canaux");
+    char b[64], c[64];
     putf(h, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
          r->fr ? "fr" : "en");
@@ -686,89 +919,185 @@ static void write_header(struct report *r)
     put(h, "</style>\n</head>\n<body>\n<header>\n<h1>");
     esc(h, title);
     put(h, "</h1>\n<dl class=\"meta\">\n");
-    if (m != NULL && m->period != NULL) {
-        put(h, "<dt>Period</dt><dd>");
+    if (m != NULL && m->from != NULL && m->to != NULL) {
+        put(h, tx(h, "<dt>Period</dt><dd>", "<dt>Période</dt><dd>"));
+        put(h, tx(h, "", "du "));
+        esc(h, day_text(h, b, m->from));
+        put(h, tx(h, " to ", " au "));
+        esc(h, day_text(h, b, m->to));
+        if (m->days > 0)
+            putf(h, " (%s %s)", s_num(h, c, m->days, 0),
+                 m->days == 1 ? tx(h, "day", "jour") : tx(h, "days", "jours"));
+        put(h, "</dd>\n");
+    } else if (m != NULL && m->period != NULL) {
+        put(h, tx(h, "<dt>Period</dt><dd>", "<dt>Période</dt><dd>"));
         esc(h, m->period);
         put(h, "</dd>\n");
     }
-    if (m != NULL && m->cost_model != NULL) {
-        put(h, "<dt>Cost model</dt><dd>");
-        esc(h, m->cost_model);
+    if ((m != NULL && m->cost_model != NULL) || r->unk_sentence != NULL) {
+        put(h, tx(h, "<dt>Cost model</dt><dd>", "<dt>Modèle de coûts</dt><dd>"));
+        if (m != NULL && m->cost_model != NULL)
+            esc(h, strcmp(m->cost_model, "built-in") == 0 ? tx(h, "built-in", "intégré") : m->cost_model);
+        if (r->unk_sentence != NULL) {
+            put(h, "<div class=\"warn\">");
+            esc(h, r->unk_sentence);
+            put(h, "</div>");
+        }
         put(h, "</dd>\n");
     }
     if (m != NULL && m->ninputs > 0 && m->inputs != NULL) {
-        put(h, m->ninputs > 1 ? "<dt>Inputs</dt><dd>" : "<dt>Input</dt><dd>");
+        put(h, m->ninputs > 1 ? tx(h, "<dt>Inputs</dt><dd>", "<dt>Fichiers d'entrée</dt><dd>")
+                              : tx(h, "<dt>Input</dt><dd>", "<dt>Fichier d'entrée</dt><dd>"));
         for (size_t i = 0; i < m->ninputs && i < MAX_INPUTS_SHOWN; i++) {
             if (i > 0)
                 put(h, "<br>");
             esc(h, m->inputs[i] != NULL ? m->inputs[i] : "");
         }
-        if (m->ninputs > MAX_INPUTS_SHOWN) {
-            put(h, "<br>and ");
-            num(h, (double)(m->ninputs - MAX_INPUTS_SHOWN), 0);
-            put(h, " more");
-        }
+        if (m->ninputs > MAX_INPUTS_SHOWN)
+            putf(h, tx(h, "<br>and %s more", "<br>et %s autres"),
+                 s_num(h, b, (double)(m->ninputs - MAX_INPUTS_SHOWN), 0));
         put(h, "</dd>\n");
     }
     if (m != NULL) {
-        put(h, "<dt>Rows</dt><dd>");
-        num(h, (double)m->rows_read, 0);
-        put(h, " read, ");
-        num(h, (double)m->accepted, 0);
-        put(h, " accepted, ");
-        num(h, (double)m->rejected, 0);
-        put(h, " rejected</dd>\n");
+        if (h->fr) {
+            put(h, "<dt>Lignes</dt><dd>");
+            count_fr(h, m->rows_read, "lu");
+            put(h, ", ");
+            count_fr(h, m->accepted, "accepté");
+            put(h, ", ");
+            count_fr(h, m->rejected, "rejeté");
+            put(h, "</dd>\n");
+        } else {
+            char a[64];
+            putf(h, "<dt>Rows</dt><dd>%s read, %s accepted, %s rejected</dd>\n", s_num(h, a, (double)m->rows_read, 0),
+                 s_num(h, b, (double)m->accepted, 0), s_num(h, c, (double)m->rejected, 0));
+        }
     }
-    put(h, "<dt>Produced by</dt><dd>canaux");
+    put(h, tx(h, "<dt>Produced by</dt><dd>canaux", "<dt>Produit par</dt><dd>canaux"));
     if (m != NULL && m->version != NULL) {
         put(h, " ");
         esc(h, m->version);
     }
-    put(h, "</dd>\n</dl>\n");
-    put(h, "<nav><a href=\"#findings\">Findings</a><a href=\"#segments\">Segments</a>"
-           "<a href=\"#channels\">Channels</a><a href=\"#matrix\">Segment \xC3\x97 channel</a>"
-           "<a href=\"#whale\">Whale curve</a><a href=\"#retention\">Acquisition and retention</a>"
-           "<a href=\"#seasonality\">Seasonality</a><a href=\"#prices\">Price consistency</a>"
-           "<a href=\"#quality\">Data quality</a></nav>\n</header>\n");
+    put(h, "</dd>\n</dl>\n<nav>");
+    for (int s = 0; s < S_N; s++)
+        putf(h, "<a href=\"#%s\">%s</a>", SECTIONS[s].id, tx(h, SECTIONS[s].nav_en, SECTIONS[s].nav_fr));
+    put(h, "</nav>\n</header>\n");
+}
+
+/* ---- Findings ---------------------------------------------------------- */
+
+/* 1 unless the row says that no channel stands out for a segment: such a
+   row is a result of the channel-fit test, shown with the segment × channel
+   matrix, not something to act on. */
+static int is_finding(const struct table *t, size_t i)
+{
+    const char *action = unguard(tcell(t, i, tcol(t, "action")));
+    return strcmp(action, "fit_untestable") != 0 && strcmp(action, "fit_no_difference") != 0;
+}
+
+/* A kind or confidence word of recommendations.csv in the reader's
+   language; one not in the list as it is, "volume_shift" read as
+   "volume shift". */
+static void word_of(struct html *h, const char *const (*list)[3], size_t n, const char *cell)
+{
+    const char *p = unguard(cell);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(p, list[i][0]) == 0) {
+            put(h, list[i][h->fr ? 2 : 1]);
+            return;
+        }
+    for (;;) {
+        size_t run = strcspn(p, "_");
+        esc_n(h, p, run);
+        if (p[run] == '\0')
+            break;
+        put(h, " ");
+        p += run + 1;
+    }
+}
+
+static void confidence_badge(struct html *h, const char *cell)
+{
+    const char *conf = unguard(cell);
+    const char *cls = strcmp(conf, "high") == 0     ? "conf conf-high"
+                      : strcmp(conf, "medium") == 0 ? "conf conf-medium"
+                      : strcmp(conf, "low") == 0    ? "conf conf-low"
+                                                    : "conf";
+    putf(h, "<span class=\"%s\">", cls);
+    word_of(h, CONFIDENCE, sizeof CONFIDENCE / sizeof *CONFIDENCE, cell);
+    put(h, "</span>");
+}
+
+/* The recommendation's sentence with its evidence below it. */
+static void rec_cell(struct html *h, const struct table *t, size_t i)
+{
+    cell_text(h, tcell(t, i, tcol(t, "text")));
+    const char *ev = tcell(t, i, tcol(t, "evidence"));
+    if (ev[0] != '\0') {
+        put(h, "<div class=\"ev\">");
+        cell_text(h, ev);
+        put(h, "</div>");
+    }
 }
 
 static void write_findings(struct report *r)
 {
     struct html *h = &r->h;
     const struct table *t = &r->t[T_REC];
-    section(h, "findings", "Findings");
+    section(h, S_FINDINGS);
     if (!t->present) {
         not_in_run(r, T_REC);
         put(h, "</section>\n");
         return;
     }
-    if (t->nrows == 0) {
-        put(h, "<p>No recommendation: no segment or channel stood out on the thresholds of this run.</p>\n"
-               "</section>\n");
-        return;
-    }
     int crank = tcol(t, "rank"), ckind = tcol(t, "kind"), cseg = tcol(t, "segment");
     int cname = tcol(t, "segment_name"), cch = tcol(t, "channel"), ctarget = tcol(t, "target_channel");
-    int ctext = tcol(t, "text"), cimp = tcol(t, "impact"), clo = tcol(t, "impact_ci_low");
-    int chi = tcol(t, "impact_ci_high"), cconf = tcol(t, "confidence"), cev = tcol(t, "evidence");
-    struct order *o = malloc(t->nrows * sizeof *o);
+    int cimp = tcol(t, "impact"), clo = tcol(t, "impact_ci_low");
+    int chi = tcol(t, "impact_ci_high"), cconf = tcol(t, "confidence");
+    struct order *o = malloc((t->nrows ? t->nrows : 1) * sizeof *o);
     if (o == NULL) {
         r->nomem = 1;
         return;
     }
+    size_t nf = 0;
     for (size_t i = 0; i < t->nrows; i++) {
-        o[i].key = to_num(tcell(t, i, crank), r->fr);
-        o[i].row = i;
+        if (!is_finding(t, i))
+            continue;
+        o[nf].key = to_num(tcell(t, i, crank), r->fr);
+        o[nf++].row = i;
     }
-    qsort(o, t->nrows, sizeof *o, order_cmp);
-    size_t n = t->nrows < TOP_FINDINGS ? t->nrows : TOP_FINDINGS;
-    if (n == t->nrows)
-        putf(h, "<p>The run's %zu recommendation%s, by estimated impact.</p>\n", n, n > 1 ? "s" : "");
+    if (nf == 0) {
+        put(h, tx(h, "<p>Nothing in this data stands out from its noise.</p>\n",
+                  "<p>Rien dans ces données ne se distingue de leur bruit.</p>\n"));
+        if (t->nrows > 0)
+            put(h, tx(h, "<p class=\"note\">Each segment's channel fit is with the segment \xC3\x97 channel "
+                         "matrix.</p>\n",
+                      "<p class=\"note\">L'adéquation des canaux de chaque segment figure avec la matrice "
+                      "segment \xC3\x97 canal.</p>\n"));
+        put(h, "</section>\n");
+        free(o);
+        return;
+    }
+    qsort(o, nf, sizeof *o, order_cmp);
+    size_t n = nf < TOP_FINDINGS ? nf : TOP_FINDINGS;
+    char a[64], b[64];
+    if (n == nf && n == 1)
+        put(h, tx(h, "<p>The run's one recommendation.</p>\n", "<p>La seule recommandation de l'exécution.</p>\n"));
+    else if (n == nf)
+        putf(h, tx(h, "<p>The run's %s recommendations, by estimated impact.</p>\n",
+                   "<p>Les %s recommandations de l'exécution, par impact estimé.</p>\n"),
+             s_num(h, a, (double)n, 0));
     else
-        putf(h, "<p>The %zu most valuable of %zu recommendations.</p>\n", n, t->nrows);
-    put(h, "<table class=\"findings\">\n<thead><tr><th class=\"n\">#</th><th>Kind</th><th>Segment</th>"
-           "<th>Channel</th><th>Recommendation</th><th class=\"n\">Impact per year</th>"
-           "<th>Confidence</th></tr></thead>\n<tbody>\n");
+        putf(h, tx(h, "<p>The %s most valuable of %s recommendations.</p>\n",
+                   "<p>Les %s recommandations les plus importantes sur %s.</p>\n"),
+             s_num(h, a, (double)n, 0), s_num(h, b, (double)nf, 0));
+    static const struct col cols[] = {
+        { "#", "#", 1 }, { "Kind", "Type", 0 }, { "Segment", "Segment", 0 }, { "Channel", "Canal", 0 },
+        { "Recommendation", "Recommandation", 0 }, { "Impact per year", "Impact par an", 1 },
+        { "Confidence", "Confiance", 0 },
+    };
+    put(h, "<table class=\"findings\">\n");
+    THEAD(h, cols);
     for (size_t k = 0; k < n; k++) {
         size_t i = o[k].row;
         put(h, "<tr><td class=\"n\">");
@@ -778,37 +1107,24 @@ static void write_findings(struct report *r)
         else
             cell_text(h, tcell(t, i, crank));
         put(h, "</td><td>");
-        /* volume_shift reads as "volume shift". */
-        for (const char *p = unguard(tcell(t, i, ckind));;) {
-            size_t run = strcspn(p, "_");
-            esc_n(h, p, run);
-            if (p[run] == '\0')
-                break;
-            put(h, " ");
-            p += run + 1;
-        }
+        word_of(h, KINDS, sizeof KINDS / sizeof *KINDS, tcell(t, i, ckind));
         put(h, "</td><td>");
         if (tcell(t, i, cname)[0] != '\0' || tcell(t, i, cseg)[0] != '\0')
             segment_label(h, t, i, cname, cseg);
         else
-            put(h, "all");
+            put(h, tx(h, "all", "tous"));
         put(h, "</td><td>");
         const char *ch = tcell(t, i, cch), *target = tcell(t, i, ctarget);
         if (ch[0] != '\0')
             cell_text(h, ch);
         else if (target[0] == '\0')
-            put(h, "all");
+            put(h, tx(h, "all", "tous"));
         if (target[0] != '\0') {
             put(h, " \xE2\x86\x92 ");
             cell_text(h, target);
         }
         put(h, "</td><td class=\"rec\">");
-        cell_text(h, tcell(t, i, ctext));
-        if (tcell(t, i, cev)[0] != '\0') {
-            put(h, "<div class=\"ev\">");
-            cell_text(h, tcell(t, i, cev));
-            put(h, "</div>");
-        }
+        rec_cell(h, t, i);
         double imp = to_num(tcell(t, i, cimp), r->fr);
         put(h, imp < 0 ? "</td><td class=\"n neg\">" : "</td><td class=\"n\">");
         num(h, imp, 0);
@@ -820,21 +1136,22 @@ static void write_findings(struct report *r)
             num(h, hi, 0);
             put(h, "</span>");
         }
-        const char *conf = unguard(tcell(t, i, cconf));
-        const char *cls = strcmp(conf, "high") == 0     ? "conf conf-high"
-                          : strcmp(conf, "medium") == 0 ? "conf conf-medium"
-                          : strcmp(conf, "low") == 0    ? "conf conf-low"
-                                                        : "conf";
-        putf(h, "</td><td><span class=\"%s\">", cls);
-        esc(h, conf);
-        put(h, "</span></td></tr>\n");
+        put(h, "</td><td>");
+        confidence_badge(h, tcell(t, i, cconf));
+        put(h, "</td></tr>\n");
     }
     put(h, "</tbody>\n</table>\n");
-    put(h, "<p class=\"how\"><strong>How to read:</strong> the impact is the estimated change in "
-           "contribution per year, in the currency of the input, with its 95% interval below it; "
-           "the confidence says how strong the statistical evidence is (high, medium, low), and "
-           "the grey line under each recommendation gives the figures behind it. Every "
-           "recommendation, with its evidence, is in recommendations.csv.</p>\n");
+    put(h, tx(h, "<p class=\"how\"><strong>How to read:</strong> the impact is the estimated change in "
+                 "contribution per year, in the currency of the input, with its 95% interval below it; "
+                 "the confidence says how strong the statistical evidence is (high, medium, low), and "
+                 "the grey line under each recommendation gives the figures behind it. Every "
+                 "recommendation, with its evidence, is in recommendations.csv.</p>\n",
+              "<p class=\"how\"><strong>Comment lire" NBSP ":</strong> l'impact est la variation estimée de "
+              "la contribution par an, dans la monnaie des données, avec son intervalle à 95" NBSP "% "
+              "en dessous" NBSP "; la confiance dit la force de la preuve statistique (élevée, moyenne, "
+              "faible), et la ligne grise sous chaque recommandation donne les chiffres sur lesquels elle "
+              "repose. Toutes les recommandations, avec leur justification, sont dans "
+              "recommendations.csv.</p>\n"));
     put(h, "</section>\n");
     free(o);
 }
@@ -846,6 +1163,7 @@ struct bar {
     const char *label;  /* a CSV cell (shown unguarded, escaped) */
     double v;           /* the value; NaN: no bar */
     char vt[160];       /* the value as shown beside the bar */
+    int muted;          /* 1: grey, a figure that leaves costs out */
 };
 
 /* A horizontal bar chart W pixels wide; negative values go left of the
@@ -886,7 +1204,7 @@ static void bar_chart(struct html *h, const char *caption, const struct bar *b, 
         double v = b[i].v;
         if (isfinite(v)) {
             double xv = zero + v * scale;
-            const char *cls = !signed_colors ? "b" : v < 0 ? "bn" : "bp";
+            const char *cls = b[i].muted ? "bu" : !signed_colors ? "b" : v < 0 ? "bn" : "bp";
             putf(h, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>", cls,
                  v < 0 ? xv : zero, y + 4, fabs(xv - zero), ROW - 8);
             putf(h, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">", v < 0 ? xv - 4 : xv + 4,
@@ -915,7 +1233,7 @@ static void write_segments(struct report *r)
 {
     struct html *h = &r->h;
     const struct table *t = &r->t[T_SEG];
-    section(h, "segments", "Segments");
+    section(h, S_SEGMENTS);
     if (!t->present || t->nrows == 0) {
         not_in_run(r, T_SEG);
         put(h, "</section>\n");
@@ -941,17 +1259,21 @@ static void write_segments(struct report *r)
         snprintf(b[i].vt, sizeof b[i].vt, "%s \xC2\xB7 %s", fmt_num(x, b[i].v, 0, r->fr),
                  fmt_pct(y, to_num(tcell(t, i, cshare), r->fr), 1, r->fr));
     }
-    put(h, "<p>");
-    num(h, total, 0);
-    putf(h, " customers in %zu segments of similar buying habits.</p>\n", t->nrows);
-    bar_chart(h, "Customers per segment", b, t->nrows, 640, 0);
+    char x[64], y[64];
+    putf(h, tx(h, "<p>%s customers in %s segments of similar buying habits.</p>\n",
+               "<p>%s clients en %s segments aux habitudes d'achat semblables.</p>\n"),
+         s_num(h, x, total, 0), s_num(h, y, (double)t->nrows, 0));
+    bar_chart(h, tx(h, "Customers per segment", "Clients par segment"), b, t->nrows, 640, 0);
     free(b);
-    put(h, "<h3>Profiles</h3>\n<table>\n<thead><tr><th>Segment</th><th class=\"n\">Customers</th>"
-           "<th class=\"n\">Share</th><th class=\"n\">Share of net sales</th>"
-           "<th class=\"n\">Median recency (days)</th><th class=\"n\">Median orders</th>"
-           "<th class=\"n\">Median spend</th><th class=\"n\">Median order value</th>"
-           "<th class=\"n\">Median return rate</th><th class=\"n\">Median discount rate</th>"
-           "</tr></thead>\n<tbody>\n");
+    static const struct col cols[] = {
+        { "Segment", "Segment", 0 }, { "Customers", "Clients", 1 }, { "Share", "Part", 1 },
+        { "Share of net sales", "Part des ventes nettes", 1 },
+        { "Median recency (days)", "Récence médiane (jours)", 1 }, { "Median orders", "Commandes médianes", 1 },
+        { "Median spend", "Dépense médiane", 1 }, { "Median order value", "Panier médian", 1 },
+        { "Median return rate", "Taux de retour médian", 1 }, { "Median discount rate", "Taux de remise médian", 1 },
+    };
+    put(h, tx(h, "<h3>Profiles</h3>\n<table>\n", "<h3>Profils</h3>\n<table>\n"));
+    THEAD(h, cols);
     for (size_t i = 0; i < t->nrows; i++) {
         put(h, "<tr><td>");
         segment_label(h, t, i, cname, cid);
@@ -967,17 +1289,25 @@ static void write_segments(struct report *r)
         td_pct(h, to_num(tcell(t, i, cdis), r->fr), 1);
         put(h, "</tr>\n");
     }
-    put(h, "</tbody>\n</table>\n<p class=\"note\">Recency: days since the last order at the end of "
-           "the data. Orders: orders with a positive net. Spend: net sales over the period, returns "
-           "deducted. Return rate: units returned \xC3\xB7 units sold; discount rate: discount "
-           "\xC3\xB7 gross.</p>\n</section>\n");
+    put(h, tx(h, "</tbody>\n</table>\n<p class=\"note\">Recency: days since the last order at the end of "
+                 "the data. Orders: orders with a positive net. Spend: net sales over the period, returns "
+                 "deducted. Return rate: units returned \xC3\xB7 units sold; discount rate: discount "
+                 "\xC3\xB7 gross.</p>\n</section>\n",
+              "</tbody>\n</table>\n<p class=\"note\">Récence" NBSP ": jours depuis la dernière commande à la "
+              "fin des données. Commandes" NBSP ": commandes au montant net positif. Dépense" NBSP ": ventes "
+              "nettes sur la période, retours déduits. Taux de retour" NBSP ": unités retournées \xC3\xB7 "
+              "unités vendues" NBSP "; taux de remise" NBSP ": remise \xC3\xB7 montant brut.</p>\n"
+              "</section>\n"));
 }
+
+#define UNKNOWN_EN "unknown"
+#define UNKNOWN_FR "inconnu"
 
 static void write_channels(struct report *r)
 {
     struct html *h = &r->h;
     const struct table *t = &r->t[T_CH];
-    section(h, "channels", "Channels");
+    section(h, S_CHANNELS);
     if (!t->present || t->nrows == 0) {
         not_in_run(r, T_CH);
         put(h, "</section>\n");
@@ -992,33 +1322,60 @@ static void write_channels(struct report *r)
         r->nomem = 1;
         return;
     }
+    /* A channel the cost model lacks has no cost of sales to draw, and its
+       contribution is its margin alone: grey, with an asterisk. */
     put(h, "<div class=\"charts wide\">\n");
     for (size_t i = 0; i < t->nrows; i++) {
+        int unk = r->nunk > 0 && r->unk[i];
         b[i].label = tcell(t, i, cch);
-        b[i].v = to_num(tcell(t, i, ccos), r->fr);
-        fmt_pct(b[i].vt, b[i].v, 1, r->fr);
+        b[i].v = unk ? NAN : to_num(tcell(t, i, ccos), r->fr);
+        if (unk)
+            snprintf(b[i].vt, sizeof b[i].vt, "%s", tx(h, UNKNOWN_EN, UNKNOWN_FR));
+        else
+            fmt_pct(b[i].vt, b[i].v, 1, r->fr);
     }
-    bar_chart(h, "Cost of sales (channel cost \xC3\xB7 net sales)", b, t->nrows, 480, 0);
+    bar_chart(h, tx(h, "Cost of sales (channel cost \xC3\xB7 net sales)",
+                    "Coût de vente (coût du canal \xC3\xB7 ventes nettes)"), b, t->nrows, 480, 0);
     for (size_t i = 0; i < t->nrows; i++) {
+        b[i].muted = r->nunk > 0 && r->unk[i];
         b[i].v = to_num(tcell(t, i, ccon), r->fr);
         fmt_num(b[i].vt, b[i].v, 0, r->fr);
+        if (b[i].muted && isfinite(b[i].v))
+            strcat(b[i].vt, "*");
     }
-    bar_chart(h, "Contribution (margin \xE2\x88\x92 channel cost)", b, t->nrows, 480, 1);
+    bar_chart(h, tx(h, "Contribution (margin \xE2\x88\x92 channel cost)",
+                    "Contribution (marge \xE2\x88\x92 coût du canal)"), b, t->nrows, 480, 1);
     free(b);
-    put(h, "</div>\n<table>\n<thead><tr><th>Channel</th><th>Kind</th><th class=\"n\">Customers</th>"
-           "<th class=\"n\">Orders</th><th class=\"n\">Net sales</th><th class=\"n\">Channel cost</th>"
-           "<th class=\"n\">Contribution</th><th class=\"n\">Cost of sales</th>"
-           "<th class=\"n\">Average order value</th></tr></thead>\n<tbody>\n");
+    static const struct col cols[] = {
+        { "Channel", "Canal", 0 }, { "Kind", "Type", 0 }, { "Customers", "Clients", 1 },
+        { "Orders", "Commandes", 1 }, { "Net sales", "Ventes nettes", 1 }, { "Channel cost", "Coût du canal", 1 },
+        { "Contribution", "Contribution", 1 }, { "Cost of sales", "Coût de vente", 1 },
+        { "Average order value", "Panier moyen", 1 },
+    };
+    put(h, "</div>\n<table>\n");
+    THEAD(h, cols);
     for (size_t i = 0; i < t->nrows; i++) {
+        int unk = r->nunk > 0 && r->unk[i];
         put(h, "<tr>");
         td_text(h, tcell(t, i, cch));
-        td_text(h, tcell(t, i, ckind));
+        if (unk)
+            put(h, tx(h, "<td class=\"unk\">not in the cost model</td>", "<td class=\"unk\">hors modèle de coûts</td>"));
+        else
+            td_text(h, tcell(t, i, ckind));
         td_num(h, to_num(tcell(t, i, ccust), r->fr), 0);
         td_num(h, to_num(tcell(t, i, cord), r->fr), 0);
         td_num(h, to_num(tcell(t, i, cnet), r->fr), 0);
-        td_num(h, to_num(tcell(t, i, ccost), r->fr), 0);
-        td_num(h, to_num(tcell(t, i, ccon), r->fr), 0);
-        td_pct(h, to_num(tcell(t, i, ccos), r->fr), 1);
+        if (unk) {
+            double con = to_num(tcell(t, i, ccon), r->fr);
+            putf(h, "<td class=\"n unk\">%s</td>", tx(h, UNKNOWN_EN, UNKNOWN_FR));
+            put(h, con < 0 ? "<td class=\"n neg\">" : "<td class=\"n\">");
+            num(h, con, 0);
+            putf(h, "*</td><td class=\"n unk\">%s</td>", tx(h, UNKNOWN_EN, UNKNOWN_FR));
+        } else {
+            td_num(h, to_num(tcell(t, i, ccost), r->fr), 0);
+            td_num(h, to_num(tcell(t, i, ccon), r->fr), 0);
+            td_pct(h, to_num(tcell(t, i, ccos), r->fr), 1);
+        }
         put(h, "<td class=\"n\">");
         num(h, to_num(tcell(t, i, caov), r->fr), 2);
         double lo = to_num(tcell(t, i, clo), r->fr), hi = to_num(tcell(t, i, chi), r->fr);
@@ -1031,10 +1388,20 @@ static void write_channels(struct report *r)
         }
         put(h, "</td></tr>\n");
     }
-    put(h, "</tbody>\n</table>\n<p class=\"note\">Contribution = margin \xE2\x88\x92 channel cost "
-           "(commissions, order, unit, return and fixed costs of the cost model). Cost of sales = "
-           "channel cost \xC3\xB7 net sales. Average order value over orders with a positive net, "
-           "with its 95% confidence interval below.</p>\n</section>\n");
+    put(h, tx(h, "</tbody>\n</table>\n<p class=\"note\">Contribution = margin \xE2\x88\x92 channel cost "
+                 "(commissions, order, unit, return and fixed costs of the cost model). Cost of sales = "
+                 "channel cost \xC3\xB7 net sales. Average order value over orders with a positive net, "
+                 "with its 95% confidence interval below.",
+              "</tbody>\n</table>\n<p class=\"note\">Contribution = marge \xE2\x88\x92 coût du canal "
+              "(commissions, coûts par commande, par unité, par retour et coûts fixes du modèle de coûts). "
+              "Coût de vente = coût du canal \xC3\xB7 ventes nettes. Panier moyen sur les commandes au "
+              "montant net positif, avec son intervalle de confiance à 95" NBSP "% en dessous."));
+    if (r->nunk > 0)
+        put(h, tx(h, " * The cost model lacks this channel: its channel cost is unknown (counted at zero), so "
+                     "its contribution is its margin alone and its cost of sales is not shown.",
+                  " * Le modèle de coûts n'a pas ce canal" NBSP ": son coût est inconnu (compté à zéro), sa "
+                  "contribution n'est donc que sa marge et son coût de vente n'est pas montré."));
+    put(h, "</p>\n</section>\n");
 }
 
 /* Index k of the row first[k] whose cells in columns a, b and c equal
@@ -1051,13 +1418,55 @@ static size_t find_key(const struct table *t, const size_t *first, size_t n, siz
     return n;
 }
 
+/* Each segment's channel-fit result from recommendations.csv: the channel
+   that serves it best, or why none stands out. */
+static void write_fit(struct report *r)
+{
+    struct html *h = &r->h;
+    const struct table *t = &r->t[T_REC];
+    int ckind = tcol(t, "kind"), cseg = tcol(t, "segment"), cname = tcol(t, "segment_name");
+    int cch = tcol(t, "channel"), cconf = tcol(t, "confidence");
+    size_t n = 0;
+    for (size_t i = 0; t->present && i < t->nrows; i++)
+        n += strcmp(unguard(tcell(t, i, ckind)), "channel_fit") == 0;
+    if (n == 0)
+        return;
+    static const struct col cols[] = {
+        { "Segment", "Segment", 0 }, { "Channel", "Canal", 0 }, { "Channel fit", "Adéquation des canaux", 0 },
+        { "Confidence", "Confiance", 0 },
+    };
+    put(h, tx(h, "<h3>Channel fit by segment</h3>\n<p class=\"note\">Each segment's channels compared on "
+                 "contribution, every pair corrected together; where no channel stands out, the row says "
+                 "whether nothing could be tested or the test found no difference.</p>\n<table>\n",
+              "<h3>Adéquation des canaux par segment</h3>\n<p class=\"note\">Les canaux de chaque segment "
+              "comparés sur la contribution, toutes les paires corrigées ensemble" NBSP "; quand aucun canal "
+              "ne se distingue, la ligne dit si rien n'a pu être testé ou si le test n'a trouvé aucun "
+              "écart.</p>\n<table>\n"));
+    THEAD(h, cols);
+    for (size_t i = 0; i < t->nrows; i++) {
+        if (strcmp(unguard(tcell(t, i, ckind)), "channel_fit") != 0)
+            continue;
+        put(h, "<tr><td>");
+        segment_label(h, t, i, cname, cseg);
+        put(h, "</td>");
+        td_text(h, tcell(t, i, cch));
+        put(h, "<td class=\"rec\">");
+        rec_cell(h, t, i);
+        put(h, "</td><td>");
+        confidence_badge(h, tcell(t, i, cconf));
+        put(h, "</td></tr>\n");
+    }
+    put(h, "</tbody>\n</table>\n");
+}
+
 static void write_matrix(struct report *r)
 {
     struct html *h = &r->h;
     const struct table *t = &r->t[T_SC];
-    section(h, "matrix", "Segment \xC3\x97 channel: contribution per customer");
+    section(h, S_MATRIX);
     if (!t->present || t->nrows == 0) {
         not_in_run(r, T_SC);
+        write_fit(r);
         put(h, "</section>\n");
         return;
     }
@@ -1081,7 +1490,7 @@ static void write_matrix(struct report *r)
     for (size_t k = 0; k < nseg * nch; k++)
         grid[k] = SIZE_MAX;
     double maxabs = 0;
-    int any_low = 0;
+    int any_low = 0, any_unk = 0;
     for (size_t i = 0; i < n; i++) {
         size_t s = find_key(t, seg, nseg, i, cid, cname, -1), c = find_key(t, ch, nch, i, cch, -1, -1);
         grid[s * nch + c] = i;
@@ -1095,6 +1504,10 @@ static void write_matrix(struct report *r)
     for (size_t c = 0; c < nch; c++) {
         put(h, "<th class=\"n\">");
         cell_text(h, tcell(t, ch[c], cch));
+        if (unknown_channel(r, tcell(t, ch[c], cch))) {
+            put(h, "*");
+            any_unk = 1;
+        }
         put(h, "</th>");
     }
     put(h, "</tr></thead>\n<tbody>\n");
@@ -1130,12 +1543,22 @@ static void write_matrix(struct report *r)
         }
         put(h, "</tr>\n");
     }
-    put(h, "</tbody>\n</table>\n<p class=\"note\">Contribution per customer of each segment in each "
-           "channel: green is profit, red is loss, deeper for larger amounts; n is the number of "
-           "customers.");
+    put(h, tx(h, "</tbody>\n</table>\n<p class=\"note\">Contribution per customer of each segment in each "
+                 "channel: green is profit, red is loss, deeper for larger amounts; n is the number of "
+                 "customers.",
+              "</tbody>\n</table>\n<p class=\"note\">Contribution par client de chaque segment dans chaque "
+              "canal" NBSP ": vert pour un profit, rouge pour une perte, plus foncé pour les plus gros "
+              "montants" NBSP "; n est le nombre de clients."));
     if (any_low)
-        put(h, " Hatched grey cells have low support: too few customers for a reliable figure.");
-    put(h, "</p>\n</section>\n");
+        put(h, tx(h, " Hatched grey cells have low support: too few customers for a reliable figure.",
+                  " Les cases grises hachurées ont peu de clients" NBSP ": trop peu pour un chiffre fiable."));
+    if (any_unk)
+        put(h, tx(h, " * A channel the cost model lacks: its costs are unknown, so the figure is margin alone.",
+                  " * Un canal absent du modèle de coûts" NBSP ": ses coûts sont inconnus, le chiffre n'est "
+                  "que la marge."));
+    put(h, "</p>\n");
+    write_fit(r);
+    put(h, "</section>\n");
     goto out;
 nomem:
     r->nomem = 1;
@@ -1168,12 +1591,15 @@ static void whale_chart(struct report *r, const char *channel, const double *x, 
     double pw = W - ML - MR, ph = H - MT - MB;
 #define WX(v) (ML + (v) * pw)
 #define WY(v) (MT + (hi - (v)) / (hi - lo) * ph)
+    int unk = unknown_channel(r, channel);
     put(h, "<figure>\n<figcaption>");
     cell_text(h, channel);
+    if (unk)
+        put(h, "*");
     put(h, "</figcaption>\n");
     putf(h, "<svg viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\" "
-            "aria-label=\"Whale curve: ",
-         W, H, W, H);
+            "aria-label=\"%s",
+         W, H, W, H, tx(h, "Whale curve: ", "Courbe de la baleine" NBSP ": "));
     cell_text(h, channel);
     put(h, "\">\n");
     long nt = lround((hi - lo) / step);
@@ -1190,9 +1616,8 @@ static void whale_chart(struct report *r, const char *channel, const double *x, 
         putf(h, "<text class=\"small\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",
              WX(k / 4.0), H - MB + 14, fmt_pct(b, k / 4.0, 0, r->fr));
     }
-    putf(h, "<text class=\"small\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">share of customers, "
-            "most profitable first</text>\n",
-         ML + pw / 2, H - 4);
+    putf(h, "<text class=\"small\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", ML + pw / 2, H - 4,
+         tx(h, "share of customers, most profitable first", "part des clients, les plus rentables d'abord"));
     putf(h, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", ML, WY(0), W - MR,
          WY(0));
     putf(h, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", ML, MT, ML, H - MB);
@@ -1205,18 +1630,21 @@ static void whale_chart(struct report *r, const char *channel, const double *x, 
     put(h, "\"/>\n</svg>\n");
 #undef WX
 #undef WY
+    char a[64], b[64], c[64];
     if (n > 0 && !money && peak > 1.005 && isfinite(peak)) {
-        char a[64], b[64];
-        putf(h, "<p class=\"note\">The top %s of customers make %s of the contribution.</p>\n",
-             fmt_pct(a, peak_x, 0, r->fr), fmt_pct(b, peak, 0, r->fr));
+        putf(h, tx(h, "<p class=\"note\">The top %s of customers make %s of the contribution.</p>\n",
+                   "<p class=\"note\">Les %s de clients les plus rentables font %s de la contribution.</p>\n"),
+             s_pct(h, a, peak_x, 0), s_pct(h, b, peak, 0));
     } else if (n > 0 && money) {
-        char a[64], b[64], c[64];
-        putf(h, "<p class=\"note\">Cumulative contribution in money: its customers' total contribution (%s) is not "
-                "positive, so no share of it is drawn.",
-             fmt_num(c, y[n - 1], 0, r->fr));
+        putf(h, tx(h, "<p class=\"note\">Cumulative contribution in money: its customers' total contribution (%s) "
+                      "is not positive, so no share of it is drawn.",
+                   "<p class=\"note\">Contribution cumulée en monnaie" NBSP ": la contribution totale de ses "
+                   "clients (%s) n'est pas positive, aucune part n'en est donc tracée."),
+             s_num(h, c, y[n - 1], 0));
         if (peak > 0 && isfinite(peak))
-            putf(h, " The top %s of customers make %s before the rest lose it.", fmt_pct(a, peak_x, 0, r->fr),
-                 fmt_num(b, peak, 0, r->fr));
+            putf(h, tx(h, " The top %s of customers make %s before the rest lose it.",
+                       " Les %s de clients les plus rentables font %s avant que les autres ne le perdent."),
+                 s_pct(h, a, peak_x, 0), s_num(h, b, peak, 0));
         put(h, "</p>\n");
     }
     put(h, "</figure>\n");
@@ -1226,7 +1654,7 @@ static void write_whale(struct report *r)
 {
     struct html *h = &r->h;
     const struct table *t = &r->t[T_WHALE];
-    section(h, "whale", "Whale curve");
+    section(h, S_WHALE);
     if (!t->present || t->nrows == 0) {
         not_in_run(r, T_WHALE);
         put(h, "</section>\n");
@@ -1235,6 +1663,7 @@ static void write_whale(struct report *r)
     int cch = tcol(t, "channel"), cx = tcol(t, "customer_share"), cy = tcol(t, "contribution_share"),
         cz = tcol(t, "cumulative_contribution");
     size_t n = t->nrows, nch = 0;
+    int any_unk = 0;
     size_t *ch = malloc(n * sizeof *ch);
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
     if (ch == NULL || x == NULL || y == NULL) {
@@ -1244,10 +1673,14 @@ static void write_whale(struct report *r)
     for (size_t i = 0; i < n; i++)
         if (find_key(t, ch, nch, i, cch, -1, -1) == nch)
             ch[nch++] = i;
-    put(h, "<p>Customers ranked from the most to the least profitable: the curve gives the share "
-           "of the channel's total contribution made by the top share of customers. A peak above "
-           "the dashed 100% line means the best customers earn more than the channel as a whole, "
-           "and the rest lose part of it.</p>\n<div class=\"charts\">\n");
+    put(h, tx(h, "<p>Customers ranked from the most to the least profitable: the curve gives the share "
+                 "of the channel's total contribution made by the top share of customers. A peak above "
+                 "the dashed 100% line means the best customers earn more than the channel as a whole, "
+                 "and the rest lose part of it.</p>\n<div class=\"charts\">\n",
+              "<p>Les clients classés du plus au moins rentable" NBSP ": la courbe donne la part de la "
+              "contribution totale du canal faite par les meilleurs clients. Un pic au-dessus de la ligne "
+              "pointillée des 100" NBSP "% signifie que les meilleurs clients rapportent plus que le canal "
+              "dans son ensemble, et que les autres en perdent une partie.</p>\n<div class=\"charts\">\n"));
     for (size_t c = 0; c < nch; c++) {
         /* No share (a total that is not positive): the money curve. */
         int money = 0;
@@ -1265,10 +1698,20 @@ static void write_whale(struct report *r)
             }
         }
         whale_chart(r, tcell(t, ch[c], cch), x, y, m, money);
+        any_unk |= unknown_channel(r, tcell(t, ch[c], cch));
     }
-    put(h, "</div>\n<p class=\"note\">When a channel's total contribution is close to zero, the "
-           "shares are taken of that small total and the curve is very tall: its shape, not its "
-           "scale, is what to read.</p>\n</section>\n");
+    put(h, "</div>\n");
+    if (any_unk)
+        put(h, tx(h, "<p class=\"note\">* A channel the cost model lacks: its costs are unknown, so its curve "
+                     "is drawn on margin alone.</p>\n",
+                  "<p class=\"note\">* Un canal absent du modèle de coûts" NBSP ": ses coûts sont inconnus, sa "
+                  "courbe ne porte que sur la marge.</p>\n"));
+    put(h, tx(h, "<p class=\"note\">When a channel's total contribution is close to zero, the "
+                 "shares are taken of that small total and the curve is very tall: its shape, not its "
+                 "scale, is what to read.</p>\n</section>\n",
+              "<p class=\"note\">Quand la contribution totale d'un canal est proche de zéro, les "
+              "parts sont prises de ce petit total et la courbe est très haute" NBSP ": c'est sa forme, "
+              "non son échelle, qu'il faut lire.</p>\n</section>\n"));
 out:
     free(ch);
     free(x);
@@ -1279,7 +1722,7 @@ static void write_retention(struct report *r)
 {
     struct html *h = &r->h;
     const struct table *t = &r->t[T_ACQ];
-    section(h, "retention", "Acquisition and retention");
+    section(h, S_RETENTION);
     if (!t->present || t->nrows == 0) {
         not_in_run(r, T_ACQ);
         put(h, "</section>\n");
@@ -1290,13 +1733,21 @@ static void write_retention(struct report *r)
     int c180 = tcol(t, "ret180_rate"), c365 = tcol(t, "ret365_rate");
     int cfy = tcol(t, "first_year_contribution_mean"), cpay = tcol(t, "payback_months");
     int cexc = tcol(t, "cac_exceeds_first_year");
-    put(h, "<p>Customers by the channel of their first order.</p>\n<table>\n<thead><tr>"
-           "<th>Channel</th><th class=\"n\">New customers</th><th class=\"n\">CAC</th>"
-           "<th class=\"n\">Repeat rate</th><th class=\"n\">Retained at 90 days</th>"
-           "<th class=\"n\">at 180 days</th><th class=\"n\">at 365 days</th>"
-           "<th class=\"n\">First-year contribution</th><th class=\"n\">Payback (months)</th>"
-           "</tr></thead>\n<tbody>\n");
-    /* The channel rows, then the total. */
+    static const struct col cols[] = {
+        { "Channel", "Canal", 0 }, { "New customers", "Nouveaux clients", 1 }, { "CAC", "CAC", 1 },
+        { "Repeat rate", "Taux de réachat", 1 }, { "Retained at 90 days", "Fidélisés à 90 jours", 1 },
+        { "at 180 days", "à 180 jours", 1 }, { "at 365 days", "à 365 jours", 1 },
+        { "First-year contribution", "Contribution de première année", 1 },
+        { "Payback (months)", "Délai de récupération (mois)", 1 },
+    };
+    put(h, tx(h, "<p>Customers by the channel of their first order.</p>\n<table>\n",
+              "<p>Les clients selon le canal de leur première commande.</p>\n<table>\n"));
+    THEAD(h, cols);
+    /* The channel rows, then the total. An empty CAC is an acquisition
+       spend nobody knows (none in the cost model, or a channel it lacks):
+       "n/a", never 0. */
+    const char *na = tx(h, NA_EN, NA_FR);
+    int any_na = 0;
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < t->nrows; i++) {
             const char *lev = tcell(t, i, clev);
@@ -1308,9 +1759,15 @@ static void write_retention(struct report *r)
             if (pass == 0)
                 td_text(h, tcell(t, i, cch));
             else
-                put(h, "<td>All channels</td>");
+                put(h, tx(h, "<td>All channels</td>", "<td>Tous les canaux</td>"));
             td_num(h, to_num(tcell(t, i, cnew), r->fr), 0);
-            td_num(h, to_num(tcell(t, i, ccac), r->fr), 2);
+            double cac = to_num(tcell(t, i, ccac), r->fr);
+            if (isfinite(cac)) {
+                td_num(h, cac, 2);
+            } else {
+                putf(h, "<td class=\"n unk\">%s</td>", na);
+                any_na = 1;
+            }
             td_pct(h, to_num(tcell(t, i, crep), r->fr), 1);
             td_pct(h, to_num(tcell(t, i, c90), r->fr), 1);
             td_pct(h, to_num(tcell(t, i, c180), r->fr), 1);
@@ -1322,27 +1779,47 @@ static void write_retention(struct report *r)
                 put(h, exceeds ? "<td class=\"n neg\">" : "<td class=\"n\">");
                 num(h, pay, 1);
                 put(h, "</td>");
+            } else if (exceeds) {
+                put(h, tx(h, "<td class=\"n neg\">never</td>", "<td class=\"n neg\">jamais</td>"));
             } else {
-                put(h, exceeds ? "<td class=\"n neg\">never</td>" : "<td class=\"n\">" DASH "</td>");
+                putf(h, "<td class=\"n unk\">%s</td>", na);
             }
             put(h, "</tr>\n");
         }
     }
-    put(h, "</tbody>\n</table>\n<p class=\"note\">CAC: acquisition spend per new customer. Repeat "
-           "rate: share with two or more orders. Retained at d days: share ordering again within d "
-           "days of the first order, among customers observed that long. First-year contribution: "
-           "mean contribution of a customer's orders in the year after acquisition. Payback: months "
-           "of that contribution to recover the CAC; \xE2\x80\x9cnever\xE2\x80\x9d when the first "
-           "year does not cover it.</p>\n</section>\n");
+    put(h, tx(h, "</tbody>\n</table>\n<p class=\"note\">CAC: acquisition spend per new customer. Repeat "
+                 "rate: share with two or more orders. Retained at d days: share ordering again within d "
+                 "days of the first order, among customers observed that long. First-year contribution: "
+                 "mean contribution of a customer's orders in the year after acquisition. Payback: months "
+                 "of that contribution to recover the CAC; \xE2\x80\x9cnever\xE2\x80\x9d when the first "
+                 "year does not cover it.",
+              "</tbody>\n</table>\n<p class=\"note\">CAC" NBSP ": dépense d'acquisition par nouveau client. "
+              "Taux de réachat" NBSP ": part des clients à deux commandes ou plus. Fidélisés à d jours" NBSP
+              ": part qui commande de nouveau dans les d jours suivant la première commande, parmi les "
+              "clients observés aussi longtemps. Contribution de première année" NBSP ": contribution "
+              "moyenne des commandes d'un client dans l'année qui suit son acquisition. Délai de "
+              "récupération" NBSP ": mois de cette contribution qu'il faut pour couvrir le CAC" NBSP "; "
+              "\xC2\xAB" NBSP "jamais" NBSP "\xC2\xBB quand la première année ne le couvre pas."));
+    if (any_na)
+        put(h, tx(h, " n/a: not available; a channel whose acquisition spend is not known (none in the cost "
+                     "model, or a channel the cost model lacks) has no CAC and no payback, and all channels "
+                     "together have none of their own.",
+                  " n.d." NBSP ": non disponible" NBSP "; un canal dont la dépense d'acquisition n'est pas "
+                  "connue (aucune dans le modèle de coûts, ou un canal qu'il n'a pas) n'a ni CAC ni délai de "
+                  "récupération, et l'ensemble des canaux n'en a pas en propre."));
+    put(h, "</p>\n</section>\n");
 }
 
 static void write_seasonality(struct report *r)
 {
-    static const char *const month[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+    static const char *const month[12][2] = {
+        { "Jan", "janv." }, { "Feb", "févr." }, { "Mar", "mars" }, { "Apr", "avr." },
+        { "May", "mai" }, { "Jun", "juin" }, { "Jul", "juil." }, { "Aug", "août" },
+        { "Sep", "sept." }, { "Oct", "oct." }, { "Nov", "nov." }, { "Dec", "déc." },
+    };
     struct html *h = &r->h;
     const struct table *t = &r->t[T_SEAS];
-    section(h, "seasonality", "Seasonality");
+    section(h, S_SEASONALITY);
     if (!t->present || t->nrows == 0) {
         not_in_run(r, T_SEAS);
         put(h, "</section>\n");
@@ -1376,12 +1853,15 @@ static void write_seasonality(struct report *r)
         if (s < ns && m >= 1 && m <= 12 && m == floor(m))
             idx[s * 12 + (size_t)m - 1] = to_num(tcell(t, i, cidx), r->fr);
     }
-    put(h, "<p>Net sales of each calendar month against the segment's average month (1.00 = an "
-           "average month)");
-    put(h, totals ? ", all channels together.</p>\n" : ".</p>\n");
+    char one[64];
+    putf(h, tx(h, "<p>Net sales of each calendar month against the segment's average month (%s = an "
+                  "average month)%s</p>\n",
+               "<p>Les ventes nettes de chaque mois de l'année rapportées au mois moyen du segment (%s = un "
+               "mois moyen)%s</p>\n"),
+         s_num(h, one, 1, 2), totals ? tx(h, ", all channels together.", ", tous canaux confondus.") : ".");
     put(h, "<table class=\"seas\">\n<thead><tr><th>Segment</th>");
     for (int m = 0; m < 12; m++)
-        putf(h, "<th class=\"n\">%s</th>", month[m]);
+        putf(h, "<th class=\"n\">%s</th>", month[m][h->fr]);
     put(h, "</tr></thead>\n<tbody>\n");
     for (size_t s = 0; s < ns; s++) {
         const double *v = idx + s * 12;
@@ -1413,76 +1893,206 @@ static void write_seasonality(struct report *r)
         }
         put(h, "</tr>\n");
     }
-    put(h, "</tbody>\n</table>\n<p class=\"note\">Warmer cells are stronger months, cooler ones "
-           "weaker; each segment's peak month is boxed. Every channel's own index is in "
-           "seasonality.csv.</p>\n</section>\n");
+    put(h, tx(h, "</tbody>\n</table>\n<p class=\"note\">Warmer cells are stronger months, cooler ones "
+                 "weaker; each segment's peak month is boxed. Every channel's own index is in "
+                 "seasonality.csv.</p>\n</section>\n",
+              "</tbody>\n</table>\n<p class=\"note\">Les cases chaudes sont les mois forts, les froides les "
+              "mois faibles" NBSP "; le mois de pic de chaque segment est encadré. L'indice propre à chaque "
+              "canal est dans seasonality.csv.</p>\n</section>\n"));
 out:
     free(first);
     free(idx);
+}
+
+/* A p-value in a table cell, as the evidence texts write it. */
+static void td_p(struct html *h, double p)
+{
+    char b[64];
+    put(h, "<td class=\"n\">");
+    put(h, isfinite(p) ? "" : DASH);
+    esc(h, isfinite(p) ? lang_p(b, sizeof b, lang_of(h), p) : "");
+    put(h, "</td>");
+}
+
+/* Each channel's discounts against what the same products get in the
+   other channels (prices.csv's channel columns, the same on every row of
+   a channel), and the leakage recommendation that names it, if any. */
+static void write_discounts(struct report *r)
+{
+    struct html *h = &r->h;
+    const struct table *t = &r->t[T_PRICE], *rec = &r->t[T_REC];
+    int cch = tcol(t, "channel"), crate = tcol(t, "channel_discount_rate");
+    int cexp = tcol(t, "channel_discount_expected"), cp = tcol(t, "channel_discount_p_adjusted");
+    if (crate < 0 || cexp < 0 || t->nrows == 0)
+        return;
+    size_t *first = malloc(t->nrows * sizeof *first), nch = 0;
+    if (first == NULL) {
+        r->nomem = 1;
+        return;
+    }
+    for (size_t i = 0; i < t->nrows; i++)
+        if (find_key(t, first, nch, i, cch, -1, -1) == nch)
+            first[nch++] = i;
+    static const struct col cols[] = {
+        { "Channel", "Canal", 0 }, { "Discount rate", "Taux de remise", 1 },
+        { "Same products elsewhere", "Mêmes produits ailleurs", 1 }, { "Adjusted p", "p ajusté", 1 },
+        { "Finding", "Constat", 0 }, { "Leakage per year", "Manque à gagner par an", 1 },
+    };
+    put(h, tx(h, "<h3>Discounts by channel</h3>\n<p>Each channel's discounts as a share of its gross sales, "
+                 "against the rate its lines would carry at the other channels' rates for the same products "
+                 "(a permutation test within products, Holm-adjusted over the channels).</p>\n<table>\n",
+              "<h3>Remises par canal</h3>\n<p>Les remises de chaque canal en part de ses ventes brutes, face au "
+              "taux que ses lignes auraient aux taux des autres canaux pour les mêmes produits (un test de "
+              "permutation par produit, p ajusté par Holm sur les canaux).</p>\n<table>\n"));
+    THEAD(h, cols);
+    int rch = tcol(rec, "channel"), raction = tcol(rec, "action"), rimp = tcol(rec, "impact");
+    for (size_t k = 0; k < nch; k++) {
+        size_t i = first[k];
+        size_t leak = SIZE_MAX;
+        for (size_t j = 0; rec->present && j < rec->nrows && leak == SIZE_MAX; j++)
+            if (strcmp(unguard(tcell(rec, j, raction)), "discount_leakage") == 0 &&
+                strcmp(tcell(rec, j, rch), tcell(t, i, cch)) == 0)
+                leak = j;
+        put(h, "<tr>");
+        td_text(h, tcell(t, i, cch));
+        td_pct(h, to_num(tcell(t, i, crate), r->fr), 1);
+        td_pct(h, to_num(tcell(t, i, cexp), r->fr), 1);
+        td_p(h, to_num(tcell(t, i, cp), r->fr));
+        if (leak != SIZE_MAX) {
+            put(h, tx(h, "<td class=\"neg\">above: discount leakage</td>",
+                      "<td class=\"neg\">au-dessus" NBSP ": remises en excès</td>"));
+            td_num(h, to_num(tcell(rec, leak, rimp), r->fr), 0);
+        } else {
+            put(h, "<td></td><td class=\"n\">" DASH "</td>");
+        }
+        put(h, "</tr>\n");
+    }
+    put(h, "</tbody>\n</table>\n");
+    free(first);
 }
 
 static void write_prices(struct report *r)
 {
     struct html *h = &r->h;
     const struct table *t = &r->t[T_PRICE];
-    section(h, "prices", "Price consistency");
+    section(h, S_PRICES);
     if (!t->present) {
         not_in_run(r, T_PRICE);
         put(h, "</section>\n");
         return;
     }
-    int cprod = tcol(t, "product"), cch = tcol(t, "channel"), cunits = tcol(t, "units");
-    int cprice = tcol(t, "mean_net_unit_price"), cmed = tcol(t, "median_across_channels");
-    int cdep = tcol(t, "departure"), cstake = tcol(t, "revenue_at_stake"), cflag = tcol(t, "flagged");
+    int cprod = tcol(t, "product"), cch = tcol(t, "channel"), clines = tcol(t, "lines");
+    int cother = tcol(t, "other_lines"), cprice = tcol(t, "median_unit_price");
+    int cmed = tcol(t, "median_other_channels"), cdep = tcol(t, "departure"), cpadj = tcol(t, "p_adjusted");
+    int cstake = tcol(t, "revenue_at_stake"), cflag = tcol(t, "flagged");
     struct order *o = malloc((t->nrows ? t->nrows : 1) * sizeof *o);
     if (o == NULL) {
         r->nomem = 1;
         return;
     }
-    size_t nf = 0;
-    for (size_t i = 0; i < t->nrows; i++) {
-        if (to_num(tcell(t, i, cflag), r->fr) != 1)
-            continue;
-        o[nf].key = -to_num(tcell(t, i, cstake), r->fr);
-        o[nf++].row = i;
+    /* Below the other channels first, by revenue at stake; then above
+       them, by the size of the departure. */
+    size_t nf = 0, nbelow = 0;
+    double stake = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < t->nrows; i++) {
+            if (to_num(tcell(t, i, cflag), r->fr) != (pass == 0 ? -1 : 1))
+                continue;
+            double s = to_num(tcell(t, i, cstake), r->fr);
+            if (pass == 0)
+                stake += isfinite(s) ? s : 0;
+            o[nf].key = pass == 0 ? -s : -fabs(to_num(tcell(t, i, cdep), r->fr));
+            o[nf++].row = i;
+        }
+        if (pass == 0)
+            nbelow = nf;
     }
-    if (nf == 0) {
-        put(h, "<p>No product is priced far from its median across channels.</p>\n</section>\n");
-        free(o);
-        return;
+    char a[64], b[64], c[64], d[64];
+    if (t->nrows == 0) {
+        put(h, tx(h, "<p>No product and channel pair had enough lines to be tested.</p>\n",
+                  "<p>Aucun couple produit et canal n'avait assez de lignes pour être testé.</p>\n"));
+    } else if (nf == 0) {
+        putf(h, tx(h, "<p>No product is priced apart from the other channels: of the %s product and channel "
+                      "pairs tested on their unit prices before discount, none passed the test.</p>\n",
+                   "<p>Aucun produit n'a un prix à part dans un canal" NBSP ": sur les %s couples produit et "
+                   "canal testés sur leurs prix unitaires avant remise, aucun n'a passé le test.</p>\n"),
+             s_num(h, a, (double)t->nrows, 0));
+    } else {
+        qsort(o, nbelow, sizeof *o, order_cmp);
+        qsort(o + nbelow, nf - nbelow, sizeof *o, order_cmp);
+        putf(h, tx(h, "<p>Unit prices before discount, line by line: each product's prices in a channel against "
+                      "the same product in the other channels (a Mann-Whitney test, Benjamini-Hochberg-adjusted "
+                      "over the %s pairs tested, and a minimum gap). Flagged: ",
+                   "<p>Prix unitaires avant remise, ligne par ligne" NBSP ": les prix d'un produit dans un canal "
+                   "face au même produit dans les autres canaux (un test de Mann-Whitney, p ajusté par "
+                   "Benjamini-Hochberg sur les %s couples testés, et un écart minimal). Signalés" NBSP ": "),
+             s_num(h, a, (double)t->nrows, 0));
+        if (nbelow > 0)
+            putf(h, tx(h, "%s below the other channels (revenue leakage of %s a year in all)",
+                       "%s sous les autres canaux (un manque à gagner de %s par an en tout)"),
+                 s_num(h, b, (double)nbelow, 0), s_money(h, c, stake));
+        if (nbelow > 0 && nf > nbelow)
+            put(h, tx(h, "; ", NBSP "; "));
+        if (nf > nbelow)
+            putf(h, tx(h, "%s above them (a risk to brand consistency, no gain claimed)",
+                       "%s au-dessus (un risque pour la cohérence de la marque, sans gain annoncé)"),
+                 s_num(h, d, (double)(nf - nbelow), 0));
+        if (nf > TOP_PRICES)
+            putf(h, tx(h, "; the first %s:", NBSP "; les %s premiers" NBSP ":"), s_num(h, b, TOP_PRICES, 0));
+        else
+            put(h, ".");
+        static const struct col cols[] = {
+            { "Product", "Produit", 0 }, { "Channel", "Canal", 0 }, { "Lines", "Lignes", 1 },
+            { "Median unit price", "Prix unitaire médian", 1 },
+            { "Other channels", "Autres canaux", 1 }, { "Departure", "Écart", 1 },
+            { "Adjusted p", "p ajusté", 1 }, { "Finding", "Constat", 0 },
+            { "Revenue at stake per year", "Manque à gagner par an", 1 },
+        };
+        put(h, "</p>\n<table>\n");
+        THEAD(h, cols);
+        for (size_t k = 0; k < nf && k < TOP_PRICES; k++) {
+            size_t i = o[k].row;
+            int below = to_num(tcell(t, i, cflag), r->fr) < 0;
+            put(h, "<tr>");
+            td_text(h, tcell(t, i, cprod));
+            td_text(h, tcell(t, i, cch));
+            put(h, "<td class=\"n\">");
+            num(h, to_num(tcell(t, i, clines), r->fr), 0);
+            put(h, tx(h, "<span class=\"ci\">against ", "<span class=\"ci\">contre "));
+            num(h, to_num(tcell(t, i, cother), r->fr), 0);
+            put(h, "</span></td>");
+            td_num(h, to_num(tcell(t, i, cprice), r->fr), 2);
+            td_num(h, to_num(tcell(t, i, cmed), r->fr), 2);
+            /* Signed, not red: the finding column says what the gap means. */
+            double dep = to_num(tcell(t, i, cdep), r->fr);
+            put(h, dep > 0 ? "<td class=\"n\">+" : "<td class=\"n\">");
+            pct(h, dep, 1);
+            put(h, "</td>");
+            td_p(h, to_num(tcell(t, i, cpadj), r->fr));
+            if (below) {
+                put(h, tx(h, "<td class=\"neg\">below: revenue leakage</td>",
+                          "<td class=\"neg\">en dessous" NBSP ": manque à gagner</td>"));
+                td_num(h, to_num(tcell(t, i, cstake), r->fr), 0);
+            } else {
+                put(h, tx(h, "<td>above: consistency risk</td>", "<td>au-dessus" NBSP ": risque de cohérence</td>"));
+                put(h, tx(h, "<td class=\"n unk\">none claimed</td>", "<td class=\"n unk\">aucun annoncé</td>"));
+            }
+            put(h, "</tr>\n");
+        }
+        put(h, tx(h, "</tbody>\n</table>\n<p class=\"note\">Lines: sold lines of the product in the channel, "
+                     "against those in the other channels. Departure: the channel's median unit price before "
+                     "discount against the other channels' median. Revenue at stake: the gap times the units "
+                     "sold, per year, for a price below the others only. Every pair tested is in "
+                     "prices.csv.</p>\n",
+                  "</tbody>\n</table>\n<p class=\"note\">Lignes" NBSP ": lignes vendues du produit dans le canal, "
+                  "contre celles des autres canaux. Écart" NBSP ": le prix unitaire médian avant remise du "
+                  "canal face à la médiane des autres canaux. Manque à gagner" NBSP ": l'écart fois les "
+                  "unités vendues, par an, pour un prix sous les autres seulement. Tous les couples testés "
+                  "sont dans prices.csv.</p>\n"));
     }
-    qsort(o, nf, sizeof *o, order_cmp);
-    put(h, "<p>");
-    num(h, (double)nf, 0);
-    put(h, " of ");
-    num(h, (double)t->nrows, 0);
-    put(h, " product and channel prices depart from the product's median price across channels "
-           "by more than the threshold");
-    if (nf > TOP_PRICES)
-        putf(h, "; the %d with the most revenue at stake:", TOP_PRICES);
-    put(h, ".</p>\n<table>\n<thead><tr><th>Product</th><th>Channel</th><th class=\"n\">Units</th>"
-           "<th class=\"n\">Mean net unit price</th><th class=\"n\">Median across channels</th>"
-           "<th class=\"n\">Departure</th><th class=\"n\">Revenue at stake</th></tr></thead>\n<tbody>\n");
-    for (size_t k = 0; k < nf && k < TOP_PRICES; k++) {
-        size_t i = o[k].row;
-        put(h, "<tr>");
-        td_text(h, tcell(t, i, cprod));
-        td_text(h, tcell(t, i, cch));
-        td_num(h, to_num(tcell(t, i, cunits), r->fr), 0);
-        td_num(h, to_num(tcell(t, i, cprice), r->fr), 2);
-        td_num(h, to_num(tcell(t, i, cmed), r->fr), 2);
-        /* Signed, not red: a price above or below the median is a gap either way. */
-        double dep = to_num(tcell(t, i, cdep), r->fr);
-        put(h, dep > 0 ? "<td class=\"n\">+" : "<td class=\"n\">");
-        pct(h, dep, 1);
-        put(h, "</td>");
-        td_num(h, to_num(tcell(t, i, cstake), r->fr), 0);
-        put(h, "</tr>\n");
-    }
-    put(h, "</tbody>\n</table>\n<p class=\"note\">Departure: the channel's mean net unit price against "
-           "the product's median across channels. Revenue at stake: the gap times the units sold, "
-           "per year.</p>\n</section>\n");
     free(o);
+    write_discounts(r);
+    put(h, "</section>\n");
 }
 
 static void write_quality(struct report *r)
@@ -1490,16 +2100,39 @@ static void write_quality(struct report *r)
     struct html *h = &r->h;
     const struct html_meta *m = r->meta;
     struct reasons *rj = &r->rj;
-    section(h, "quality", "Data quality");
+    section(h, S_QUALITY);
+    /* The warnings first; the cost model's gap once, whether or not the
+       caller listed it. */
+    size_t nw = m != NULL && m->warnings != NULL ? m->nwarnings : 0;
+    int listed = 0;
+    for (size_t i = 0; i < nw && r->unk_sentence != NULL; i++)
+        listed |= m->warnings[i] != NULL && strcmp(m->warnings[i], r->unk_sentence) == 0;
+    if (nw > 0 || r->unk_sentence != NULL) {
+        put(h, tx(h, "<h3>Warnings</h3>\n<ul class=\"warn\">\n", "<h3>Avertissements</h3>\n<ul class=\"warn\">\n"));
+        for (size_t i = 0; i < nw; i++) {
+            if (m->warnings[i] == NULL || m->warnings[i][0] == '\0')
+                continue;
+            put(h, "<li>");
+            esc(h, m->warnings[i]);
+            put(h, "</li>\n");
+        }
+        if (r->unk_sentence != NULL && !listed) {
+            put(h, "<li>");
+            esc(h, r->unk_sentence);
+            put(h, "</li>\n");
+        }
+        put(h, "</ul>\n");
+    }
     if (m != NULL) {
-        put(h, "<table class=\"dq\">\n<tbody>\n<tr><td>Rows read</td>");
+        put(h, tx(h, "<table class=\"dq\">\n<tbody>\n<tr><td>Rows read</td>",
+                  "<table class=\"dq\">\n<tbody>\n<tr><td>Lignes lues</td>"));
         td_num(h, (double)m->rows_read, 0);
-        put(h, "<td></td></tr>\n<tr><td>Rows accepted</td>");
+        put(h, tx(h, "<td></td></tr>\n<tr><td>Rows accepted</td>", "<td></td></tr>\n<tr><td>Lignes acceptées</td>"));
         td_num(h, (double)m->accepted, 0);
         put(h, "<td class=\"n\">");
         if (m->rows_read > 0)
             pct(h, (double)m->accepted / (double)m->rows_read, 2);
-        put(h, "</td></tr>\n<tr><td>Rows rejected</td>");
+        put(h, tx(h, "</td></tr>\n<tr><td>Rows rejected</td>", "</td></tr>\n<tr><td>Lignes rejetées</td>"));
         td_num(h, (double)m->rejected, 0);
         put(h, "<td class=\"n\">");
         if (m->rows_read > 0)
@@ -1508,20 +2141,27 @@ static void write_quality(struct report *r)
     }
     if (!rj->present) {
         if (m == NULL || m->rejected > 0)
-            put(h, "<p class=\"note\">No rejects.csv in the output folder: the reasons for "
-                   "rejected rows are not listed here.</p>\n");
+            put(h, tx(h, "<p class=\"note\">No rejects.csv in the output folder: the reasons for "
+                         "rejected rows are not listed here.</p>\n",
+                      "<p class=\"note\">Pas de rejects.csv dans le dossier de sortie" NBSP ": les raisons des "
+                      "lignes rejetées ne sont pas listées ici.</p>\n"));
         else
-            put(h, "<p>Every row read was accepted.</p>\n");
+            put(h, tx(h, "<p>Every row read was accepted.</p>\n", "<p>Toutes les lignes lues ont été acceptées.</p>\n"));
         put(h, "</section>\n");
         return;
     }
     if (rj->total == 0) {
-        put(h, "<p>rejects.csv lists no rejected row.</p>\n</section>\n");
+        put(h, tx(h, "<p>rejects.csv lists no rejected row.</p>\n</section>\n",
+                  "<p>rejects.csv ne liste aucune ligne rejetée.</p>\n</section>\n"));
         return;
     }
     qsort(rj->r, rj->nr, sizeof *rj->r, reason_cmp_n);
-    put(h, "<h3>Top reasons for rejected rows</h3>\n<table class=\"dq\">\n<thead><tr><th>Reason</th>"
-           "<th class=\"n\">Rows</th><th class=\"n\">Share of rejects</th></tr></thead>\n<tbody>\n");
+    static const struct col cols[] = {
+        { "Reason", "Raison", 0 }, { "Rows", "Lignes", 1 }, { "Share of rejects", "Part des rejets", 1 },
+    };
+    put(h, tx(h, "<h3>Top reasons for rejected rows</h3>\n<table class=\"dq\">\n",
+              "<h3>Principales raisons des rejets</h3>\n<table class=\"dq\">\n"));
+    THEAD(h, cols);
     unsigned long long rest = rj->other;
     for (size_t i = 0; i < rj->nr; i++) {
         if (i >= TOP_REASONS) {
@@ -1529,20 +2169,22 @@ static void write_quality(struct report *r)
             continue;
         }
         put(h, "<tr><td>");
-        esc(h, rj->r[i].name[0] != '\0' ? rj->r[i].name : "(no reason given)");
+        esc(h, rj->r[i].name[0] != '\0' ? rj->r[i].name : tx(h, "(no reason given)", "(sans raison)"));
         put(h, "</td>");
         td_num(h, (double)rj->r[i].n, 0);
         td_pct(h, (double)rj->r[i].n / (double)rj->total, 1);
         put(h, "</tr>\n");
     }
     if (rest > 0) {
-        put(h, "<tr><td>Other reasons</td>");
+        put(h, tx(h, "<tr><td>Other reasons</td>", "<tr><td>Autres raisons</td>"));
         td_num(h, (double)rest, 0);
         td_pct(h, (double)rest / (double)rj->total, 1);
         put(h, "</tr>\n");
     }
-    put(h, "</tbody>\n</table>\n<p class=\"note\">Every rejected row, with its file, line and "
-           "reason, is in rejects.csv.</p>\n</section>\n");
+    put(h, tx(h, "</tbody>\n</table>\n<p class=\"note\">Every rejected row, with its file, line and "
+                 "reason, is in rejects.csv.</p>\n</section>\n",
+              "</tbody>\n</table>\n<p class=\"note\">Chaque ligne rejetée, avec son fichier, sa ligne et sa "
+              "raison, est dans rejects.csv.</p>\n</section>\n"));
 }
 
 int html_report_from_csv(const char *out_path, const char *dir, int fr,
@@ -1586,6 +2228,11 @@ int html_report_from_csv(const char *out_path, const char *dir, int fr,
         rc = cx_nomem(e, "rejects.csv");
     if (rc != CX_OK)
         goto out;
+    find_unmodelled(&r);
+    if (r.nomem) {
+        rc = cx_nomem(e, "report");
+        goto out;
+    }
 
     f = strcmp(out_path, "-") == 0 ? stdout : fopen(out_path, "wb");
     if (f == NULL) {
@@ -1595,26 +2242,16 @@ int html_report_from_csv(const char *out_path, const char *dir, int fr,
     r.h.f = f;
     write_header(&r);
     put(&r.h, "<main>\n");
-    if (!r.nomem)
-        write_findings(&r);
-    if (!r.nomem)
-        write_segments(&r);
-    if (!r.nomem)
-        write_channels(&r);
-    if (!r.nomem)
-        write_matrix(&r);
-    if (!r.nomem)
-        write_whale(&r);
-    if (!r.nomem)
-        write_retention(&r);
-    if (!r.nomem)
-        write_seasonality(&r);
-    if (!r.nomem)
-        write_prices(&r);
-    if (!r.nomem)
-        write_quality(&r);
-    put(&r.h, "</main>\n<footer>Made by canaux from the CSV files of the run. Amounts are in the "
-              "currency of the input; ratios are shown as percentages.</footer>\n</body>\n</html>\n");
+    void (*const sections[])(struct report *) = { write_findings, write_segments, write_channels, write_matrix,
+                                                  write_whale, write_retention, write_seasonality, write_prices,
+                                                  write_quality };
+    for (size_t s = 0; s < sizeof sections / sizeof *sections && !r.nomem; s++)
+        sections[s](&r);
+    put(&r.h, tx(&r.h, "</main>\n<footer>Made by canaux from the CSV files of the run. Amounts are in the "
+                       "currency of the input; ratios are shown as percentages.</footer>\n</body>\n</html>\n",
+                 "</main>\n<footer>Produit par canaux à partir des fichiers CSV de l'exécution. Les montants "
+                 "sont dans la monnaie des données" NBSP "; les ratios sont montrés en pourcentages.</footer>\n"
+                 "</body>\n</html>\n"));
     if ((fflush(f) != 0 || ferror(f)) && !r.h.failed) {
         r.h.failed = 1;
         r.h.err = errno;
@@ -1631,5 +2268,7 @@ out:
     for (int k = 0; k < T_N; k++)
         table_free(&r.t[k]);
     reasons_free(&r.rj);
+    free(r.unk);
+    free(r.unk_sentence);
     return rc;
 }

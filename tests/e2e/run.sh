@@ -863,7 +863,8 @@ run_sigterm() {
 # script, so any message is an error), input text stays text (a channel
 # named like an <img> tag whose onerror would log to the console, and a
 # file name with markup), the sections and the channel figures are in the
-# rendered page, a screenshot is drawn and it prints to PDF on several pages.
+# rendered page, a screenshot is drawn and it prints to PDF on several pages;
+# then the same under --locale fr, checked in French.
 run_html_render() {
     CHROME=$(command -v chromium || command -v chromium-browser) || { fail "chromium not installed (make deps installs it)"; return; }
     "$BIN" gen --rows 6000 --seed 5 -o g.csv
@@ -907,6 +908,48 @@ PY
     [ "$(head -c 5 r.pdf 2>/dev/null)" = "%PDF-" ] || { fail "does not print to PDF"; return; }
     pages=$(/usr/bin/python3 -c 'import re, sys; print(len(re.findall(rb"/Type\s*/Page(?!s)", open(sys.argv[1], "rb").read())))' r.pdf)
     [ "$pages" -ge 3 ] || fail "the printed report has $pages pages, expected 3 or more"
+    # The same data under --locale fr: the page in French (lang, headings,
+    # no English heading left, the row counts), the channel nets grouped
+    # with a no-break or narrow no-break space, then drawn and printed.
+    run run -q --locale fr --format csv,html 'a&b<i>.csv' -o rf; rc_is 0
+    # shellcheck disable=SC2086
+    timeout 120 "$CHROME" $cf --dump-dom "file://$PWD/rf/report.html" >domfr.html 2>chromefr.err \
+        || { fail "chromium could not load the French report.html: $(grep -v dbus chromefr.err | short /dev/stdin)"; return; }
+    grep CONSOLE chromefr.err >consolefr.txt && fail "console messages (fr): $(short consolefr.txt)"
+    grep -qi '<img' domfr.html && fail "an <img> element came from the input (fr)"
+    /usr/bin/python3 - <<'PY' 2>err || fail "rendered French page: $(short err)"
+import csv, html, re
+dom = open("domfr.html", encoding="utf-8").read()
+assert re.search(r'<html[^>]*\blang="fr"', dom), "no lang=fr"
+# Only ASCII white space collapsed: \s would take the no-break spaces too.
+text = html.unescape(re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", dom, flags=re.S))))
+for h in ["Constats", "Segments de clients", "Canaux", "Segment \u00d7 canal", "Courbe de la baleine",
+          "Acquisition et fid\u00e9lisation", "Saisonnalit\u00e9", "Coh\u00e9rence des prix", "Qualit\u00e9 des donn\u00e9es"]:
+    assert text.count(h) >= 2, "section %s missing (nav and heading)" % h
+for h in ["Findings", "Whale curve", "Acquisition and retention", "Seasonality", "Price consistency",
+          "Data quality", "Cost of sales", "How to read", "Produced by"]:
+    assert h not in text, "English left: %s" % h
+rows = list(csv.DictReader(open("rf/channels.csv", encoding="utf-8-sig"), delimiter=";"))
+assert len(rows) == 6, len(rows)
+sp = "[\u00a0\u202f]"
+# The five generated channels sell thousands each (the grouping shows);
+# the one-line <img> channel 10.00.
+assert sum(float(r["net"].replace(",", ".")) >= 1000 for r in rows) == 5, rows
+for r in rows:
+    net = float(r["net"].replace(",", "."))
+    shown = [re.sub(",", sp, "{:,}".format(int(net + d))) for d in (-0.5, 0.5)]
+    assert any(re.search(s, text) for s in shown), ("net of", r["channel"], shown)
+sep = "\u00a0"
+assert "6" + sep + "001 lues, 6" + sep + "001 accept\u00e9es, 0 rejet\u00e9e" in text, "row counts"
+assert dom.count("<svg") >= 5, "charts"
+PY
+    # shellcheck disable=SC2086
+    timeout 120 "$CHROME" $cf --window-size=1280,3000 --screenshot="$PWD/shotfr.png" "file://$PWD/rf/report.html" >/dev/null 2>&1
+    [ "$(head -c 8 shotfr.png 2>/dev/null | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] || fail "no screenshot (fr)"
+    [ "$(wc -c <shotfr.png 2>/dev/null || echo 0)" -gt 50000 ] || fail "the French screenshot is nearly blank"
+    # shellcheck disable=SC2086
+    timeout 120 "$CHROME" $cf --no-pdf-header-footer --print-to-pdf="$PWD/rf.pdf" "file://$PWD/rf/report.html" >/dev/null 2>&1
+    [ "$(head -c 5 rf.pdf 2>/dev/null)" = "%PDF-" ] || fail "the French report does not print to PDF"
 }
 
 # Few customers: automatic k is held down to one segment a 10 customers
