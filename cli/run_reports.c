@@ -90,8 +90,9 @@ static int write_workbook(const char *dir, int fr, const struct dataset *ds, con
 }
 
 /* report.html from the run's tables, written under a temporary name and
-   renamed into place. Its data quality warnings: for now the channels the
-   cost model lacks, in the run's language. */
+   renamed into place. Its data quality warnings: the channels the cost
+   model lacks (in the run's language), then the plausibility warnings of
+   loading. */
 static int write_html(const char *dir, int fr, const struct inputs *in, const struct features *f,
                       const struct economics *ec, struct cx_err *e)
 {
@@ -106,13 +107,23 @@ static int write_html(const char *dir, int fr, const struct inputs *in, const st
     char *unk_warning = html_unmodelled_sentence(fr, unk, nunk);
     if (nunk > 0 && unk_warning == NULL)
         return cx_nomem(e, "report.html");
-    const char *warnings[] = { unk_warning };
+    /* The cost model's gap first, then what loading found. */
+    const char **warnings = calloc(in->warnings.n + 2, sizeof *warnings);
+    if (warnings == NULL) {
+        free(unk_warning);
+        return cx_nomem(e, "report.html");
+    }
+    size_t nw = 0;
+    if (unk_warning)
+        warnings[nw++] = unk_warning;
+    for (size_t i = 0; i < in->warnings.n; i++)
+        warnings[nw++] = in->warnings.v[i].text;
     field_format_day(f->from, d0);
     field_format_day(f->to, d1);
     struct html_meta meta = { .version = CANAUX_VERSION, .cost_model = ec->model.source, .from = d0, .to = d1,
                               .days = ec->days, .inputs = names, .ninputs = n, .rows_read = in->rows_read,
                               .accepted = in->accepted, .rejected = in->rejected, .warnings = warnings,
-                              .nwarnings = unk_warning != NULL };
+                              .nwarnings = nw };
     snprintf(path, sizeof path, "%s/report.html", dir);
     snprintf(tmp, sizeof tmp, "%s/.report.html.tmp", dir);
     int rc = html_report_from_csv(tmp, dir, fr, &meta, e);
@@ -121,6 +132,7 @@ static int write_html(const char *dir, int fr, const struct inputs *in, const st
     if (rc != CX_OK)
         unlink(tmp);
     free(unk_warning);
+    free(warnings);
     return rc;
 }
 
@@ -254,7 +266,7 @@ static int write_summary(const struct report_ctx *r, struct cx_err *e)
     const double *t = r->seconds;
     struct run_info ri = { CANAUX_VERSION, (const char *const *)args, r->argc, r->so->seed, omp_get_max_threads(),
                            in->locale ? in->locale : "en", r->formats, from, to, asof, n, names, chans, bytes, sha,
-                           rr, acc, rej, { "load", "features", "segmentation", "economics", "recommendations" },
+                           rr, acc, rej, &in->warnings, { "load", "features", "segmentation", "economics", "recommendations" },
                            { t[PL_LOAD], t[PL_FEATURES], t[PL_SEGMENT], t[PL_ECONOMICS], t[PL_RECOMMEND] }, 5 };
     snprintf(path, sizeof path, "%s/summary.json", r->dir);
     rc = summary_json_write(path, &ri, in->ds, r->f, r->s, r->ec, r->rt, r->rec, e);

@@ -68,7 +68,7 @@ const char *cx_warn_kind_name(int kind)
 {
     static const char *const names[CX_WARN_NKINDS] = {
         "encoding", "revenue", "margin", "negative_cost", "channel_names", "duplicates",
-        "after_as_of", "other"
+        "after_as_of", "cost_model", "other"
     };
     return kind >= 0 && kind < CX_WARN_NKINDS ? names[kind] : "other";
 }

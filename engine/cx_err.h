@@ -46,6 +46,7 @@ enum cx_warn_kind {
     CX_WARN_CHANNEL_NAMES,  /* channel names that differ only by case, spaces or punctuation */
     CX_WARN_DUPLICATES,     /* exact duplicate lines */
     CX_WARN_AFTER_AS_OF,    /* lines dated after the as-of date (added by later stages) */
+    CX_WARN_COST_MODEL,     /* channels of the data the cost model does not know */
     CX_WARN_OTHER,          /* anything else a later stage finds doubtful */
     CX_WARN_NKINDS
 };

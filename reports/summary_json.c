@@ -117,6 +117,25 @@ int summary_json_write(const char *path, const struct run_info *ri, const struct
     json_object_object_add(cm, "channels_missing", unk);
     json_object_object_add(root, "cost_model", cm);
 
+    /* Doubtful data: the cost model's gap, then what loading found. */
+    json_object *warn = json_object_new_array();
+    if (json_object_array_length(unk) > 0) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "kind", str("cost_model"));
+        json_object_object_add(o, "text", str("channels missing from the cost model: their costs are unknown "
+                                              "(counted at zero), and no recommendation that depends on cost "
+                                              "names them"));
+        json_object_object_add(o, "channels", json_object_get(unk));
+        json_object_array_add(warn, o);
+    }
+    for (size_t i = 0; ri->warnings && i < ri->warnings->n; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "kind", str(cx_warn_kind_name(ri->warnings->v[i].kind)));
+        json_object_object_add(o, "text", str(ri->warnings->v[i].text));
+        json_object_array_add(warn, o);
+    }
+    json_object_object_add(root, "warnings", warn);
+
     json_object *tm = json_object_new_object();
     for (int i = 0; i < ri->nstages; i++)
         json_object_object_add(tm, ri->stage_names[i], num(ri->stage_seconds[i], 3));
