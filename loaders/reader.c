@@ -29,6 +29,7 @@
 #include "loaders/config.h"
 #include "loaders/pgsource.h"
 #include "loaders/source.h"
+#include "loaders/workbook.h"
 
 #define NOT_COMPLETE SIZE_MAX
 /* A quoted field longer than this is taken as a quote that never closes. */
@@ -58,7 +59,8 @@ void reader_options_free(struct reader_options *o)
 {
     free(o->channel);
     free(o->query);
-    o->query = NULL;
+    free(o->sheet);
+    o->query = o->sheet = NULL;
     for (int f = 0; f < RF_NFIELDS; f++)
         free(o->columns[f]);
     for (int f = 0; f < RP_NFIELDS; f++)
@@ -146,6 +148,20 @@ int reader_configure(struct reader_options *o, struct config *c, struct cx_err *
             q[qlen++] = '\n';
         memcpy(q + qlen, x->value, n + 1);
         qlen += n;
+    }
+    if ((x = config_get(c, "input", "sheet"))) {
+        if (x->value[0] == '\0')
+            return bad_value(e, c, x, "a sheet name or number");
+        free(o->sheet);
+        if ((o->sheet = strdup(x->value)) == NULL)
+            return cx_nomem(e, "configuration");
+    }
+    if ((x = config_get(c, "input", "header_row"))) {
+        char *end;
+        unsigned long v = strtoul(x->value, &end, 10);
+        if (end == x->value || *end || v < 1 || v > 1048576)
+            return bad_value(e, c, x, "a row number from 1 to 1048576");
+        o->header_row = (unsigned)v;
     }
     if ((x = config_get(c, "input", "encoding"))) {
         if (source_encoding_parse(x->value, &o->encoding))
@@ -821,6 +837,8 @@ int reader_load(struct dataset *ds, const char *input, const char *channel,
                 const struct reader_options *o, reader_reject_fn on_reject, void *ctx,
                 struct reader_stats *st, struct cx_err *e)
 {
+    if (workbook_is_path(input))
+        return workbook_load(ds, input, channel, o, on_reject, ctx, st, e);
     /* path names the input everywhere it is shown: a URI's password masked. */
     char *masked = pgsrc_is_uri(input) ? pgsrc_mask_uri(input) : NULL;
     if (masked == NULL && pgsrc_is_uri(input))

@@ -58,6 +58,9 @@ struct reader_options {
     size_t block_size;           /* bytes per read block (0: default 4 MiB) */
     size_t chunk_size;           /* bytes per parallel range (0: default 256 KiB) */
     char *query;                 /* SQL of a postgresql:// input ([input] query), or NULL */
+    char *sheet;                 /* the sheet of a workbook input ([input] sheet: a name or a
+                                    number), NULL for the first worksheet */
+    unsigned header_row;         /* the header's row of a workbook ([input] header_row), 0: found */
 };
 
 /* What happened to one input file. */

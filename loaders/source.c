@@ -197,7 +197,7 @@ static int decide(struct source *s, unsigned want, struct cx_err *e)
     const char *what = sniff_format(p, n);
     if (what)
         return cx_fail(e, CX_EIO, "%s: looks like %s, not CSV text%s", s->path, what,
-                       strstr(what, "Excel") ? " (save the sheet as CSV)" : "");
+                       strstr(what, "Excel") ? " (canaux reads a workbook whose name ends in .xlsx)" : "");
     if (u16 && want != SRC_UTF16 && want != SRC_UTF16LE && want != SRC_UTF16BE)
         return cx_fail(e, CX_EIO, "%s: looks like UTF-16 (%s-endian) text without a byte-order "
                        "mark, not %s: set encoding = utf-16 in [input] of the configuration "

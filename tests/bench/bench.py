@@ -132,6 +132,28 @@ def pg_measure(bin_, f, runs):
         shutil.rmtree(d, ignore_errors=True)
 
 
+def xlsx_measure(bin_, f, d, runs):
+    """[(command, wall s, peak RSS)] of `canaux check -jJ` on the rows of f
+    written as a workbook (tests/bench/csv2xlsx.c, built here), J = 1, 2;
+    [] with a note on stderr when it cannot be built."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    tool = os.path.join(d, "csv2xlsx")
+    x = f[:-4] + ".xlsx"
+    try:
+        if not os.path.exists(tool):
+            subprocess.run(["cc", "-O2", "-o", tool, os.path.join(here, "csv2xlsx.c"), "-lxlsxwriter"], check=True)
+        if not os.path.exists(x):
+            t0 = time.perf_counter()
+            subprocess.run([tool, f, x + ".tmp"], check=True)
+            os.rename(x + ".tmp", x)
+            print(f"bench: wrote {x} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    except (OSError, subprocess.CalledProcessError) as err:
+        print(f"bench: no workbook, its rows skipped: {err}", file=sys.stderr)
+        return []
+    warm(x)
+    return [(f"canaux check -j{j} .xlsx", *measure([bin_, "check", "-q", f"-j{j}", x], runs)) for j in (1, 2)]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="./canaux")
@@ -141,7 +163,7 @@ def main():
     d = os.environ.get("CANAUX_BENCH_DIR", "bench-data")
     os.makedirs(d, exist_ok=True)
     rows = []
-    pg = []
+    pg, xl = [], []
     smallest = min(int(x) for x in a.sizes.split(","))
     for n in [int(x) for x in a.sizes.split(",")]:
         f = data_file(a.bin, d, n)
@@ -158,6 +180,9 @@ def main():
             for j, (what, w, m) in enumerate(pg_measure(a.bin, f, a.runs), start=1):
                 rows.append((n, size, what, w, m))
                 pg.append((n, j, w / csv_walls[j]))
+            for j, (what, w, m) in enumerate(xlsx_measure(a.bin, f, d, a.runs), start=1):
+                rows.append((n, size, what, w, m))
+                xl.append((n, j, w / csv_walls[j]))
     seg = []
     n = max(int(x) for x in a.sizes.split(","))
     f = os.path.join(d, f"gen-{n}-seed1.csv")
@@ -183,6 +208,10 @@ def main():
         print()
         print("PostgreSQL source against the CSV file, wall time (target: within 2x): " +
               ", ".join(f"-j{j} {r:.2f}x" for n, j, r in pg) + f" on {pg[0][0]:,} lines")
+    if xl:
+        print("Workbook (.xlsx) source against the CSV file, wall time: " +
+              ", ".join(f"-j{j} {r:.2f}x" for n, j, r in xl) + f" on {xl[0][0]:,} lines "
+              "(one thread reads a sheet: expat is the cost)")
     print()
     print("| rows | command | load s | features s | segmentation s | features + segmentation s | economics s | recommendations s | write s | wall s | peak RSS MB |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

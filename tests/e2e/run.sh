@@ -992,6 +992,32 @@ run_nothing_accepted() {
     run segment -q head.csv -o c; rc_is 2; err_has "head.csv: no order line accepted"
 }
 
+# The Adidas workbook as published: the sheet's title rows and empty
+# column A skipped, an invoice composed of retailer, city, day and sales
+# method, and the totals of real/README.md (Total Sales 899,902,125.00,
+# Operating Profit 332,134,761.45 as the margin: cogs = the difference).
+real_adidas() {
+    f=$DATA/real/adidas_us_sales/adidas_us_sales.xlsx.gz
+    [ -f "$f" ] || { skip "../shared/data/real absent"; return; }
+    run check --json -c "$SRC/sample-data/adidas.ini" "$f"; rc_is 0
+    json out 't["rows_read"]' 9648 't["accepted"]' 9648 't["net"]' 899902125.00 't["cogs"]' 567767363.55 \
+        't["customers"]' 6 't["date_min"]' 2020-01-01 't["date_max"]' 2021-12-31 \
+        'd["warning_kinds"]' '["revenue", "cost_model"]' '"on 3,886 of 9,648 accepted rows" in d["warnings"][0]' True
+    # the orders: distinct (retailer, city, day, sales method), counted by Python
+    zcat "$f" > a.xlsx
+    orders=$(/usr/bin/python3 -c 'import openpyxl, sys
+ws = openpyxl.load_workbook(sys.argv[1], read_only=True).worksheets[0]
+rows = list(ws.iter_rows(values_only=True)); h = rows[4]
+print(len({(x["Retailer"], x["City"], x["Invoice Date"], x["Sales Method"]) for x in (dict(zip(h, r)) for r in rows[5:]) if x["Retailer"]}))' a.xlsx)
+    json out 't["orders"]' "$orders"
+    # the .xlsx itself, and the main job on it: six customers, one segment
+    run run -q -c "$SRC/sample-data/adidas.ini" a.xlsx -o r; rc_is 0
+    json r/summary.json 'd["inputs"][0]["accepted"]' 9648 'd["parameters"]["segments"]' 1
+    # the wrong sheet lists the sheets
+    printf '[input]\nsheet = Totals\n' > s.ini
+    run check -c s.ini a.xlsx; rc_is 2; err_has "no sheet 'Totals'" "Data Sales Adidas"
+}
+
 # ---- 7. real exports as published, encodings, formats, warnings -----------
 
 # The totals of ../shared/data/real/README.md, computed there without canaux.
@@ -1066,10 +1092,14 @@ not_csv() {
     python3 -c 'import zipfile
 z = zipfile.ZipFile("book.xlsx", "w")
 z.writestr("[Content_Types].xml", "<Types/>"); z.writestr("xl/workbook.xml", "<workbook/>"); z.close()'
-    run check book.xlsx; rc_is 2; err_has "book.xlsx: looks like an Excel workbook (.xlsx"
+    # A workbook is read as one when its name says so (this one has no sheet),
+    # and named for what it is when it does not.
+    run check book.xlsx; rc_is 2; err_has "book.xlsx: the workbook has no worksheet"
+    cp book.xlsx book.dat
+    run check book.dat; rc_is 2; err_has "book.dat: looks like an Excel workbook (.xlsx" "ends in .xlsx"
     grep -q 'headers found' err && fail "headers shown for a workbook"
-    gzip -c book.xlsx > book.xlsx.gz
-    run check book.xlsx.gz; rc_is 2; err_has "looks like an Excel workbook"
+    gzip -c book.xlsx > book.dat.gz
+    run check book.dat.gz; rc_is 2; err_has "looks like an Excel workbook"
     printf '%%PDF-1.4\n%%\342\343\317\323\n1 0 obj\n' > r.pdf
     run check r.pdf; rc_is 2; err_has "r.pdf: looks like a PDF document"
     sales_csv > s.csv
@@ -1125,7 +1155,7 @@ for name in version help no_command unknown_command check_bad_option check_no_in
     segment_files segment_model segment_usage \
     economics_files economics_model recommend_no_noise recommend_planted recommend_planted_prices \
     run_main run_nothing_accepted few_customers run_html_render run_real_datasets run_full_disk run_sigterm \
-    real_us_regional_sales real_adventureworks encodings not_csv warnings nulls_and_composed_keys; do
+    real_us_regional_sales real_adventureworks real_adidas encodings not_csv warnings nulls_and_composed_keys; do
     t "$name"
 done
 echo "$PASSED passed, $FAILED failed"

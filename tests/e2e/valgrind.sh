@@ -63,10 +63,22 @@ E=$(printf 'Jardin \351t\351')   # "été" in Windows-1252
 { head -1 g.csv; tail -n +2 g.csv | head -500 | sed "s/,Garden,/,$E,/"; } > cp.csv
 grep -q "$E" cp.csv || { echo "FAIL setup: cp.csv has no Windows-1252 text"; exit 1; }
 printf '%%PDF-1.4\n' > r.pdf
+# A small workbook of transactions: a title row, then the canonical header.
+/usr/bin/python3 - <<'PY'
+import datetime, openpyxl
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "Lines"
+ws.append(["lines of March"]); ws.append([])
+ws.append(["order_id", "date", "customer_id", "channel", "product_id", "quantity", "unit_price"])
+for i in range(40):
+    ws.append(["O%d" % (i // 2), datetime.date(2024, 3, 1 + i % 28), "C%d" % (i % 7), ["web", "retail"][i % 2],
+               "P%d" % (i % 5), 1 + i % 3, 2.5 * (1 + i % 4)])
+wb.save("wb.xlsx")
+PY
 
 vg check_customers_utf16 0 check -j2 -c m.ini --customers cu.csv --products p.csv m16.csv
 vg run_cp1252 0 run -q -j2 --format csv,json cp.csv -o o5
 vg check_not_csv 2 check r.pdf
+vg check_workbook 0 check --json wb.xlsx
 vg run_all_formats 0 run -q -j2 g.csv -o o1
 vg run_french 0 run -q -j1 --locale fr --format csv,xlsx g.csv -o o2
 vg check 0 check g.csv

@@ -20,18 +20,23 @@ SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 # tokens and a composed key: the loader paths the run above does not take.
 CHECK2="check -q -j1 -c ../m.ini --customers ../cu.csv --products ../p.csv ../m16.csv"
 
-if [ "${1:-}" = two ]; then   # two N: the check walk
+# The third walk: `canaux check` of a workbook (loaders/workbook.c over
+# loaders/xlsx.c): title rows, number, date and string cells.
+CHECK3="check -q -j1 ../wb.xlsx"
+
+if [ "${1:-}" = two ] || [ "${1:-}" = three ]; then   # two N: the check walk; three N: the workbook's
     n=$2
-    mkdir "v$n" && cd "v$n" || exit 2
+    if [ "$1" = two ]; then CMD=$CHECK2; BASE=../check-base.txt; else CMD=$CHECK3; BASE=../check3-base.txt; fi
+    mkdir "v$1$n" && cd "v$1$n" || exit 2
     # shellcheck disable=SC2086
-    FAILMALLOC_N=$n LD_PRELOAD=$SO timeout 120 "$BIN" $CHECK2 >out 2>err
+    FAILMALLOC_N=$n LD_PRELOAD=$SO timeout 120 "$BIN" $CMD >out 2>err
     rc=$?
     p=""
     case $rc in 0|2|4) ;; *) p="$p exit status $rc;" ;; esac
     [ $rc = 0 ] || [ -s err ] || p="$p no message;"
-    [ $rc != 0 ] || cmp -s out ../check-base.txt || p="$p output differs from the run without failure;"
+    [ $rc != 0 ] || cmp -s out "$BASE" || p="$p output differs from the run without failure;"
     echo "$n $rc${p:+ PROBLEM:$p} $(head -c 100 err | tr -c '[:print:]' ' ')"
-    cd .. && rm -rf "v$n"
+    cd .. && rm -rf "v$1$n"
     exit 0
 fi
 
@@ -103,6 +108,34 @@ problems2=$(grep -c PROBLEM results2.txt)
 grep PROBLEM results2.txt | head -20
 if [ "$runs2" != "$total2" ] || [ "$problems2" != 0 ]; then
     echo "FAIL failmalloc: check walk: $problems2 problem(s), $runs2 of $total2 runs"
+    exit 1
+fi
+
+# The workbook walk's input: 30 lines under a title row.
+/usr/bin/python3 - <<'PY' || exit 2
+import datetime, openpyxl
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "Lines"
+ws.append(["March"]); ws.append([])
+ws.append(["order_id", "date", "customer_id", "channel", "product_id", "quantity", "unit_price"])
+for i in range(30):
+    ws.append(["O%d" % (i // 2), datetime.date(2024, 3, 1 + i % 28), "C%d" % (i % 4), ["web", "retail"][i % 2],
+               "P%d" % (i % 5), 1 + i % 3, "$%d.50" % (2 + i % 4)])
+wb.save("wb.xlsx")
+PY
+mkdir vc && (cd vc && "$BIN" $CHECK3 > ../check3-base.txt) ||
+    { echo "FAIL failmalloc: the workbook check without failure failed"; exit 1; }
+grep -q 'Total: 30 rows read, 30 accepted' check3-base.txt ||
+    { echo "FAIL failmalloc: the workbook walk does not load its 30 lines: $(head -c 200 check3-base.txt)"; exit 1; }
+(cd vc && FAILMALLOC_COUNT=$TMP/count3 LD_PRELOAD=$SO "$BIN" $CHECK3 > /dev/null) || exit 2
+total3=$(cat count3)
+[ "$total3" -gt 30 ] || { echo "FAIL failmalloc: only '$total3' allocations counted in the workbook walk"; exit 1; }
+seq 1 "$total3" | xargs -P 2 -I N sh "$SELF" three N > results3.txt 2>xargs3.err
+runs3=$(wc -l < results3.txt)
+echo "failmalloc: workbook walk: $total3 allocations, $runs3 runs; by exit status: $(awk '{print $2}' results3.txt | sort | uniq -c | tr -s ' \n' ' ')"
+problems3=$(grep -c PROBLEM results3.txt)
+grep PROBLEM results3.txt | head -20
+if [ "$runs3" != "$total3" ] || [ "$problems3" != 0 ]; then
+    echo "FAIL failmalloc: workbook walk: $problems3 problem(s), $runs3 of $total3 runs"
     exit 1
 fi
 echo "ok failmalloc"
