@@ -68,6 +68,7 @@ void dataset_free(struct dataset *ds)
     free(ds->l_cogs);
     free(ds->big_line);
     free(ds->big_val);
+    free(ds->unsure_line);
     free(ds->last_text);
     free(ds);
 }
@@ -81,6 +82,7 @@ void dataset_clear(struct dataset *ds)
     ds->n_heads = 0;
     ds->n_lines = 0;
     ds->n_big = 0;
+    ds->n_unsure = 0;
     ds->n_pcat = 0;
     ds->n_xcat = 0;
     ds->last_head = DS_NONE;
@@ -234,6 +236,18 @@ static int add_big(struct dataset *ds, uint64_t line, double net, double cogs, d
     ds->big_val[3 * ds->n_big + 1] = cogs;
     ds->big_val[3 * ds->n_big + 2] = disc;
     ds->n_big++;
+    return 0;
+}
+
+static int add_unsure(struct dataset *ds, uint64_t line)
+{
+    if (ds->n_unsure == ds->cap_unsure) {
+        size_t c = ds->cap_unsure ? ds->cap_unsure * 2 : 64;
+        if (grow(&ds->unsure_line, c, sizeof *ds->unsure_line))
+            return -1;
+        ds->cap_unsure = c;
+    }
+    ds->unsure_line[ds->n_unsure++] = line;
     return 0;
 }
 
@@ -402,6 +416,8 @@ int dataset_add(struct dataset *ds, const struct ds_row *row, struct cx_err *e)
     ds->l_net[i] = n4;
     ds->l_cogs[i] = c4;
     ds->l_disc[i] = d4;
+    if (row->price_unsure && add_unsure(ds, i))
+        return cx_nomem(e, "line columns");
     return CX_OK;
 }
 
@@ -544,6 +560,12 @@ int dataset_append(struct dataset *dst, struct dataset *const *parts, size_t n, 
             if (add_big(dst, base + first[p] + parts[p]->big_line[b], parts[p]->big_val[3 * b],
                         parts[p]->big_val[3 * b + 1], parts[p]->big_val[3 * b + 2])) {
                 rc = cx_nomem(e, "money column");
+                goto done;
+            }
+    for (size_t p = 0; p < n; p++)
+        for (size_t b = 0; b < parts[p]->n_unsure; b++)
+            if (add_unsure(dst, base + first[p] + parts[p]->unsure_line[b])) {
+                rc = cx_nomem(e, "line columns");
                 goto done;
             }
     if (reserve_lines(dst, base + first[n])) {
@@ -699,5 +721,6 @@ size_t dataset_bytes(const struct dataset *ds)
     b += ds->l_product16 ? ds->n_lines * sizeof(uint16_t) : ds->cap_lines * sizeof(uint32_t);
     b += ds->cap_pcat * 3 + ds->cap_xcat * (sizeof(uint64_t) + sizeof(uint16_t));
     b += ds->cap_big * (sizeof(uint64_t) + 3 * sizeof(double));
+    b += ds->cap_unsure * sizeof(uint64_t);
     return b;
 }

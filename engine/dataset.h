@@ -64,6 +64,8 @@ struct ds_row {
     double gross;                /* quantity x unit price, money */
     double net;                  /* gross x (1 - discount): the line's revenue */
     double cogs;                 /* cost of goods of the line, money */
+    int price_unsure;            /* 1 when the revenue disagrees with quantity x unit_price:
+                                    its unit price as invoiced is not known */
 };
 
 struct dataset {
@@ -106,6 +108,10 @@ struct dataset {
     size_t cap_big;        /* allocated entries */
     uint64_t *big_line;    /* their line numbers, increasing */
     double *big_val;       /* net, cogs, discount amount of each, money */
+
+    size_t n_unsure;       /* lines whose unit price is not known (ds_row.price_unsure) */
+    size_t cap_unsure;     /* allocated entries */
+    uint64_t *unsure_line; /* their line numbers, increasing: left out of price comparisons */
 
     int finished;          /* dataset_finish was called: no more lines */
     uint32_t n_orders;     /* distinct order fingerprints, counted by dataset_finish */

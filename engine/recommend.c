@@ -1187,102 +1187,125 @@ done:
 /* ---------------------------------------------------------------------- */
 /* Prices and discount leakage, prices() and discounts().                  */
 
-/* Unit prices before discount are compared at five significant digits:
-   finer differences are rounding, and it bounds the distinct prices a
-   (product, channel) can have. */
-static double price_key(double x)
-{
-    if (!(x > 0) || !isfinite(x))
-        return 0;
-    double e = floor(log10(x)) - 4, s = pow(10, e);
-    return round(x / s) * s;
-}
-
-/* Lines of one product at one price in one channel. */
-struct pent {
-    double price;
-    uint32_t product;
-    uint8_t channel;
-    uint8_t used;
-    uint32_t lines;
-    int64_t units;           /* ten-thousandths */
-};
-
-struct ptab {
-    struct pent *e;
-    size_t n, cap;           /* used slots, slots (a power of two) */
-};
-
-static uint64_t pent_hash(uint32_t product, uint8_t channel, double price)
-{
-    uint64_t b;
-    memcpy(&b, &price, sizeof b);
-    uint64_t h = b * 0x9E3779B97F4A7C15ull ^ ((uint64_t)product << 8 | channel) * 0xC2B2AE3D27D4EB4Full;
-    return h ^ (h >> 29);
-}
-
-static int ptab_add(struct ptab *t, uint32_t product, uint8_t channel, double price, uint32_t lines, int64_t units)
-{
-    if (2 * (t->n + 1) > t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 1024;
-        struct pent *ne = calloc(cap, sizeof *ne);
-        if (ne == NULL)
-            return -1;
-        for (size_t i = 0; i < t->cap; i++) {
-            if (!t->e[i].used)
-                continue;
-            size_t j = pent_hash(t->e[i].product, t->e[i].channel, t->e[i].price) & (cap - 1);
-            while (ne[j].used)
-                j = (j + 1) & (cap - 1);
-            ne[j] = t->e[i];
-        }
-        free(t->e);
-        t->e = ne;
-        t->cap = cap;
-    }
-    size_t j = pent_hash(product, channel, price) & (t->cap - 1);
-    while (t->e[j].used && !(t->e[j].product == product && t->e[j].channel == channel && t->e[j].price == price))
-        j = (j + 1) & (t->cap - 1);
-    if (!t->e[j].used) {
-        t->e[j] = (struct pent){ price, product, channel, 1, 0, 0 };
-        t->n++;
-    }
-    t->e[j].lines += lines;
-    t->e[j].units += units;
-    return 0;
-}
-
-static int pent_cmp(const void *a, const void *b)
-{
-    const struct pent *x = a, *y = b;
-    if (x->product != y->product)
-        return x->product < y->product ? -1 : 1;
-    if (x->price != y->price)
-        return x->price < y->price ? -1 : 1;
-    return (int)x->channel - (int)y->channel;
-}
-
-/* The weighted median of the prices of entries e[0..n) (sorted by price)
-   that are (in) or are not (!in) of channel ch. */
-static double wmedian(const struct pent *e, size_t n, uint32_t ch, int in, double total_lines)
-{
-    double half = total_lines / 2, cum = 0;
-    for (size_t i = 0; i < n; i++) {
-        if ((e[i].channel == ch) != in)
-            continue;
-        cum += e[i].lines;
-        if (cum >= half)
-            return e[i].price;
-    }
-    return NAN;
-}
+/* Unit prices before discount are compared exactly: each sold line's price,
+   a float (4 bytes a line, 7 significant digits), is laid out product by
+   product and channel by channel (a counting sort on the cell), and each
+   cell is sorted; a product's channels are then merged in order, which
+   gives the Mann–Whitney ranks with their ties and the medians of the
+   channel and of the others as pandas would compute them. Memory is
+   4 bytes a sold line plus the cells, products x channels, which are
+   bounded: a catalogue wider than PRICE_MAX_CELLS is not compared (said in
+   docs/recommendations.md). */
+#define PRICE_MAX_CELLS (1u << 20)
 
 /* Per (product, channel): sold lines, and sums for the discount test. */
 struct pdisc {
     uint32_t lines;          /* sold lines with a positive gross */
     int64_t y, y2;           /* sums of the line's discount fraction (x 1e6) and its square (x 1e9) */
     int64_t gross, disc;     /* ten-thousandths */
+    int64_t units;           /* ten-thousandths */
 };
+
+/* Sorts n positive floats, whose bits order as unsigned integers: an
+   insertion sort when short, else four passes of a byte radix through tmp. */
+static void sort_prices(uint32_t *a, size_t n, uint32_t *tmp)
+{
+    if (n < 64) {
+        for (size_t i = 1; i < n; i++) {
+            uint32_t v = a[i];
+            size_t j = i;
+            for (; j > 0 && a[j - 1] > v; j--)
+                a[j] = a[j - 1];
+            a[j] = v;
+        }
+        return;
+    }
+    uint32_t *src = a, *dst = tmp;
+    for (int shift = 0; shift < 32; shift += 8) {
+        size_t count[257] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            count[(src[i] >> shift & 0xff) + 1]++;
+        if (count[(src[0] >> shift & 0xff) + 1] == n)
+            continue;   /* every key has this byte: the order stands */
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            dst[count[src[i] >> shift & 0xff]++] = src[i];
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
+}
+
+static inline float bits_float(uint32_t b)
+{
+    float x;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+
+/* Median of the sorted a[0..n): the middle, or the mean of the two. */
+static double sorted_median(const uint32_t *a, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    double lo = bits_float(a[(n - 1) / 2]), hi = bits_float(a[n / 2]);
+    return (lo + hi) / 2;
+}
+
+static inline int line_unsure(const uint64_t *unsure, size_t i)
+{
+    return unsure && (unsure[i / 64] >> (i % 64) & 1);
+}
+
+/* Mann–Whitney U of a[0..na) against b[0..nb), both sorted, with
+   midranks for ties; *p two-sided, by the normal approximation with the
+   tie correction. */
+static double mann_whitney(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, double *p)
+{
+    double below = 0, ra = 0, ties = 0, N = (double)na + (double)nb;
+    size_t i = 0, j = 0;
+    while (i < na || j < nb) {
+        uint32_t m = j >= nb || (i < na && a[i] <= b[j]) ? a[i] : b[j];
+        size_t si = i, sj = j;
+        while (i < na && a[i] == m)
+            i++;
+        while (j < nb && b[j] == m)
+            j++;
+        double ta = (double)(i - si), t = ta + (double)(j - sj);
+        ra += ta * (below + (t + 1) / 2);
+        ties += t * t * t - t;
+        below += t;
+    }
+    double n1 = (double)na, n2 = (double)nb;
+    double u = ra - n1 * (n1 + 1) / 2;
+    double var = n1 * n2 / 12 * ((N + 1) - ties / (N * (N - 1)));
+    double z = var > 0 ? (u - n1 * n2 / 2) / sqrt(var) : 0;
+    *p = var > 0 ? 2 * inf_normal_upper(fabs(z)) : 1;
+    return u;
+}
+
+/* Two channels of a product compared. */
+struct ppair {
+    size_t a, b;          /* their rows in out->price */
+    double u, p;          /* U of a against b, two-sided p */
+};
+
+/* Each row: how many of its pairs pass, and which way; the nearest
+   channel above it and below it (by median), and the nearest overall. */
+struct pside {
+    uint32_t pairs, below, above;   /* pairs; passing with it below, above */
+    size_t up, down, near;          /* pair index of the nearest above, below, either; SIZE_MAX none */
+    double worst_p, worst_adj;      /* the largest p and adjusted p of its pairs */
+};
+
+/* The median of the other row of pair q, seen from row me. */
+static double price_of_other(const struct recommendations *out, const struct ppair *pair, size_t q, size_t me)
+{
+    return out->price[pair[q].a == me ? pair[q].b : pair[q].a].price;
+}
 
 static int prices(struct ctx *c, struct cx_err *e)
 {
@@ -1294,141 +1317,201 @@ static int prices(struct ctx *c, struct cx_err *e)
     if (np == UINT32_MAX)
         return cx_nomem(e, "prices");
     size_t nc = (size_t)np * nch;
-    if (nc > 4000000u)
+    if (nc > PRICE_MAX_CELLS)
         return CX_OK;   /* documented: catalogues this wide are not compared */
     struct pdisc *pd = calloc(nc + 1, sizeof *pd);
-    int nth = omp_get_max_threads();
-    struct ptab *tabs = calloc((size_t)nth, sizeof *tabs);
-    int bad = 0, rc = CX_OK;
-    if (pd == NULL || tabs == NULL) {
-        free(pd);
-        free(tabs);
-        return cx_nomem(e, "prices");
+    uint32_t *fill = calloc(nc + 1, sizeof *fill), *val = NULL;
+    size_t *off = malloc((nc + 1) * sizeof *off), widest = 0;
+    uint64_t *unsure = NULL;
+    double *pv = NULL, *adj = NULL;
+    struct ppair *pair = NULL;
+    size_t npair = 0, cpair = 0;
+    struct pside *side = NULL;
+    int rc = CX_OK;
+    if (pd == NULL || fill == NULL || off == NULL) {
+        rc = cx_nomem(e, "prices");
+        goto done;
     }
-    /* Lines into per-thread tables of (product, channel, price); integer
-       sums, so the merged counts do not depend on who counted what. */
-    #pragma omp parallel reduction(|:bad)
-    {
-        struct ptab *t = &tabs[omp_get_thread_num()];
-        #pragma omp for schedule(static)
-        for (size_t i = 0; i < ds->n_lines; i++) {
-            uint32_t h = ds->l_head[i];
-            float q = ds->l_qty[i];
-            if (ds->h_day[h] < f->from || ds->h_day[h] > f->to || !(q > 0))
-                continue;
-            double net = dataset_net(ds, i), disc = dataset_disc(ds, i), gross = net + disc;
-            if (!(gross > 0))
-                continue;
-            uint32_t p = dataset_product(ds, i);
-            uint8_t ch = ds->h_channel[h];
-            int64_t uq = llround((double)q * DS_MONEY_SCALE);
-            if (!bad && ptab_add(t, p, ch, price_key(gross / q), 1, uq))
-                bad = 1;
-            struct pdisc *x = &pd[(size_t)p * nch + ch];
-            double y = disc / gross;
-            int64_t yq = llround(y * 1e6), y2q = llround(y * y * 1e9);
-            int64_t gq = llround(gross * DS_MONEY_SCALE), dq = llround(disc * DS_MONEY_SCALE);
+    /* Lines whose revenue disagrees with their unit price have no price
+       as invoiced: their discounts count, their prices are not compared. */
+    if (ds->n_unsure) {
+        if ((unsure = calloc(ds->n_lines / 64 + 1, sizeof *unsure)) == NULL) {
+            rc = cx_nomem(e, "prices");
+            goto done;
+        }
+        for (size_t k = 0; k < ds->n_unsure; k++)
+            unsure[ds->unsure_line[k] / 64] |= UINT64_C(1) << (ds->unsure_line[k] % 64);
+    }
+    /* Pass 1: the sums per (product, channel), integers added atomically
+       so that they do not depend on who added what. */
+    #pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < ds->n_lines; i++) {
+        uint32_t h = ds->l_head[i];
+        float q = ds->l_qty[i];
+        if (ds->h_day[h] < f->from || ds->h_day[h] > f->to || !(q > 0))
+            continue;
+        double net = dataset_net(ds, i), disc = dataset_disc(ds, i), gross = net + disc;
+        if (!(gross > 0))
+            continue;
+        size_t cell = (size_t)dataset_product(ds, i) * nch + ds->h_channel[h];
+        struct pdisc *y = &pd[cell];
+        double fr = disc / gross;
+        int64_t yq = llround(fr * 1e6), y2q = llround(fr * fr * 1e9);
+        int64_t gq = llround(gross * DS_MONEY_SCALE), dq = llround(disc * DS_MONEY_SCALE);
+        int64_t uq = llround((double)q * DS_MONEY_SCALE);
+        #pragma omp atomic
+        y->lines += 1;
+        #pragma omp atomic
+        y->y += yq;
+        #pragma omp atomic
+        y->y2 += y2q;
+        #pragma omp atomic
+        y->gross += gq;
+        #pragma omp atomic
+        y->disc += dq;
+        #pragma omp atomic
+        y->units += uq;
+        if (!line_unsure(unsure, i)) {
             #pragma omp atomic
-            x->lines += 1;
-            #pragma omp atomic
-            x->y += yq;
-            #pragma omp atomic
-            x->y2 += y2q;
-            #pragma omp atomic
-            x->gross += gq;
-            #pragma omp atomic
-            x->disc += dq;
+            fill[cell] += 1;
         }
     }
-    struct ptab all = { 0 };
-    for (int t = 0; t < nth && !bad; t++)
-        for (size_t i = 0; i < tabs[t].cap && !bad; i++)
-            if (tabs[t].e[i].used &&
-                ptab_add(&all, tabs[t].e[i].product, tabs[t].e[i].channel, tabs[t].e[i].price, tabs[t].e[i].lines,
-                         tabs[t].e[i].units))
-                bad = 1;
-    for (int t = 0; t < nth; t++)
-        free(tabs[t].e);
-    free(tabs);
-    struct pent *en = NULL;
-    double *pv = NULL, *adj = NULL;
-    if (bad) {
+    off[0] = 0;
+    for (size_t k = 0; k < nc; k++) {
+        off[k + 1] = off[k] + fill[k];
+        widest = fill[k] > widest ? fill[k] : widest;
+        fill[k] = 0;
+    }
+    if ((val = malloc((off[nc] + 1) * sizeof *val)) == NULL) {
         rc = cx_nomem(e, "prices");
         goto done;
     }
-    /* Entries sorted by product, then price. */
-    size_t ne = 0;
-    en = malloc((all.n + 1) * sizeof *en);
-    if (en == NULL) {
+    /* Pass 2: each price into its cell, in whatever order the threads
+       come; sorted below, the cell does not depend on it. */
+    #pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < ds->n_lines; i++) {
+        uint32_t h = ds->l_head[i];
+        float q = ds->l_qty[i];
+        if (ds->h_day[h] < f->from || ds->h_day[h] > f->to || !(q > 0) || line_unsure(unsure, i))
+            continue;
+        double gross = dataset_net(ds, i) + dataset_disc(ds, i);
+        if (!(gross > 0))
+            continue;
+        size_t cell = (size_t)dataset_product(ds, i) * nch + ds->h_channel[h];
+        float x = (float)(gross / q);
+        uint32_t bits;
+        memcpy(&bits, &x, sizeof bits);
+        val[off[cell] + __atomic_fetch_add(&fill[cell], 1, __ATOMIC_RELAXED)] = bits;
+    }
+    int fail = 0;
+    #pragma omp parallel reduction(|:fail)
+    {
+        uint32_t *tmp = malloc((widest + 1) * sizeof *tmp);
+        fail = tmp == NULL;
+        #pragma omp for schedule(dynamic, 64)
+        for (size_t k = 0; k < nc; k++)
+            if (tmp)
+                sort_prices(val + off[k], off[k + 1] - off[k], tmp);
+        free(tmp);
+    }
+    if (fail) {
         rc = cx_nomem(e, "prices");
         goto done;
     }
-    for (size_t i = 0; i < all.cap; i++)
-        if (all.e[i].used)
-            en[ne++] = all.e[i];
-    qsort(en, ne, sizeof *en, pent_cmp);
+    free(fill);
+    fill = NULL;
     out->price = calloc(nc + 1, sizeof *out->price);
     if (out->price == NULL) {
         rc = cx_nomem(e, "prices");
         goto done;
     }
-    /* Per product: Mann–Whitney of each channel's lines against the other
-       channels' lines, with midranks over tied prices. */
-    for (size_t lo = 0; lo < ne;) {
-        size_t hi = lo;
-        while (hi < ne && en[hi].product == en[lo].product)
-            hi++;
-        double lines[DS_MAX_CHANNELS + 1] = { 0 }, rsum[DS_MAX_CHANNELS + 1] = { 0 };
-        double units[DS_MAX_CHANNELS + 1] = { 0 };
-        double N = 0, ties = 0;
-        for (size_t i = lo; i < hi; i++) {
-            lines[en[i].channel] += en[i].lines;
-            units[en[i].channel] += (double)en[i].units / DS_MONEY_SCALE;
-            N += en[i].lines;
-        }
-        double below = 0;
-        for (size_t i = lo; i < hi;) {
-            size_t j = i;
-            double t = 0;
-            while (j < hi && en[j].price == en[i].price)
-                t += en[j++].lines;
-            double mid = below + (t + 1) / 2;
-            for (size_t q = i; q < j; q++)
-                rsum[en[q].channel] += en[q].lines * mid;
-            ties += t * t * t - t;
-            below += t;
-            i = j;
-        }
+    /* Per product: every pair of its channels with min_lines lines each,
+       by Mann–Whitney on their lines merged in price order. A channel is
+       out of line when it is below (or above) every other channel, each
+       pair passing after Benjamini–Hochberg over all the pairs of all the
+       products: the claim is about the cheapest of several channels, not
+       about a pair picked by looking. Its gap is to the nearest of them.
+       With two channels the one test is told from the lower side. */
+    for (uint32_t p = 0; p < np && rc == CX_OK; p++) {
+        const size_t *po = off + (size_t)p * nch;
+        size_t first = out->nprice;
         for (uint32_t ch = 0; ch < nch; ch++) {
-            double n1 = lines[ch], n2 = N - n1;
-            if (n1 < o->min_lines || n2 < o->min_lines)
+            size_t n1 = po[ch + 1] - po[ch];
+            if (n1 == 0 || n1 < (size_t)o->min_lines)
                 continue;
             struct rec_price *x = &out->price[out->nprice++];
-            x->product = en[lo].product;
+            x->product = p;
             x->channel = ch;
-            x->lines = (uint64_t)n1;
-            x->other_lines = (uint64_t)n2;
-            x->units = units[ch];
-            x->price = wmedian(en + lo, hi - lo, ch, 1, n1);
-            x->median = wmedian(en + lo, hi - lo, ch, 0, n2);
-            x->departure = x->median > 0 ? x->price / x->median - 1 : 0;
-            x->u = rsum[ch] - n1 * (n1 + 1) / 2;
-            double var = n1 * n2 / 12 * ((N + 1) - ties / (N * (N - 1)));
-            double z = var > 0 ? (x->u - n1 * n2 / 2) / sqrt(var) : 0;
-            x->p = var > 0 ? 2 * inf_normal_upper(fabs(z)) : 1;
+            x->reference = UINT32_MAX;
+            x->lines = n1;
+            x->units = (double)pd[(size_t)p * nch + ch].units / DS_MONEY_SCALE;
+            x->price = sorted_median(val + po[ch], n1);
         }
-        lo = hi;
+        size_t k = out->nprice - first;
+        if (k < 2) {
+            out->nprice = first;   /* nothing to compare it with */
+            continue;
+        }
+        for (size_t a = first; a < out->nprice; a++)
+            for (size_t b = a + 1; b < out->nprice; b++) {
+                if (npair == cpair) {
+                    size_t cap = cpair ? 2 * cpair : 256;
+                    struct ppair *t = realloc(pair, cap * sizeof *pair);
+                    if (t == NULL) {
+                        rc = cx_nomem(e, "prices");
+                        break;
+                    }
+                    pair = t;
+                    cpair = cap;
+                }
+                struct ppair *y = &pair[npair++];
+                const struct rec_price *xa = &out->price[a], *xb = &out->price[b];
+                y->a = a;
+                y->b = b;
+                y->u = mann_whitney(val + po[xa->channel], xa->lines, val + po[xb->channel], xb->lines, &y->p);
+            }
     }
-    pv = malloc((out->nprice + 1) * sizeof *pv);
-    adj = malloc((out->nprice + 1) * sizeof *adj);
+    free(val);
+    val = NULL;
+    if (rc != CX_OK)
+        goto done;
+    pv = malloc((npair + 1) * sizeof *pv);
+    adj = malloc((npair + 1) * sizeof *adj);
     if (pv == NULL || adj == NULL) {
         rc = cx_nomem(e, "prices");
         goto done;
     }
-    for (size_t i = 0; i < out->nprice; i++)
-        pv[i] = out->price[i].p;
-    if ((rc = inf_bh(pv, out->nprice, adj, e)) != CX_OK)
+    for (size_t i = 0; i < npair; i++)
+        pv[i] = pair[i].p;
+    if ((rc = inf_bh(pv, npair, adj, e)) != CX_OK)
         goto done;
+    /* Each row: how many of its pairs pass, and which way; the nearest
+       channel above it and below it (by median), and the nearest overall. */
+    side = malloc((out->nprice + 1) * sizeof *side);
+    if (side == NULL) {
+        rc = cx_nomem(e, "prices");
+        goto done;
+    }
+    for (size_t i = 0; i < out->nprice; i++)
+        side[i] = (struct pside){ 0, 0, 0, SIZE_MAX, SIZE_MAX, SIZE_MAX, 0, 0 };
+    for (size_t q = 0; q < npair; q++)
+        for (int s = 0; s < 2; s++) {
+            size_t me = s ? pair[q].b : pair[q].a, them = s ? pair[q].a : pair[q].b;
+            const struct rec_price *x = &out->price[me], *y = &out->price[them];
+            struct pside *d = &side[me];
+            d->pairs++;
+            d->worst_p = fmax(d->worst_p, pair[q].p);
+            d->worst_adj = fmax(d->worst_adj, adj[q]);
+            if (adj[q] < o->alpha && x->price < y->price)
+                d->below++;
+            if (adj[q] < o->alpha && x->price > y->price)
+                d->above++;
+            size_t *slot = y->price >= x->price ? &d->up : &d->down;
+            if (*slot == SIZE_MAX || fabs(y->price - x->price) < fabs(price_of_other(out, pair, *slot, me) - x->price))
+                *slot = q;
+            if (d->near == SIZE_MAX || fabs(y->price - x->price) < fabs(price_of_other(out, pair, d->near, me) - x->price))
+                d->near = q;
+        }
     /* A channel whose prices depart the same way on many of its products
        has a price level, not a product problem: one recommendation for the
        channel (prices.csv keeps every product). */
@@ -1439,16 +1522,27 @@ static int prices(struct ctx *c, struct cx_err *e)
     memset(worst, 0, sizeof worst);
     for (size_t i = 0; i < out->nprice; i++) {
         struct rec_price *x = &out->price[i];
-        x->p_adj = adj[i];
+        const struct pside *d = &side[i];
         tested[x->channel] += 1;
-        if (!(adj[i] < o->alpha) || !(fabs(x->departure) >= o->price_threshold))
+        int low = d->below == d->pairs, high = d->above == d->pairs && d->pairs > 1;
+        size_t q = low ? d->up : high ? d->down : d->near;
+        size_t them = pair[q].a == i ? pair[q].b : pair[q].a;
+        x->reference = out->price[them].channel;
+        x->other_lines = out->price[them].lines;
+        x->compared = d->pairs + 1;
+        x->median = out->price[them].price;
+        x->departure = x->median > 0 ? x->price / x->median - 1 : 0;
+        x->u = pair[q].a == i ? pair[q].u : (double)x->lines * (double)x->other_lines - pair[q].u;
+        x->p = low || high ? d->worst_p : pair[q].p;
+        x->p_adj = low || high ? d->worst_adj : adj[q];
+        if (!(low || high) || !(fabs(x->departure) >= o->price_threshold))
             continue;
-        int up = x->departure > 0;
+        int up = high;
         x->flagged = up ? 1 : -1;
         x->at_stake = up ? 0 : (x->median - x->price) * x->units * c->A;
         nflag[x->channel][up] += 1;
         stake[x->channel][up] += x->at_stake;
-        worst[x->channel][up] = fmax(worst[x->channel][up], adj[i]);
+        worst[x->channel][up] = fmax(worst[x->channel][up], x->p_adj);
     }
     int level[DS_MAX_CHANNELS + 1][2];
     for (uint32_t ch = 0; ch < nch; ch++)
@@ -1472,7 +1566,7 @@ static int prices(struct ctx *c, struct cx_err *e)
             r->amount = nflag[ch][up];
             r->extra = tested[ch];
             r->impact = up ? NAN : stake[ch][up];
-            set_test(r, RT_MANN_WHITNEY, RJ_BH, out->nprice, NAN, NAN, worst[ch][up], o->alpha);
+            set_test(r, RT_MANN_WHITNEY, RJ_BH, npair, NAN, NAN, worst[ch][up], o->alpha);
         }
     for (size_t i = 0; i < out->nprice && rc == CX_OK; i++) {
         struct rec_price *x = &out->price[i];
@@ -1484,6 +1578,7 @@ static int prices(struct ctx *c, struct cx_err *e)
             break;
         }
         r->product = x->product;
+        r->target_channel = (int)x->reference;
         r->subject = x->price;
         r->reference = x->median;
         r->amount = (double)x->lines;
@@ -1491,7 +1586,7 @@ static int prices(struct ctx *c, struct cx_err *e)
         /* Below: revenue leakage, at most the gap on the units sold there.
            Above: a consistency risk, and no gain is claimed. */
         r->impact = x->departure < 0 ? x->at_stake : NAN;
-        set_test(r, RT_MANN_WHITNEY, RJ_BH, out->nprice, x->u, x->p, x->p_adj, o->alpha);
+        set_test(r, RT_MANN_WHITNEY, RJ_BH, npair, x->u, x->p, x->p_adj, o->alpha);
     }
 
     /* Discount leakage: T = the sum over a channel's lines of their
@@ -1563,8 +1658,12 @@ static int prices(struct ctx *c, struct cx_err *e)
         set_test(r, RT_STRATIFIED, RJ_HOLM, nd, d->z, d->p, d->p_adj, o->alpha);
     }
 done:
-    free(all.e);
-    free(en);
+    free(pair);
+    free(side);
+    free(fill);
+    free(off);
+    free(val);
+    free(unsure);
     free(pv);
     free(adj);
     free(pd);
@@ -1655,6 +1754,11 @@ static int64_t *order_nets(const struct dataset *ds, const struct features *f)
 static int by_impact(const void *a, const void *b)
 {
     const struct rec *x = a, *y = b;
+    /* Claims first; the rows that say no channel stands out come last. */
+    int xq = x->action == RA_FIT_UNTESTABLE || x->action == RA_FIT_NO_DIFFERENCE;
+    int yq = y->action == RA_FIT_UNTESTABLE || y->action == RA_FIT_NO_DIFFERENCE;
+    if (xq != yq)
+        return xq - yq;
     int xn = isnan(x->impact), yn = isnan(y->impact);
     if (xn != yn)
         return xn - yn;

@@ -205,14 +205,20 @@ struct rec_season {
 /* Price consistency of a product in a channel (prices.csv). */
 struct rec_price {
     uint32_t product, channel;
+    uint32_t reference;       /* the channel compared with: the nearest above a channel
+                                 flagged below, the nearest below one flagged above, else
+                                 the nearest by median */
+    uint32_t compared;        /* channels of the product with min_lines lines, this one included */
     uint64_t lines;           /* sold lines in the channel */
-    uint64_t other_lines;     /* sold lines of the product in the other channels */
+    uint64_t other_lines;     /* sold lines of the product in the reference channel */
     double units;             /* units sold in the channel */
     double price;             /* median unit price before discount, in the channel */
-    double median;            /* the same over the other channels */
+    double median;            /* the same in the reference channel */
     double departure;         /* price / median - 1 */
-    double u;                 /* Mann–Whitney U of the channel against the others */
-    double p, p_adj;          /* two-sided p, Benjamini–Hochberg over every pair tested */
+    double u;                 /* Mann–Whitney U of the channel against the reference */
+    double p, p_adj;          /* two-sided p, Benjamini–Hochberg over every pair tested: of the
+                                 pair with the reference, or the largest of the channel's
+                                 pairs when it is below or above them all */
     double at_stake;          /* leakage: (median - price) x units, annualised (0 when above) */
     int flagged;              /* -1 below, +1 above, 0 not flagged */
 };

@@ -658,6 +658,7 @@ int rows_take(const struct rows_plan *pl, struct rows_part *part, const struct r
         REJECT(RJ_RANGE, has_rev ? RF_REVENUE : RF_UNIT_PRICE,
                "amount out of range: net %g is not below 1e15 in absolute value", row.net);
     row.quantity = q;
+    row.price_unsure = mismatch;
 
     const char *cat = v[RF_CATEGORY].p;
     size_t catlen = v[RF_CATEGORY].n;

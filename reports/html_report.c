@@ -1982,8 +1982,9 @@ static void write_prices(struct report *r)
         return;
     }
     int cprod = tcol(t, "product"), cch = tcol(t, "channel"), clines = tcol(t, "lines");
-    int cother = tcol(t, "other_lines"), cprice = tcol(t, "median_unit_price");
-    int cmed = tcol(t, "median_other_channels"), cdep = tcol(t, "departure"), cpadj = tcol(t, "p_adjusted");
+    int cother = tcol(t, "reference_lines"), cprice = tcol(t, "median_unit_price");
+    int cref = tcol(t, "reference_channel");
+    int cmed = tcol(t, "reference_median"), cdep = tcol(t, "departure"), cpadj = tcol(t, "p_adjusted");
     int cstake = tcol(t, "revenue_at_stake"), cflag = tcol(t, "flagged");
     struct order *o = malloc((t->nrows ? t->nrows : 1) * sizeof *o);
     if (o == NULL) {
@@ -2020,12 +2021,15 @@ static void write_prices(struct report *r)
     } else {
         qsort(o, nbelow, sizeof *o, order_cmp);
         qsort(o + nbelow, nf - nbelow, sizeof *o, order_cmp);
-        putf(h, tx(h, "<p>Unit prices before discount, line by line: each product's prices in a channel against "
-                      "the same product in the other channels (a Mann-Whitney test, Benjamini-Hochberg-adjusted "
-                      "over the %s pairs tested, and a minimum gap). Flagged: ",
-                   "<p>Prix unitaires avant remise, ligne par ligne" NBSP ": les prix d'un produit dans un canal "
-                   "face au même produit dans les autres canaux (un test de Mann-Whitney, p ajusté par "
-                   "Benjamini-Hochberg sur les %s couples testés, et un écart minimal). Signalés" NBSP ": "),
+        putf(h, tx(h, "<p>Unit prices before discount, line by line: a product's prices in each channel against "
+                      "the same product in each other channel (Mann-Whitney tests, Benjamini-Hochberg-adjusted "
+                      "over every pair), a channel being flagged when it is below, or above, every other channel "
+                      "and by a minimum gap to the nearest. Of %s product and channel rows tested, flagged: ",
+                   "<p>Prix unitaires avant remise, ligne par ligne" NBSP ": les prix d'un produit dans chaque "
+                   "canal face au même produit dans chacun des autres (tests de Mann-Whitney, p ajustés par "
+                   "Benjamini-Hochberg sur tous les couples), un canal étant signalé quand il est sous tous les "
+                   "autres, ou au-dessus, d'un écart minimal au plus proche. Sur %s lignes produit et canal "
+                   "testées, signalées" NBSP ": "),
              s_num(h, a, (double)t->nrows, 0));
         if (nbelow > 0)
             putf(h, tx(h, "%s below the other channels (revenue leakage of %s a year in all)",
@@ -2044,7 +2048,8 @@ static void write_prices(struct report *r)
         static const struct col cols[] = {
             { "Product", "Produit", 0 }, { "Channel", "Canal", 0 }, { "Lines", "Lignes", 1 },
             { "Median unit price", "Prix unitaire médian", 1 },
-            { "Other channels", "Autres canaux", 1 }, { "Departure", "Écart", 1 },
+            { "Nearest channel", "Canal le plus proche", 0 }, { "Its median", "Sa médiane", 1 },
+            { "Departure", "Écart", 1 },
             { "Adjusted p", "p ajusté", 1 }, { "Finding", "Constat", 0 },
             { "Revenue at stake per year", "Manque à gagner par an", 1 },
         };
@@ -2062,6 +2067,7 @@ static void write_prices(struct report *r)
             num(h, to_num(tcell(t, i, cother), r->fr), 0);
             put(h, "</span></td>");
             td_num(h, to_num(tcell(t, i, cprice), r->fr), 2);
+            td_text(h, tcell(t, i, cref));
             td_num(h, to_num(tcell(t, i, cmed), r->fr), 2);
             /* Signed, not red: the finding column says what the gap means. */
             double dep = to_num(tcell(t, i, cdep), r->fr);
@@ -2080,15 +2086,19 @@ static void write_prices(struct report *r)
             put(h, "</tr>\n");
         }
         put(h, tx(h, "</tbody>\n</table>\n<p class=\"note\">Lines: sold lines of the product in the channel, "
-                     "against those in the other channels. Departure: the channel's median unit price before "
-                     "discount against the other channels' median. Revenue at stake: the gap times the units "
-                     "sold, per year, for a price below the others only. Every pair tested is in "
-                     "prices.csv.</p>\n",
+                     "against those in the nearest channel. Departure: the channel's median unit price before "
+                     "discount against the nearest channel's median (the closest of the channels above it, or "
+                     "below it). Adjusted p: the largest of its pairs. Revenue at stake: the gap to the nearest "
+                     "times the units sold, per year, for a price below the others only. Lines whose revenue "
+                     "disagrees with quantity x unit price are not compared. Every product and channel tested "
+                     "is in prices.csv.</p>\n",
                   "</tbody>\n</table>\n<p class=\"note\">Lignes" NBSP ": lignes vendues du produit dans le canal, "
-                  "contre celles des autres canaux. Écart" NBSP ": le prix unitaire médian avant remise du "
-                  "canal face à la médiane des autres canaux. Manque à gagner" NBSP ": l'écart fois les "
-                  "unités vendues, par an, pour un prix sous les autres seulement. Tous les couples testés "
-                  "sont dans prices.csv.</p>\n"));
+                  "contre celles du canal le plus proche. Écart" NBSP ": le prix unitaire médian avant remise du "
+                  "canal face à la médiane du canal le plus proche (le plus proche des canaux au-dessus, ou "
+                  "en dessous). p ajusté" NBSP ": le plus grand de ses couples. Manque à gagner" NBSP ": "
+                  "l'écart au plus proche fois les unités vendues, par an, pour un prix sous les autres "
+                  "seulement. Les lignes dont le chiffre contredit quantité x prix unitaire ne sont pas "
+                  "comparées. Chaque produit et canal testé est dans prices.csv.</p>\n"));
     }
     free(o);
     write_discounts(r);

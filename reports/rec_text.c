@@ -216,38 +216,40 @@ void rec_text(const struct rec_names *x, const struct rec *r, char *buf, size_t 
             ch, seg, PC(&f, r->subject, 0), M(&f, r->amount));
         break;
     case RA_PRICE_LOW:
-        put(buf, n, fr ? "Aligner le prix de %s par %s : son prix médian avant remise est de %s l'unité, %s sous "
-                         "les %s des autres canaux ; un manque à gagner d'environ %s par an."
-                       : "Align the price of %s in %s: its median price before discount is %s a unit, %s below "
-                         "the %s of the other channels: revenue leakage of about %s a year.",
-            prod(x, r->product), ch, M(&f, r->subject), PC(&f, -(r->subject / r->reference - 1), 0),
+        put(buf, n, fr ? "Aligner le prix de %s par %s : son prix médian avant remise est de %s l'unité, sous "
+                         "celui de chacun des autres canaux, %s sous le plus proche (%s, %s) ; un manque à gagner "
+                         "d'environ %s par an."
+                       : "Align the price of %s in %s: its median price before discount is %s a unit, below every "
+                         "other channel's, %s below the nearest (%s, %s): revenue leakage of about %s a year.",
+            prod(x, r->product), ch, M(&f, r->subject), PC(&f, -(r->subject / r->reference - 1), 0), tg,
             M(&f, r->reference), IMP(&f, r->impact));
         break;
     case RA_PRICE_HIGH:
-        put(buf, n, fr ? "Vérifier le prix de %s par %s : son prix médian avant remise est de %s l'unité, %s "
-                         "au-dessus des %s des autres canaux ; un risque pour la cohérence de la marque (aucun gain "
-                         "annoncé)."
-                       : "Check the price of %s in %s: its median price before discount is %s a unit, %s above "
-                         "the %s of the other channels: a risk to brand consistency (no gain claimed).",
-            prod(x, r->product), ch, M(&f, r->subject), PC(&f, r->subject / r->reference - 1, 0),
+        put(buf, n, fr ? "Vérifier le prix de %s par %s : son prix médian avant remise est de %s l'unité, au-dessus "
+                         "de celui de chacun des autres canaux, %s au-dessus du plus proche (%s, %s) ; un risque "
+                         "pour la cohérence de la marque (aucun gain annoncé)."
+                       : "Check the price of %s in %s: its median price before discount is %s a unit, above every "
+                         "other channel's, %s above the nearest (%s, %s): a risk to brand consistency (no gain "
+                         "claimed).",
+            prod(x, r->product), ch, M(&f, r->subject), PC(&f, r->subject / r->reference - 1, 0), tg,
             M(&f, r->reference));
         break;
     case RA_PRICE_LEVEL_LOW:
         put(buf, n, fr ? "Revoir le niveau de prix de %s : sur %s de ses %s produits comparés, son prix médian avant "
-                         "remise est nettement sous celui des autres canaux (%s en médiane) ; un manque à gagner "
-                         "d'environ %s par an."
+                         "remise est nettement sous celui de chacun des autres canaux (%s au plus proche, en "
+                         "médiane) ; un manque à gagner d'environ %s par an."
                        : "Review the price level of %s: on %s of its %s products compared, its median price before "
-                         "discount is clearly below the other channels' (%s at the median): revenue leakage of "
-                         "about %s a year.",
+                         "discount is clearly below every other channel's (%s to the nearest, at the median): "
+                         "revenue leakage of about %s a year.",
             ch, N(&f, r->amount, 0), N(&f, r->extra, 0), PC(&f, r->subject, 0), IMP(&f, r->impact));
         break;
     case RA_PRICE_LEVEL_HIGH:
         put(buf, n, fr ? "Vérifier le niveau de prix de %s : sur %s de ses %s produits comparés, son prix médian "
-                         "avant remise est nettement au-dessus de celui des autres canaux (+%s en médiane) ; un "
-                         "risque pour la cohérence de la marque (aucun gain annoncé)."
+                         "avant remise est nettement au-dessus de celui de chacun des autres canaux (+%s au plus "
+                         "proche, en médiane) ; un risque pour la cohérence de la marque (aucun gain annoncé)."
                        : "Check the price level of %s: on %s of its %s products compared, its median price before "
-                         "discount is clearly above the other channels' (+%s at the median): a risk to brand "
-                         "consistency (no gain claimed).",
+                         "discount is clearly above every other channel's (+%s to the nearest, at the median): a "
+                         "risk to brand consistency (no gain claimed).",
             ch, N(&f, r->amount, 0), N(&f, r->extra, 0), PC(&f, r->subject, 0));
         break;
     case RA_DISCOUNT_LEAK:
@@ -409,10 +411,12 @@ void rec_evidence(const struct rec_names *x, const struct rec *r, char *buf, siz
     case RA_PRICE_LOW:
     case RA_PRICE_HIGH:
         put(buf, n, fr ? "prix unitaire avant remise, ligne par ligne : médiane %s sur %s lignes contre %s sur %s "
-                         "lignes des autres canaux ; seuil %s ; %s%s"
+                         "lignes par %s, le plus proche ; chaque autre canal au test de Mann-Whitney, le p ajusté "
+                         "étant le plus grand des couples ; seuil %s ; %s%s"
                        : "unit price before discount, line by line: median %s over %s lines against %s over %s lines "
-                         "in the other channels; threshold %s; %s%s",
-            M(&f, r->subject), N(&f, r->amount, 0), M(&f, r->reference), N(&f, r->extra, 0),
+                         "in %s, the nearest; every other channel by a Mann-Whitney test, the adjusted p being the "
+                         "largest of the pairs; threshold %s; %s%s",
+            M(&f, r->subject), N(&f, r->amount, 0), M(&f, r->reference), N(&f, r->extra, 0), tg,
             PC(&f, o->price_threshold, 0), t,
             r->action == RA_PRICE_LOW ? (fr ? " ; impact = écart x unités vendues x 365/jours"
                                             : "; impact = gap x units sold x 365/days")
@@ -421,11 +425,13 @@ void rec_evidence(const struct rec_names *x, const struct rec *r, char *buf, siz
     case RA_PRICE_LEVEL_LOW:
     case RA_PRICE_LEVEL_HIGH:
         put(buf, n, fr ? "prix unitaire avant remise, ligne par ligne, produit par produit : %s produits sur %s "
-                         "s'écartent d'au moins %s dans le même sens, chacun au test de Mann-Whitney, p ajusté "
-                         "(Benjamini-Hochberg, %s tests) au plus %s ; le détail est dans prices.csv"
-                       : "unit price before discount, line by line, product by product: %s of %s products depart by "
-                         "%s or more the same way, each by a Mann-Whitney test with a Benjamini-Hochberg-adjusted p "
-                         "(over %s tests) of at most %s; prices.csv lists them",
+                         "sont du même côté de chacun des autres canaux, à au moins %s du plus proche, chaque couple "
+                         "au test de Mann-Whitney, p ajusté (Benjamini-Hochberg, %s couples) au plus %s ; le détail "
+                         "est dans prices.csv"
+                       : "unit price before discount, line by line, product by product: %s of %s products lie on the "
+                         "same side of every other channel, %s or more from the nearest, each pair by a Mann-Whitney "
+                         "test with a Benjamini-Hochberg-adjusted p (over %s pairs) of at most %s; prices.csv lists "
+                         "them",
             N(&f, r->amount, 0), N(&f, r->extra, 0), PC(&f, o->price_threshold, 0), N(&f, (double)r->family, 0),
             lang_p(next(&f), 96, f.l, r->p_adj));
         break;

@@ -85,8 +85,9 @@ static int write_prices(const struct dataset *ds, const struct recommendations *
     int rc = report_open(&w, dir, "prices.csv", fr, &final, e);
     if (rc != CX_OK)
         return rc;
-    static const char *const head[] = { "product", "channel", "lines", "other_lines", "units",
-                                        "median_unit_price", "median_other_channels", "departure", "u", "p_value",
+    static const char *const head[] = { "product", "channel", "channels_compared", "lines", "units",
+                                        "median_unit_price", "reference_channel", "reference_lines",
+                                        "reference_median", "departure", "u", "p_value",
                                         "p_adjusted", "flagged", "revenue_at_stake", "channel_discount_rate",
                                         "channel_discount_expected", "channel_discount_p_adjusted" };
     for (size_t i = 0; i < sizeof head / sizeof *head; i++)
@@ -97,10 +98,12 @@ static int write_prices(const struct dataset *ds, const struct recommendations *
         const struct rec_discount *d = &r->discount[x->channel];
         csvout_str(&w, dataset_text(ds, DS_PRODUCT, x->product));
         csvout_str(&w, dataset_text(ds, DS_CHANNEL, x->channel));
+        csvout_int(&w, (long long)x->compared);
         csvout_int(&w, (long long)x->lines);
-        csvout_int(&w, (long long)x->other_lines);
         csvout_num(&w, x->units, 2);
         csvout_num(&w, x->price, 4);
+        csvout_str(&w, dataset_text(ds, DS_CHANNEL, x->reference));
+        csvout_int(&w, (long long)x->other_lines);
         csvout_num(&w, x->median, 4);
         csvout_num(&w, x->departure, 4);
         csvout_num(&w, x->u, 1);

@@ -1013,6 +1013,28 @@ print(len({(x["Retailer"], x["City"], x["Invoice Date"], x["Sales Method"]) for 
     # the .xlsx itself, and the main job on it: six customers, one segment
     run run -q -c "$SRC/sample-data/adidas.ini" a.xlsx -o r; rc_is 0
     json r/summary.json 'd["inputs"][0]["accepted"]' 9648 'd["parameters"]["segments"]' 1
+    # Prices: every In-store row is one of the 3,886 whose Total Sales is
+    # 10 x price x units, so In-store has no price as invoiced and is not
+    # compared; Outlet against Online, medians by Python on the rows that
+    # agree (units > 0), and Outlet below on all six products.
+    /usr/bin/python3 -c 'import openpyxl, sys, statistics, collections
+ws = openpyxl.load_workbook(sys.argv[1], read_only=True).worksheets[0]
+rows = list(ws.iter_rows(values_only=True)); h = rows[4]; d = collections.defaultdict(list)
+for x in (dict(zip(h, r)) for r in rows[5:]):
+    if x["Retailer"] and x["Units Sold"] > 0 and abs(x["Price per Unit"] * x["Units Sold"] - x["Total Sales"]) < 0.005:
+        d[(x["Product"], x["Sales Method"])].append(x["Price per Unit"])
+for k in sorted(d): print("%s,%s,%d,%.4f" % (k[0], k[1], len(d[k]), statistics.median(d[k])))' a.xlsx > want.txt
+    /usr/bin/python3 -c 'import csv
+for r in sorted(csv.DictReader(open("r/prices.csv")), key=lambda r: (r["product"], r["channel"])):
+    print("%s,%s,%s,%s" % (r["product"], r["channel"], r["lines"], r["median_unit_price"]))' > got.txt
+    cmp -s want.txt got.txt || fail "prices.csv medians differ from Python's: $(diff want.txt got.txt | head -c 300)"
+    grep -q In-store r/prices.csv && fail "In-store compared on prices it does not have"
+    /usr/bin/python3 -c 'import csv, sys
+rows = list(csv.DictReader(open("r/prices.csv")))
+assert [r["flagged"] for r in rows if r["channel"] == "Outlet"] == ["-1"] * 6, "Outlet not flagged on six"
+assert [r["flagged"] for r in rows if r["channel"] == "Online"] == ["0"] * 6, "the same test told twice"
+top = next(csv.DictReader(open("r/recommendations.csv")))
+assert top["action"] == "price_level_low" and top["channel"] == "Outlet", top["action"]' || fail "prices on Adidas"
     # the wrong sheet lists the sheets
     printf '[input]\nsheet = Totals\n' > s.ini
     run check -c s.ini a.xlsx; rc_is 2; err_has "no sheet 'Totals'" "Data Sales Adidas"

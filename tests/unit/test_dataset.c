@@ -90,6 +90,7 @@ static void test_append_equals_add(void **state)
         snprintf(pr, sizeof pr, "P%d", (i * 13) % 50);
         struct ds_row r = row(o, (i % 11) ? c : "", pr, (i % 3) ? "web" : "agents", 19000 + i / 40,
                               1 + i % 5, 2.5);
+        r.price_unsure = i % 97 == 5;   /* 31 lines, renumbered across the parts */
         assert_int_equal(dataset_add(whole, &r, &e), CX_OK);
         assert_int_equal(dataset_add(parts[(i * 7) / 3000], &r, &e), CX_OK);
     }
@@ -111,6 +112,10 @@ static void test_append_equals_add(void **state)
     assert_memory_equal(whole->l_net, joined->l_net, 3000 * sizeof *whole->l_net);
     assert_int_equal(whole->n_big, joined->n_big);
     assert_memory_equal(whole->big_line, joined->big_line, whole->n_big * sizeof *whole->big_line);
+    assert_int_equal(whole->n_unsure, 31);
+    assert_int_equal(joined->n_unsure, 31);
+    assert_memory_equal(whole->unsure_line, joined->unsure_line, 31 * sizeof *whole->unsure_line);
+    assert_int_equal(joined->unsure_line[30], 2915);
     assert_memory_equal(whole->h_customer, joined->h_customer, whole->n_heads * sizeof(uint32_t));
     assert_memory_equal(whole->h_channel, joined->h_channel, whole->n_heads);
     /* Anonymous lines (every 11th) have no customer; orders split by

@@ -126,13 +126,14 @@ static void write_english_folder(void)
        risk: nothing at stake). web's discounts: 2.0 % against 1.0 % for the
        same products elsewhere, named by the leakage recommendation. */
     put_file("prices.csv",
-             "product,channel,lines,other_lines,units,median_unit_price,median_other_channels,departure,u,"
-             "p_value,p_adjusted,flagged,revenue_at_stake,channel_discount_rate,channel_discount_expected,"
-             "channel_discount_p_adjusted\n"
-             "P1,web,40,60,100.00,10.0000,10.0000,0.0000,1200.0,0.9,0.9,0,0.00,0.0200,0.0100,0.003\n"
-             "P2,web,30,50,50.00,8.8000,10.0000,-0.1200,100.0,0.0001,0.0004,-1,100.00,0.0200,0.0100,0.003\n"
-             "\"'=HYPERLINK(\"\"x\"\")\",web,25,45,300.00,13.0000,10.0000,0.3000,1000.0,1e-06,2e-06,1,0.00,"
-             "0.0200,0.0100,0.003\n");
+             "product,channel,channels_compared,lines,units,median_unit_price,reference_channel,reference_lines,"
+             "reference_median,departure,u,p_value,p_adjusted,flagged,revenue_at_stake,channel_discount_rate,"
+             "channel_discount_expected,channel_discount_p_adjusted\n"
+             "P1,web,2,40,100.00,10.0000,agents,60,10.0000,0.0000,1200.0,0.9,0.9,0,0.00,0.0200,0.0100,0.003\n"
+             "P2,web,3,30,50.00,8.8000,agents,50,10.0000,-0.1200,100.0,0.0001,0.0004,-1,100.00,0.0200,0.0100,"
+             "0.003\n"
+             "\"'=HYPERLINK(\"\"x\"\")\",web,3,25,300.00,13.0000,\"<i>shop</i>\",45,10.0000,0.3000,1000.0,"
+             "1e-06,2e-06,1,0.00,0.0200,0.0100,0.003\n");
     /* Rank 3 says that no channel stands out: not a finding, shown with
        the channel fit under the matrix. */
     put_file("recommendations.csv",
@@ -341,8 +342,12 @@ static void test_english(void **state)
     assert_non_null(strstr(html, "<td class=\"n\">&lt; 0.0001</td><td>above: consistency risk</td>"
                                  "<td class=\"n unk\">none claimed</td>"));
     /* Stake 100 with two decimals in the sentence (lang_money below 1,000). */
-    assert_non_null(strstr(html, "Flagged: 1 below the other channels (revenue leakage of 100.00 a year in "
-                                 "all); 1 above them (a risk to brand consistency, no gain claimed)."));
+    assert_non_null(strstr(html, "Of 3 product and channel rows tested, flagged: 1 below the other channels "
+                                 "(revenue leakage of 100.00 a year in all); 1 above them (a risk to brand "
+                                 "consistency, no gain claimed)."));
+    /* The nearest channel by name, escaped like any text of the input. */
+    assert_non_null(strstr(html, "<td>&lt;i&gt;shop&lt;/i&gt;</td><td class=\"n\">10.00</td>"));
+    assert_null(strstr(html, "<i>shop</i>"));
     /* web's discounts: 2.0% against 1.0%, adjusted p 0.003 (4 decimals
        below 0.01), and the leakage recommendation's 321 a year. */
     assert_non_null(strstr(html, "<td>web</td><td class=\"n\">2.0%</td><td class=\"n\">1.0%</td>"
@@ -413,12 +418,12 @@ static void write_french_folder(void)
              "0;Fid\xC3\xA8les;;01;100,00;0,5000\n0;Fid\xC3\xA8les;;06;200,00;1,0000\n"
              "0;Fid\xC3\xA8les;;12;400,00;2,1700\n");
     put_file("prices.csv",
-             "\xEF\xBB\xBF" "product;channel;lines;other_lines;units;median_unit_price;median_other_channels;"
-             "departure;u;p_value;p_adjusted;flagged;revenue_at_stake;channel_discount_rate;"
-             "channel_discount_expected;channel_discount_p_adjusted\n"
-             "P2;\"boutique; Paris\";30;50;50,00;8,8000;10,0000;-0,1200;100,0;0,0001;0,0004;-1;1100,00;"
+             "\xEF\xBB\xBF" "product;channel;channels_compared;lines;units;median_unit_price;reference_channel;"
+             "reference_lines;reference_median;departure;u;p_value;p_adjusted;flagged;revenue_at_stake;"
+             "channel_discount_rate;channel_discount_expected;channel_discount_p_adjusted\n"
+             "P2;\"boutique; Paris\";2;30;50,00;8,8000;web;50;10,0000;-0,1200;100,0;0,0001;0,0004;-1;1100,00;"
              "0,0200;0,0100;0,5\n"
-             "P3;\"boutique; Paris\";25;45;300,00;13,0000;10,0000;0,3000;1000,0;1e-06;2e-06;1;0,00;"
+             "P3;\"boutique; Paris\";3;25;300,00;13,0000;web;45;10,0000;0,3000;1000,0;1e-06;2e-06;1;0,00;"
              "0,0200;0,0100;0,5\n");
     put_file("recommendations.csv",
              "\xEF\xBB\xBF" "rank;kind;segment;channel;text;impact;confidence;segment_name;action\n"
@@ -501,8 +506,9 @@ static void test_french(void **state)
     assert_non_null(strstr(html, "<p>2" NBSP "000 clients en 2 segments aux habitudes d'achat semblables.</p>"));
     assert_non_null(strstr(html, "Les 50" NBSP "% de clients les plus rentables font 120" NBSP "% de la "
                                  "contribution."));
-    assert_non_null(strstr(html, "Signal\xC3\xA9s" NBSP ": 1 sous les autres canaux (un manque \xC3\xA0 gagner de "
-                                 "1" NBSP "100 par an en tout)" NBSP "; 1 au-dessus"));
+    assert_non_null(strstr(html, "Sur 2 lignes produit et canal test\xC3\xA9""es, signal\xC3\xA9""es" NBSP ": 1 sous les "
+                                 "autres canaux (un manque \xC3\xA0 gagner de 1" NBSP "100 par an en tout)" NBSP
+                                 "; 1 au-dessus"));
     /* Tables keep their own French format (narrow no-break spaces). */
     assert_non_null(strstr(html, "boutique; Paris"));
     assert_non_null(strstr(html, ">1" NNBSP "234" NNBSP "568<"));

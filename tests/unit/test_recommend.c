@@ -336,13 +336,16 @@ static void test_price_mann_whitney(void **state)
        1..30: U = 0. Ties: two groups of 30, N = 60: var = 30 x 30 / 12 x
        (61 - 2 (30^3 - 30) / (60 x 59)) = 75 x (61 - 15.2373) = 3432.2;
        z = (0 - 450) / 58.585 = -7.681. R: every line at 10, no variance,
-       p = 1. Four pairs tested (Q and R, each channel against the other). */
+       p = 1. Two pairs tested (Q and R, the two channels of each). */
     const struct rec_price *qa = NULL;
     for (size_t i = 0; i < x.r.nprice; i++)
         if (x.r.price[i].channel == AGENTS && strcmp(dataset_text(x.ds, DS_PRODUCT, x.r.price[i].product), "Q0") == 0)
             qa = &x.r.price[i];
     assert_non_null(qa);
     assert_int_equal(x.r.nprice, 4);
+    assert_int_equal(qa->compared, 2);
+    assert_int_equal(qa->reference, WEB);
+    assert_int_equal(qa->other_lines, 30);
     assert_near(qa->u, 0);
     double var = 75 * (61 - 2 * (27000.0 - 30) / (60 * 59));
     assert_near(qa->p, 2 * gsl_cdf_ugaussian_Q(450 / sqrt(var)));
@@ -356,16 +359,71 @@ static void test_price_mann_whitney(void **state)
     assert_non_null(low);
     assert_near(low->impact, 3 * 150 * 36.5);
     assert_int_equal(low->adjust, RJ_BH);
-    assert_int_equal(low->family, 4);
-    /* Web, 43% above agents: a consistency risk, no gain claimed. */
-    const struct rec *high = find(&x.r, RA_PRICE_HIGH, WEB);
+    assert_int_equal(low->family, 2);
+    assert_int_equal(low->target_channel, WEB);
+    /* Web, 43% above agents, is the same test told from the other side:
+       not a second claim. */
+    assert_null(find(&x.r, RA_PRICE_HIGH, WEB));
+    assert_null(find(&x.r, RA_PRICE_LOW, WEB));
+    check_impacts(&x.r);
+    done(&x);
+}
+
+/* Q at 10 on web and agents, at 13 on retail: 30 lines of 5 units each. */
+static void test_price_three_channels(void **state)
+{
+    (void)state;
+    struct run x;
+    memset(&x, 0, sizeof x);
+    x.ds = dataset_create();
+    static const char *const ch[3] = { "web", "agents", "retail" };
+    static const double price[3] = { 10, 10, 13 };
+    char o[16], c[16];
+    for (int i = 0; i < 90; i++) {
+        snprintf(o, sizeof o, "O%d", i);
+        snprintf(c, sizeof c, "C%d", i);
+        line(x.ds, o, c, ch[i / 30], "Q", i % 10, 5, price[i / 30], 1, 0);
+    }
+    struct costmodel m = two_channels(0, 0, 0);
+    run_all(&x, &m);
+    /* Three pairs. web-agents: every line at 10, no variance, p = 1.
+       web-retail and agents-retail: as in the test above, U = 0 for the
+       lower side, p0 = 2 Q(450 / sqrt(var)). Benjamini-Hochberg over
+       {1, p0, p0}: p0 x 3 / 2 for both. Retail is above both: flagged,
+       told against the nearest below (web, the first of the two at 10).
+       Web and agents are below retail but not below each other: pooled
+       with retail, the others' median would have made both look cheap. */
+    assert_int_equal(x.r.nprice, 3);
+    double var = 75 * (61 - 2 * (27000.0 - 30) / (60 * 59)), p0 = 2 * gsl_cdf_ugaussian_Q(450 / sqrt(var));
+    const struct rec_price *rt = &x.r.price[2];
+    assert_int_equal(rt->channel, 2);
+    assert_int_equal(rt->compared, 3);
+    assert_int_equal(rt->reference, WEB);
+    assert_near(rt->median, 10);
+    assert_near(rt->departure, 0.3);
+    assert_near(rt->u, 900);
+    assert_near(rt->p, p0);
+    assert_near(rt->p_adj, 1.5 * p0);
+    assert_int_equal(rt->flagged, 1);
+    assert_near(rt->at_stake, 0);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(x.r.price[k].flagged, 0);
+        assert_near(x.r.price[k].departure, 0);   /* nearest: the other at 10 */
+        assert_near(x.r.price[k].p_adj, 1);
+    }
+    assert_null(find(&x.r, RA_PRICE_LOW, -2));
+    const struct rec *high = find(&x.r, RA_PRICE_HIGH, 2);
     assert_non_null(high);
     assert_true(isnan(high->impact));
-    assert_null(find(&x.r, RA_PRICE_LOW, WEB));
+    assert_int_equal(high->family, 3);
     struct rec_names names = { x.ds, &x.s, &x.r, LANG_EN };
     char text[1024];
     rec_text(&names, high, text, sizeof text);
+    assert_non_null(strstr(text, "above every other channel's, 30% above the nearest (web, 10.00)"));
     assert_non_null(strstr(text, "no gain claimed"));
+    names.lang = LANG_FR;
+    rec_text(&names, high, text, sizeof text);
+    assert_non_null(strstr(text, "au-dessus du plus proche (web"));
     check_impacts(&x.r);
     done(&x);
 }
@@ -387,7 +445,7 @@ static void test_price_level(void **state)
     /* 4 products x (10 - 8) x 150 units x 36.5 */
     assert_near(lvl->impact, 4 * 2 * 150 * 36.5);
     assert_null(find(&x.r, RA_PRICE_LOW, AGENTS));
-    assert_non_null(find(&x.r, RA_PRICE_LEVEL_HIGH, WEB));
+    assert_null(find(&x.r, RA_PRICE_LEVEL_HIGH, WEB));   /* the same tests, told from agents */
     done(&x);
 }
 
@@ -577,6 +635,7 @@ int main(void)
         cmocka_unit_test(test_alike_no_claim),
         cmocka_unit_test(test_channel_missing_from_cost_model),
         cmocka_unit_test(test_price_mann_whitney),
+        cmocka_unit_test(test_price_three_channels),
         cmocka_unit_test(test_price_level),
         cmocka_unit_test(test_discount_leakage),
         cmocka_unit_test(test_seasonal_repeat_orders),

@@ -234,6 +234,11 @@ static void test_revenue_and_price(void **state)
     assert_money(dataset_disc(x.part.ds, 1), 0.0);
     assert_money(dataset_net(x.part.ds, 3), 10.006);
     assert_money(dataset_net(x.part.ds, 4), 10.0);
+    /* The two that disagree have no unit price as invoiced: listed, so
+       that prices are not compared on them (lines 3 and 5: 1 and 3 here). */
+    assert_int_equal(x.part.ds->n_unsure, 2);
+    assert_int_equal(x.part.ds->unsure_line[0], 1);
+    assert_int_equal(x.part.ds->unsure_line[1], 3);
     const struct rows_tally *t = &x.part.tally;
     assert_int_equal(t->revenue_mismatch, 2);
     assert_int_equal(t->nex, 2);
