@@ -13,7 +13,10 @@
 #include "cli/cli.h"
 #include "cli/inputs.h"
 #include "cli/pipeline.h"
+#include "engine/features.h"
 #include "engine/profile.h"
+
+enum { OPT_CHECK_ASOF = 400 };
 
 static const char check_usage[] =
     "Usage: canaux check [OPTIONS] INPUT...\n"
@@ -21,7 +24,9 @@ static const char check_usage[] =
     "accepted and rejected (by reason); date range, customers, orders,\n"
     "products, categories, regions, and lines and net revenue per channel.\n"
     "\n"
-    "      --json               print the profile as JSON on stdout\n";
+    "      --json               print the profile as JSON on stdout\n"
+    "      --as-of DATE         count the lines dated after DATE (YYYY-MM-DD), which the\n"
+    "                           analysis would leave out (default: the last date)\n";
 
 static const char *datefmt_name(unsigned f)
 {
@@ -66,7 +71,15 @@ static json_object *reasons_json(const struct reader_stats *st)
     return o;
 }
 
-static int print_json(const struct inputs *in, const struct profile *all, const struct profile *pf)
+/* Lines and orders after the as-of date (0 without --as-of: the as-of
+   date is then the last date). */
+struct after_asof {
+    int32_t asof;                /* INT32_MIN when not given */
+    size_t lines, orders;
+};
+
+static int print_json(const struct inputs *in, const struct profile *all, const struct profile *pf,
+                      const struct after_asof *aa)
 {
     const struct dataset *ds = in->ds;
     json_object *root = json_object_new_object();
@@ -113,7 +126,16 @@ static int print_json(const struct inputs *in, const struct profile *all, const 
         json_object_object_add(t, counts[i].key, json_object_new_int64(dataset_count(ds, counts[i].f)));
     json_object_object_add(t, "net", money(all->net));
     json_object_object_add(t, "cogs", money(all->cogs));
+    json_object_object_add(t, "lines_after_as_of", json_object_new_int64((int64_t)aa->lines));
+    json_object_object_add(t, "orders_after_as_of", json_object_new_int64((int64_t)aa->orders));
     json_object_object_add(root, "totals", t);
+    json_object *ws = json_object_new_array();
+    if (aa->lines) {
+        char b[512];
+        cli_after_asof_sentence(aa->asof, aa->lines, aa->orders, 0, b, sizeof b);
+        json_object_array_add(ws, json_object_new_string(b));
+    }
+    json_object_object_add(root, "warnings", ws);
 
     json_object *chs = json_object_new_array();
     for (uint32_t c = 0; c < all->nchannels; c++) {
@@ -130,7 +152,8 @@ static int print_json(const struct inputs *in, const struct profile *all, const 
     return ok;
 }
 
-static void print_text(const struct inputs *in, const struct profile *all, const struct profile *pf)
+static void print_text(const struct inputs *in, const struct profile *all, const struct profile *pf,
+                       const struct after_asof *aa)
 {
     const struct dataset *ds = in->ds;
     char d0[16], d1[16];
@@ -176,6 +199,11 @@ static void print_text(const struct inputs *in, const struct profile *all, const
         printf("%-20s %12llu %18.2f %6.1f%%\n", dataset_text(ds, DS_CHANNEL, c),
                (unsigned long long)all->ch_lines[c], all->ch_net[c],
                all->net != 0 ? 100.0 * all->ch_net[c] / all->net : 0.0);
+    if (aa->lines) {
+        char b[512];
+        cli_after_asof_sentence(aa->asof, aa->lines, aa->orders, 0, b, sizeof b);
+        printf("\nWarning: %s\n", b);
+    }
 }
 
 int cmd_check(int argc, char **argv, struct cx_err *e)
@@ -183,8 +211,10 @@ int cmd_check(int argc, char **argv, struct cx_err *e)
     static const struct option longopts[] = {
         INPUT_LONGOPTS,
         { "json", no_argument, NULL, OPT_JSON },
+        { "as-of", required_argument, NULL, OPT_CHECK_ASOF },
         { NULL, 0, NULL, 0 }
     };
+    struct after_asof aa = { INT32_MIN, 0, 0 };
     struct inputs in;
     inputs_init(&in);
     int json = 0, opt, rc;
@@ -197,6 +227,9 @@ int cmd_check(int argc, char **argv, struct cx_err *e)
             continue;
         if (opt == OPT_JSON) {
             json = 1;
+        } else if (opt == OPT_CHECK_ASOF) {
+            if (field_date(optarg, strlen(optarg), FIELD_DATE_ISO, &aa.asof))
+                return cx_fail(e, CX_EUSAGE, "--as-of: expected a date YYYY-MM-DD, not '%s'", optarg);
         } else if (opt == OPT_HELP) {
             printf("%s\n%s", check_usage, inputs_help);
             return CX_OK;
@@ -230,11 +263,13 @@ int cmd_check(int argc, char **argv, struct cx_err *e)
         int bad = 0;
         for (int k = 0; k < in.nfiles && !bad; k++)
             bad = profile_compute(in.ds, in.stats[k].first_line, in.stats[k].end_line, &pf[k], &pe) != CX_OK;
+        if (!bad && aa.asof != INT32_MIN)
+            features_count_after(in.ds, aa.asof, &aa.lines, &aa.orders);
         if (!bad) {
             if (json)
-                print_json(&in, &all, pf);
+                print_json(&in, &all, pf, &aa);
             else
-                print_text(&in, &all, pf);
+                print_text(&in, &all, pf, &aa);
         }
         for (int k = 0; k < in.nfiles; k++)
             profile_free(&pf[k]);

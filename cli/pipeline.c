@@ -306,6 +306,19 @@ int cli_configure_stages(struct inputs *in, struct seg_options *so, struct rec_o
     return rc;
 }
 
+void cli_after_asof_sentence(int32_t asof, size_t lines, size_t orders, int fr, char *buf, size_t n)
+{
+    char d[16];
+    field_format_day(asof, d);
+    const char *sl = lines == 1 ? "" : "s", *so = orders == 1 ? "" : "s";
+    if (fr)
+        snprintf(buf, n, "%zu ligne%s (%zu commande%s) après la date d'arrêté %s : comptées, non analysées",
+                 lines, sl, orders, so, d);
+    else
+        snprintf(buf, n, "%zu line%s (%zu order%s) dated after the as-of date %s: counted, not analysed", lines,
+                 sl, orders, so, d);
+}
+
 int cli_french(const struct inputs *in)
 {
     return in->locale && strcasecmp(in->locale, "fr") == 0;
@@ -364,7 +377,13 @@ static int st_load(struct pipeline *p, struct cx_err *e)
 
 static int st_features(struct pipeline *p, struct cx_err *e)
 {
-    return features_compute(p->o->in.ds, p->o->from, p->o->to, p->o->asof, &p->f, e);
+    int rc = features_compute(p->o->in.ds, p->o->from, p->o->to, p->o->asof, &p->f, e);
+    if (rc == CX_OK && p->f.lines_after_asof && !p->o->in.quiet) {
+        char buf[512];
+        cli_after_asof_sentence(p->f.asof, p->f.lines_after_asof, p->f.orders_after_asof, 0, buf, sizeof buf);
+        fprintf(stderr, "canaux: %s\n", buf);
+    }
+    return rc;
 }
 
 static int st_segment(struct pipeline *p, struct cx_err *e)

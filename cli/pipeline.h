@@ -47,6 +47,11 @@ void cli_hash_free(struct hasher *h);
    CX_OK or CX_EUSAGE naming the file, line and key. */
 int cli_configure_stages(struct inputs *in, struct seg_options *so, struct rec_options *ro, struct cx_err *e);
 
+/* The sentence that says how many lines and orders are dated after the
+   as-of date and left out of the analysis (stderr, check --json,
+   summary.json), in English or French (fr), into buf (n bytes). */
+void cli_after_asof_sentence(int32_t asof, size_t lines, size_t orders, int fr, char *buf, size_t n);
+
 /* 1 when the output is French (--locale fr, or [input] locale = fr). */
 int cli_french(const struct inputs *in);
 

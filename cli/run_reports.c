@@ -229,9 +229,17 @@ static int write_summary(const struct report_ctx *r, struct cx_err *e)
     field_format_day(r->f->to, to);
     field_format_day(r->f->asof, asof);
     const double *t = r->seconds;
+    char after[512];
+    const char *warnings[1];
+    size_t nw = 0;
+    if (r->f->lines_after_asof) {
+        cli_after_asof_sentence(r->f->asof, r->f->lines_after_asof, r->f->orders_after_asof,
+                                cli_french(in), after, sizeof after);
+        warnings[nw++] = after;
+    }
     struct run_info ri = { CANAUX_VERSION, (const char *const *)args, r->argc, r->so->seed, omp_get_max_threads(),
                            in->locale ? in->locale : "en", r->formats, from, to, asof, n, names, chans, bytes, sha,
-                           rr, acc, rej, { "load", "features", "segmentation", "economics", "recommendations" },
+                           rr, acc, rej, warnings, nw, { "load", "features", "segmentation", "economics", "recommendations" },
                            { t[PL_LOAD], t[PL_FEATURES], t[PL_SEGMENT], t[PL_ECONOMICS], t[PL_RECOMMEND] }, 5 };
     snprintf(path, sizeof path, "%s/summary.json", r->dir);
     rc = summary_json_write(path, &ri, in->ds, r->f, r->s, r->ec, r->rt, r->rec, e);

@@ -70,9 +70,16 @@ int summary_json_write(const char *path, const struct run_info *ri, const struct
     json_object_object_add(p, "to", str(ri->to));
     json_object_object_add(p, "as_of", str(ri->as_of));
     json_object_object_add(p, "days", json_object_new_int(ec->days));
+    json_object_object_add(p, "lines_after_as_of", json_object_new_int64((int64_t)f->lines_after_asof));
+    json_object_object_add(p, "orders_after_as_of", json_object_new_int64((int64_t)f->orders_after_asof));
     json_object_object_add(p, "customers", json_object_new_int64(f->n_present));
     json_object_object_add(p, "segments", json_object_new_int(s->model.k));
     json_object_object_add(root, "parameters", p);
+
+    json_object *warn = json_object_new_array();
+    for (size_t i = 0; i < ri->nwarnings; i++)
+        json_object_array_add(warn, str(ri->warnings[i]));
+    json_object_object_add(root, "warnings", warn);
 
     json_object *inputs = json_object_new_array();
     for (size_t i = 0; i < ri->ninputs; i++) {

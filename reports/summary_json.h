@@ -32,6 +32,8 @@ struct run_info {
     const uint64_t *input_bytes;      /* size on disk (0 for stdin) */
     const char *const *input_sha256;  /* hex, or NULL when not computed (stdin) */
     const uint64_t *rows_read, *accepted, *rejected;
+    const char *const *warnings;      /* sentences on doubtful data (lines after the as-of date...) */
+    size_t nwarnings;
     const char *stage_names[8];
     double stage_seconds[8];
     int nstages;

@@ -581,6 +581,72 @@ segment_usage() {
     head -1 fr/customers.csv | grep -q '^.*customer_id;segment;segment_name;' || fail "French separators"
 }
 
+# The as-of date closes the analysis: orders dated after it are counted and
+# reported, never analysed. --as-of 2024-01-20:
+#   C1: 01-01 net 10, 01-10 net 20 (2 x 10), 02-01 net 30 after: recency 20 - 10 = 10,
+#       frequency 2, monetary 30.00, tenure 19, days between orders 9
+#   C2: 01-05 net 5, 03-01 net 7 after: recency 15, frequency 1, monetary 5.00, tenure 15
+#   C3: only 02-15, after: not a customer of the period
+#   3 lines (3 orders) after; the period ends on 2024-01-20 (20 days), net 35.
+asof_closes_period() {
+    printf '%s\n' order_id,date,customer_id,channel,product_id,quantity,unit_price \
+        O1,2024-01-01,C1,web,P1,1,10 O2,2024-01-10,C1,web,P1,2,10 O3,2024-02-01,C1,web,P1,3,10 \
+        O4,2024-01-05,C2,web,P1,1,5 O5,2024-03-01,C2,web,P1,1,7 O6,2024-02-15,C3,web,P1,1,4 > a.csv
+    run check --json --as-of 2024-01-20 a.csv; rc_is 0
+    json out 't["lines_after_as_of"]' 3 't["orders_after_as_of"]' 3 'len(d["warnings"])' 1 \
+        '"3 lines (3 orders) dated after the as-of date 2024-01-20" in d["warnings"][0]' True
+    run check --json a.csv; rc_is 0
+    json out 't["lines_after_as_of"]' 0 'd["warnings"]' '[]'
+    run run -k 1 --format csv,json --as-of 2024-01-20 a.csv -o r; rc_is 0
+    err_has "3 lines (3 orders) dated after the as-of date 2024-01-20: counted, not analysed"
+    python3 - <<'PY' 2>err || fail "$(short err)"
+import csv, json
+c = {r["customer_id"]: r for r in csv.DictReader(open("r/customers.csv"))}
+assert sorted(c) == ["C1", "C2"], sorted(c)
+want = {"C1": ("10", "2", "30.00", "19", "9.00"), "C2": ("15", "1", "5.00", "15", "15.00")}
+for k, w in want.items():
+    got = tuple(c[k][f] for f in ("recency_days", "frequency", "monetary", "tenure_days", "interpurchase_days"))
+    assert got == w, (k, got, w)
+ch = list(csv.DictReader(open("r/channels.csv")))
+assert [(r["channel"], r["lines"], r["net"]) for r in ch] == [("web", "3", "35.00")], ch
+j = json.load(open("r/summary.json"))
+p = j["parameters"]
+assert (p["to"], p["as_of"], p["days"], p["lines_after_as_of"], p["orders_after_as_of"]) == \
+    ("2024-01-20", "2024-01-20", 20, 3, 3), p
+assert len(j["warnings"]) == 1 and "after the as-of date" in j["warnings"][0], j["warnings"]
+PY
+    run segment -q --as-of 2023-12-31 a.csv -o x; rc_is 1; err_has "--as-of 2023-12-31 is before the first order"
+}
+
+# CDNOW (2,357 customers who first bought in 1997-Q1, 6,919 purchases to
+# 1998-06-30; ../shared/data/cdnow) as canaux transactions, one line per
+# purchase (the amount as revenue), into FILE.
+cdnow_csv() {
+    python3 - "$DATA/cdnow/CDNOW_sample.txt.gz" > "$1" <<'PY'
+import gzip, sys
+print("order_id,date,customer_id,channel,product_id,quantity,revenue")
+for i, l in enumerate(gzip.open(sys.argv[1], "rt")):
+    c, _, d, n, amount = l.split()
+    print("%s-%d,%s-%s-%s,%s,web,CD,%s,%s" % (c, i, d[:4], d[4:6], d[6:], c, n, amount))
+PY
+}
+
+# CDNOW with --as-of 1997-09-30: no negative recency (the defect gave -273
+# days to 684 customers), the 1,959 later lines counted.
+asof_cdnow() {
+    [ -f "$DATA/cdnow/CDNOW_sample.txt.gz" ] || { skip "../shared/data/cdnow absent"; return; }
+    cdnow_csv c.csv
+    run segment -k 2 --as-of 1997-09-30 c.csv -o s; rc_is 0
+    err_has "1959 lines (1959 orders) dated after the as-of date 1997-09-30"
+    python3 - <<'PY' 2>err || fail "$(short err)"
+import csv
+r = list(csv.DictReader(open("s/customers.csv")))
+assert len(r) == 2357, len(r)
+bad = [x["customer_id"] for x in r if int(x["recency_days"]) < 0 or int(x["tenure_days"]) > 272]
+assert not bad, ("negative recency or tenure past 1997-01-01..1997-09-30", bad[:5])
+PY
+}
+
 # ---- channel economics ---------------------------------------------------
 
 # The seven tables with their stable columns; totals reconcile (the channel
@@ -928,7 +994,7 @@ for name in version help no_command unknown_command check_bad_option check_no_in
     channel_constant_overrides_column delimiters bom_and_quoting \
     french dates_mdy dates_ambiguous config_columns config_errors input_errors write_errors \
     generator generator_bad_rows threads online_retail superstore committed_samples stray_quote config_unknown_section \
-    segment_files segment_model segment_usage \
+    segment_files segment_model segment_usage asof_closes_period asof_cdnow \
     economics_files economics_model recommend_no_noise recommend_planted recommend_planted_prices \
     run_main run_nothing_accepted run_html_render run_real_datasets run_full_disk run_sigterm; do
     t "$name"
