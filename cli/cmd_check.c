@@ -243,11 +243,13 @@ int cmd_check(int argc, char **argv, struct cx_err *e)
        `check -c FILE` is how a nightly job validates it before the run. */
     struct seg_options so;
     struct rec_options ro;
+    struct ltv_options lo;
     seg_defaults(&so);
     rec_defaults(&ro);
+    ltv_defaults(&lo);
     rc = in.nfiles == 0 ? cx_fail(e, CX_EUSAGE, "no input file (see --help)") : inputs_configure(&in, e);
     if (rc == CX_OK)
-        rc = cli_configure_stages(&in, &so, &ro, e);
+        rc = cli_configure_stages(&in, &so, &ro, &lo, e);
     if (rc == CX_OK)
         rc = inputs_load(&in, e);
     /* Too many rejects still prints the profile: the analyst needs it. */

@@ -110,9 +110,9 @@ static int breadth_by_sort(const struct dataset *ds, const uint8_t *in_period, d
     return 0;
 }
 
-/* YYYY-MM-DD of a day since 1970-01-01 (the engine knows no loader):
-   the civil-from-days algorithm of H. Hinnant. */
-static void day_text(int32_t day, char out[32])
+/* The civil-from-days algorithm of H. Hinnant (the engine knows no
+   loader, and loaders/fields.c's dates are not for it). */
+void features_day_text(int32_t day, char out[32])
 {
     int64_t z = (int64_t)day + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -192,8 +192,8 @@ int features_compute(const struct dataset *ds, int32_t from, int32_t to, int32_t
         f->to = f->asof;
     if (f->to < f->from || f->to < dmin) {
         char d0[32], d1[32];
-        day_text(f->asof, d0);
-        day_text(dmin, d1);
+        features_day_text(f->asof, d0);
+        features_day_text(dmin, d1);
         rc = cx_fail(e, CX_EUSAGE, "--as-of %s is before the first order of the analysed period (%s)", d0, d1);
         goto done;
     }

@@ -70,6 +70,9 @@ int features_compute(const struct dataset *ds, int32_t from, int32_t to, int32_t
                      struct features *f, struct cx_err *e);
 void features_free(struct features *f);
 
+/* YYYY-MM-DD of a day since 1970-01-01, into out. */
+void features_day_text(int32_t day, char out[32]);
+
 /* Lines and orders (heads) of ds dated after asof, into *lines and
    *orders: what the as-of date leaves out of the analysis. */
 void features_count_after(const struct dataset *ds, int32_t asof, size_t *lines, size_t *orders);

@@ -647,6 +647,93 @@ assert not bad, ("negative recency or tenure past 1997-01-01..1997-09-30", bad[:
 PY
 }
 
+# ---- lifetime value --------------------------------------------------------
+
+CLV_HEAD=customer_id,segment,acquisition_channel,p_alive,expected_purchases_365d,expected_order_value,clv_365d
+CLVCH_HEAD=channel,new_customers,clv_mean,clv_ci_low,clv_ci_high,cac,ltv_cac
+
+# CDNOW through the whole pipeline, fitted to 1997-09-30 in days: the
+# published BG/NBD (r 0.243, alpha 4.414 weeks = 30.90 days, a 0.793, b
+# 2.426) and Gamma-Gamma (p 6.25, q 3.74, v 15.44) estimates, to their
+# last published decimal.
+clv_cdnow() {
+    [ -f "$DATA/cdnow/CDNOW_sample.txt.gz" ] || { skip "../shared/data/cdnow absent"; return; }
+    cdnow_csv c.csv
+    run run -q -k 2 --format csv,json --as-of 1997-09-30 c.csv -o r; rc_is 0
+    python3 - <<'PY' 2>err || fail "$(short err)"
+import csv, json
+c = json.load(open("r/summary.json"))["clv"]
+bg, gg = c["bgnbd"], c["gamma_gamma"]
+assert c["customers"] == 2357 and c["repeat_customers"] == 946, (c["customers"], c["repeat_customers"])
+assert bg["time_unit"] == "days" and c["calibration_end"] == "1997-09-30"
+for k, want, tol in (("r", 0.243, 0.0005), ("alpha", 30.90, 0.005), ("a", 0.793, 0.0005), ("b", 2.426, 0.0005)):
+    assert abs(bg[k] - want) <= tol, (k, bg[k], want)
+for k, want, tol in (("p", 6.25, 0.005), ("q", 3.74, 0.005), ("v", 15.44, 0.005)):
+    assert abs(gg[k] - want) <= tol, (k, gg[k], want)
+# LL in days = LL in weeks - (sum of x) ln 7 = -9582.43 - 2457 ln 7 (docs/clv.md)
+assert abs(bg["log_likelihood"] - (-14363.53)) < 0.01, bg["log_likelihood"]
+assert abs(gg["log_likelihood"] - (-4055.92)) < 0.01, gg["log_likelihood"]
+assert all(v > 0 for v in bg["standard_errors"].values()), bg["standard_errors"]
+rows = list(csv.DictReader(open("r/clv.csv")))
+assert len(rows) == 2357 and all(r["acquisition_channel"] == "web" for r in rows)
+assert all(0 <= float(r["p_alive"]) <= 1 and float(r["clv_365d"]) >= 0 for r in rows)
+cust = {r["customer_id"]: r for r in csv.DictReader(open("r/customers.csv"))}
+for r in rows:
+    assert cust[r["customer_id"]]["p_alive"] == r["p_alive"] and cust[r["customer_id"]]["clv_365d"] == r["clv_365d"]
+# a customer who bought on one day only is alive by the model's construction (docs/clv.md)
+once = [r for r in rows if int(cust[r["customer_id"]]["frequency"]) == 1 and cust[r["customer_id"]]["tenure_days"] == cust[r["customer_id"]]["recency_days"]]
+assert once and all(r["p_alive"] == "1.000000" for r in once), once[:2]
+PY
+}
+
+# Generated data: the stable columns, a row per customer of customers.csv,
+# the channel rows adding up, each channel fitted or falling back as the
+# thresholds say, and [clv] checked by every command.
+clv_files() {
+    "$BIN" gen --rows 40000 --seed 6 -o g.csv
+    run run -q -j1 --format csv,json g.csv -o a; rc_is 0
+    [ "$(head -1 a/clv.csv | cut -d, -f1-7)" = "$CLV_HEAD" ] || fail "clv.csv header: $(head -1 a/clv.csv)"
+    [ "$(head -1 a/clv_channels.csv | cut -d, -f1-7)" = "$CLVCH_HEAD" ] || fail "clv_channels.csv header"
+    head -1 a/customers.csv | grep -q ',p_alive,clv_365d$' || fail "customers.csv lacks p_alive, clv_365d"
+    printf '[clv]\nmin_customers = 1000000\nhorizon_days = 180\ndiscount_rate = 0\n' > big.ini
+    run run -q -c big.ini --format csv,json g.csv -o b; rc_is 0
+    python3 - <<'PY' 2>err || fail "$(short err)"
+import csv, json
+for d in ("a", "b"):
+    rows = list(csv.DictReader(open(d + "/clv.csv")))
+    cust = list(csv.DictReader(open(d + "/customers.csv")))
+    assert [r["customer_id"] for r in rows] == [r["customer_id"] for r in cust], "clv.csv rows"
+    ch = list(csv.DictReader(open(d + "/clv_channels.csv")))
+    acq = {r["channel"]: r for r in csv.DictReader(open(d + "/acquisition_retention.csv")) if r.get("segment", "") == ""}
+    j = json.load(open(d + "/summary.json"))["clv"]
+    assert sum(int(r["new_customers"]) for r in ch) == j["customers"] == len([r for r in rows if r["p_alive"]])
+    for r in ch:
+        vals = [float(x["clv_365d"]) for x in rows if x["acquisition_channel"] == r["channel"] and x["clv_365d"]]
+        assert abs(sum(vals) / len(vals) - float(r["clv_mean"])) < 0.006, (d, r["channel"])
+        assert float(r["clv_ci_low"]) <= float(r["clv_mean"]) <= float(r["clv_ci_high"]), r
+        if r["cac"]:
+            assert abs(float(r["ltv_cac"]) - float(r["clv_mean"]) / float(r["cac"])) < 0.0002 + 0.01 * float(r["ltv_cac"]), r
+    fits = {c["channel"]: c for c in j["channels"]}
+    if d == "a":
+        # every channel of the generator has 200 customers and 30 repeat ones
+        assert all(r["bgnbd_fit"] == "channel" and not fits[r["channel"]]["bgnbd"]["fallback"] for r in ch), ch
+    else:
+        assert j["horizon_days"] == 180 and j["discount_rate"] == 0
+        assert all(r["bgnbd_fit"] == "pooled" and r["bgnbd_status"] == "few_customers" for r in ch), ch
+        assert all(fits[c]["bgnbd"]["fallback"] and fits[c]["bgnbd"]["r"] == j["bgnbd"]["r"] for c in fits), fits
+        # with no discount, clv = E[Y(H)] x E[M] x the channel's contribution ratio
+        ratio = {r["channel"]: float(r["contribution_ratio"]) for r in ch}
+        for x in rows[:200]:
+            if x["clv_365d"]:
+                want = float(x["expected_purchases_365d"]) * float(x["expected_order_value"]) * ratio[x["acquisition_channel"]]
+                assert abs(float(x["clv_365d"]) - want) < 0.006 + 0.001 * abs(want), (x, want)
+PY
+    printf '[clv]\nhorizon_days = 0\n' > bad.ini
+    run check -c bad.ini g.csv; rc_is 1; err_has "bad.ini:2" "horizon_days"
+    printf '[clv]\nhorizon = 365\n' > bad2.ini
+    run segment -c bad2.ini g.csv -o x; rc_is 1; err_has "bad2.ini" "horizon"
+}
+
 # ---- channel economics ---------------------------------------------------
 
 # The seven tables with their stable columns; totals reconcile (the channel
@@ -994,7 +1081,7 @@ for name in version help no_command unknown_command check_bad_option check_no_in
     channel_constant_overrides_column delimiters bom_and_quoting \
     french dates_mdy dates_ambiguous config_columns config_errors input_errors write_errors \
     generator generator_bad_rows threads online_retail superstore committed_samples stray_quote config_unknown_section \
-    segment_files segment_model segment_usage asof_closes_period asof_cdnow \
+    segment_files segment_model segment_usage asof_closes_period asof_cdnow clv_cdnow clv_files \
     economics_files economics_model recommend_no_noise recommend_planted recommend_planted_prices \
     run_main run_nothing_accepted run_html_render run_real_datasets run_full_disk run_sigterm; do
     t "$name"
