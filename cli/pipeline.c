@@ -479,7 +479,8 @@ static int st_basket(struct pipeline *p, struct cx_err *e)
 
 static int st_recommend(struct pipeline *p, struct cx_err *e)
 {
-    return rec_compute(p->o->in.ds, &p->f, &p->s, &p->ec, &p->rt, &p->bk, &p->o->ro, &p->rec, e);
+    return rec_compute(p->o->in.ds, &p->f, &p->s, &p->ec, &p->rt, &p->bk, p->have_lv ? &p->lv : NULL, &p->o->ro,
+                       &p->rec, e);
 }
 
 static int st_write_segment(struct pipeline *p, struct cx_err *e)
