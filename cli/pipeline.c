@@ -32,6 +32,7 @@
 #include "engine/economics.h"
 #include "engine/features.h"
 #include "engine/ltv.h"
+#include "engine/objectives.h"
 #include "engine/recommend.h"
 #include "engine/retention.h"
 #include "engine/segment.h"
@@ -41,6 +42,7 @@
 #include "reports/console.h"
 #include "reports/economics_csv.h"
 #include "reports/model_writer.h"
+#include "reports/objectives_csv.h"
 #include "reports/recommend_csv.h"
 #include "reports/segment_csv.h"
 
@@ -72,8 +74,9 @@ static const char economics_usage[] =
     "channel, segment x channel and account, with acquisition and retention.\n"
     "Writes channels.csv, segment_channels.csv, accounts.csv, whale_curve.csv,\n"
     "acquisition_retention.csv, cohorts.csv, channel_switching.csv, the\n"
-    "lifetime value (clv.csv, clv_channels.csv; [clv] of -c FILE) and the\n"
-    "segmentation files into DIR. Options as for canaux segment, and\n"
+    "lifetime value (clv.csv, clv_channels.csv; [clv] of -c FILE), the targets\n"
+    "per channel and account (objectives.csv) and the segmentation files into\n"
+    "DIR. Options as for canaux segment, and\n"
     "      --bootstrap B      resamples for the intervals per customer (default 200)\n"
     "      --holdout-days N   check the lifetime-value model on the N days after\n"
     "                         --as-of (which must come before the last date): holdout.csv\n";
@@ -146,6 +149,7 @@ struct pipeline {
     struct recommendations rec;
     struct ltv lv;               /* the lifetime value (economics, recommend, run) */
     int have_lv;                 /* lv was computed */
+    struct objectives ob;        /* targets per channel and account */
     int reject_rc;               /* CX_EREJECT when too many rows were rejected */
     char reject_msg[sizeof ((struct cx_err *)0)->msg];
     struct hasher *hasher;       /* the inputs' SHA-256 (run with json) */
@@ -472,6 +476,19 @@ static int st_clv(struct pipeline *p, struct cx_err *e)
     return CX_OK;
 }
 
+/* Targets per channel and account, against their peers, with the
+   thresholds of [recommendations]. */
+static int st_objectives(struct pipeline *p, struct cx_err *e)
+{
+    struct obj_options oo;
+    obj_defaults(&oo);
+    oo.min_customers = (uint32_t)p->o->ro.min_customers;
+    oo.alpha = p->o->ro.alpha;
+    oo.min_effect = p->o->ro.min_effect;
+    oo.retention_gap = p->o->ro.retention_gap;
+    return obj_compute(p->o->in.ds, &p->ec, &p->rt, p->have_lv ? &p->lv : NULL, &oo, &p->ob, e);
+}
+
 static int st_basket(struct pipeline *p, struct cx_err *e)
 {
     return bsk_compute(p->o->in.ds, &p->f, p->s.segment, p->s.model.k, NULL, &p->bk, e);
@@ -502,7 +519,11 @@ static int st_write_economics(struct pipeline *p, struct cx_err *e)
 
 static int st_write_clv(struct pipeline *p, struct cx_err *e)
 {
-    return clv_csv_write(p->o->in.ds, &p->f, &p->s, &p->ec, &p->lv, p->od.dir, cli_french(&p->o->in), e);
+    int fr = cli_french(&p->o->in);
+    int rc = clv_csv_write(p->o->in.ds, &p->f, &p->s, &p->ec, &p->lv, p->od.dir, fr, e);
+    if (rc == CX_OK)
+        rc = objectives_csv_write(p->o->in.ds, &p->ob, p->od.dir, fr, e);
+    return rc;
 }
 
 static int st_write_recommend(struct pipeline *p, struct cx_err *e)
@@ -541,14 +562,14 @@ static const struct stage seg_stages[] = {
 static const struct stage eco_stages[] = {
     { "loading", PL_LOAD, st_load }, { "customer features", PL_FEATURES, st_features },
     { "segmentation", PL_SEGMENT, st_segment }, { "channel economics", PL_ECONOMICS, st_economics },
-    { "lifetime value", PL_CLV, st_clv },
+    { "lifetime value", PL_CLV, st_clv }, { "objectives", PL_CLV, st_objectives },
     { "writing", PL_WRITE, st_write_segment }, { "writing", PL_WRITE, st_write_economics },
     { "writing", PL_WRITE, st_write_clv }, { NULL, 0, NULL }
 };
 static const struct stage rec_stages[] = {
     { "loading", PL_LOAD, st_load }, { "customer features", PL_FEATURES, st_features },
     { "segmentation", PL_SEGMENT, st_segment }, { "channel economics", PL_ECONOMICS, st_economics },
-    { "lifetime value", PL_CLV, st_clv },
+    { "lifetime value", PL_CLV, st_clv }, { "objectives", PL_CLV, st_objectives },
     { "basket", PL_RECOMMEND, st_basket }, { "recommendations", PL_RECOMMEND, st_recommend },
     { "writing", PL_WRITE, st_write_segment }, { "writing", PL_WRITE, st_write_economics },
     { "writing", PL_WRITE, st_write_clv }, { "writing", PL_WRITE, st_write_recommend }, { NULL, 0, NULL }
@@ -556,7 +577,7 @@ static const struct stage rec_stages[] = {
 static const struct stage run_stages[] = {
     { "loading", PL_LOAD, st_load }, { "customer features", PL_FEATURES, st_features },
     { "segmentation", PL_SEGMENT, st_segment }, { "channel economics", PL_ECONOMICS, st_economics },
-    { "lifetime value", PL_CLV, st_clv },
+    { "lifetime value", PL_CLV, st_clv }, { "objectives", PL_CLV, st_objectives },
     { "basket", PL_RECOMMEND, st_basket }, { "recommendations", PL_RECOMMEND, st_recommend },
     { "writing", PL_WRITE, st_hash }, { "writing", PL_WRITE, st_write_segment },
     { "writing", PL_WRITE, st_write_economics }, { "writing", PL_WRITE, st_write_clv },
@@ -635,6 +656,7 @@ static void print_timings(const struct pipeline *p)
 static void pipeline_free(struct pipeline *p)
 {
     rec_free(&p->rec);
+    obj_free(&p->ob);
     ltv_free(&p->lv);
     bsk_free(&p->bk);
     ret_free(&p->rt);

@@ -37,9 +37,10 @@ static int write_workbook(const char *dir, int fr, const struct dataset *ds, con
                           const struct recommendations *rec, uint32_t customers, int32_t asof, struct cx_err *e)
 {
     static const char *const tables[] = { "segments", "channels", "segment_channels", "recommendations",
-                                          "acquisition_retention", "clv_channels", "holdout", "accounts", "products", "prices",
-                                          "seasonality", "whale_curve", "cohorts", "channel_switching", "k_selection",
-                                          "rfm_thresholds", "rejects", "customers" };
+                                          "objectives", "acquisition_retention", "clv_channels", "holdout",
+                                          "accounts", "products", "prices", "seasonality", "whale_curve", "cohorts",
+                                          "channel_switching", "k_selection", "rfm_thresholds", "rejects",
+                                          "customers" };
     size_t nt = sizeof tables / sizeof *tables;
     char paths[24][4200], findings[12][1200], out[4200];
     const char *pp[24], *fp[12];

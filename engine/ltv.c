@@ -8,6 +8,8 @@
  */
 #include "engine/ltv.h"
 
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +205,37 @@ static int by_channel(const struct features *f, const struct retention *rt, uint
    not identified). */
 #define LTV_LOOSE_TOL 1e-6
 
+/* The covariance of the log-parameters where the Hessian is not positive
+   definite (se_ok 0: a direction along which the likelihood is flat,
+   such as a and b growing together): the pseudo-inverse of -H, keeping
+   the directions whose curvature is above 1e-9 of the largest. Along a
+   flat direction the predictions do not move either, so what the
+   estimates leave unknown adds no variance to them; the delta method of
+   ltv_compute can then still run. hess is LL's Hessian (k x k); cov gets
+   the result, or NaN when GSL fails. */
+static void pseudo_cov(const double *hess, size_t k, double *cov)
+{
+    double A[16], V[16], ev[4];
+    for (size_t i = 0; i < k * k; i++)
+        A[i] = -hess[i];
+    gsl_matrix_view a = gsl_matrix_view_array(A, k, k), v = gsl_matrix_view_array(V, k, k);
+    gsl_vector_view l = gsl_vector_view_array(ev, k);
+    gsl_eigen_symmv_workspace *w = gsl_eigen_symmv_alloc(k);
+    int ok = w && gsl_eigen_symmv(&a.matrix, &l.vector, &v.matrix, w) == GSL_SUCCESS;
+    gsl_eigen_symmv_free(w);
+    double top = 0;
+    for (size_t i = 0; i < k && ok; i++)
+        top = ev[i] > top ? ev[i] : top;
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < k; j++) {
+            double c = 0;
+            for (size_t q = 0; q < k && ok; q++)
+                if (ev[q] > 1e-9 * top)
+                    c += V[i * k + q] * V[j * k + q] / ev[q];
+            cov[i * k + j] = ok && top > 0 ? c : NAN;
+        }
+}
+
 /* Fits BG/NBD and Gamma-Gamma to customers idx[0..n) from the starts
    given (NULL: clv's defaults), into bg/gg with their statuses; msg gets
    the reason of a failure. Returns CX_OK, or CX_EINTERNAL when out of
@@ -229,6 +262,12 @@ static int fit_pair(const struct sums *s, const uint32_t *idx, size_t n, const s
         memset(&t, 0, sizeof t);
         rc = clv_bg_fit(bd, &last, &loose, bg, &t);
     }
+    if (rc == CX_OK && !bg->se_ok) {
+        double ll, g[4], H[16];
+        struct cx_err t2 = { 0 };
+        if (clv_bg_loglik(bd, &bg->par, &ll, g, H, &t2) == CX_OK)
+            pseudo_cov(H, 4, &bg->cov_log[0][0]);
+    }
     clv_bg_data_free(bd);
     if (out_of_memory(&t))
         return cx_fail(e, CX_EINTERNAL, "%s", t.msg);
@@ -247,6 +286,12 @@ static int fit_pair(const struct sums *s, const uint32_t *idx, size_t n, const s
         struct clv_gg last = gg->par;
         memset(&t, 0, sizeof t);
         rc = clv_gg_fit(gd, &last, &loose, gg, &t);
+    }
+    if (rc == CX_OK && !gg->se_ok) {
+        double ll, g[3], H[9];
+        struct cx_err t2 = { 0 };
+        if (clv_gg_loglik(gd, &gg->par, &ll, g, H, &t2) == CX_OK)
+            pseudo_cov(H, 3, &gg->cov_log[0][0]);
     }
     clv_gg_data_free(gd);
     if (out_of_memory(&t))
@@ -356,19 +401,95 @@ static int predict(struct ltv *l, const struct sums *s, struct clv_pred_ws *ws, 
     return CX_OK;
 }
 
+/* Customers a channel's model variance is estimated on, at most. */
+#define LTV_GRAD_SAMPLE 20000
+
+/* The standard error of channel c's mean clv that comes from its
+   models' estimates (the delta method: g' Sigma g, Sigma the fits'
+   covariance of the log-parameters, g the gradient of the mean clv along
+   them). BG/NBD's four directions by forward differences of clv_predict
+   (a step of 1e-5 in the log), over every k-th of the channel's customers
+   in id order (k such that at most LTV_GRAD_SAMPLE are used: a gradient
+   of a mean needs no more); Gamma-Gamma's analytically, since clv is
+   proportional to E[M] = p (v + x m) / (p x + q - 1): d ln E[M] / d ln p
+   = (q - 1) / (p x + q - 1), / d ln q = -q / (p x + q - 1), / d ln v =
+   v / (v + x m). The bootstrap over customers holds the parameters fixed;
+   this is what it leaves out. NaN when a covariance is unknown. */
+static int model_se(struct ltv *l, const struct sums *s, struct clv_pred_ws *ws, double *scratch, uint32_t c,
+                    uint32_t *sub, double *out, struct cx_err *e)
+{
+    *out = NAN;
+    const struct clv_bg_fit *bg = ltv_channel_bg(l, c);
+    const struct clv_gg_fit *gg = ltv_channel_gg(l, c);
+    const struct ltv_channel *x = &l->ch[c];
+    double ratio = x->contribution_ratio;
+    if (!bg || !gg || !isfinite(ratio) || x->customers == 0)
+        return CX_OK;
+    const uint32_t *ic = s->idx + s->off[c];
+    uint32_t step = (x->customers + LTV_GRAD_SAMPLE - 1) / LTV_GRAD_SAMPLE, ns = 0;
+    for (uint32_t j = 0; j < x->customers; j += step)
+        if (isfinite(l->clv[ic[j]]))
+            sub[ns++] = ic[j];
+    if (ns == 0)
+        return CX_OK;
+    double base = 0, ggrad[3] = { 0, 0, 0 };
+    const struct clv_gg *G = &gg->par;
+    for (uint32_t j = 0; j < ns; j++) {
+        uint32_t cu = sub[j];
+        double v = l->clv[cu], mm = s->x[cu] > 0 && s->m[cu] > 0 ? s->m[cu] : 0, den = G->p * s->x[cu] + G->q - 1;
+        base += v;
+        ggrad[0] += v * (G->q - 1) / den;
+        ggrad[1] += v * -G->q / den;
+        ggrad[2] += v * G->v / (G->v + s->x[cu] * mm);
+    }
+    base /= ns;
+    struct clv_horizon h = { l->opt.horizon_days, l->opt.discount_rate, 365, 0 };
+    const double eps = 1e-5;
+    double bgrad[4];
+    for (int i = 0; i < 4; i++) {
+        struct clv_bg q = bg->par;
+        double *pp = i == 0 ? &q.r : i == 1 ? &q.alpha : i == 2 ? &q.a : &q.b;
+        *pp *= exp(eps);
+        struct cx_err t = { 0 };
+        if (clv_predict(&q, G, &h, s->x, s->tx, s->T, s->m, sub, ns, ws, NULL, NULL, NULL, scratch, &t) != CX_OK) {
+            if (out_of_memory(&t))
+                return cx_fail(e, CX_EINTERNAL, "%s", t.msg);
+            return CX_OK;
+        }
+        double sum = 0;
+        for (uint32_t j = 0; j < ns; j++)
+            sum += scratch[sub[j]] * ratio;
+        bgrad[i] = (sum / ns - base) / eps;
+    }
+    double var = 0;
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++)
+            var += bgrad[i] * bg->cov_log[i][j] * bgrad[j];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            var += ggrad[i] / ns * gg->cov_log[i][j] * ggrad[j] / ns;
+    *out = var >= 0 ? sqrt(var) : NAN;
+    return CX_OK;
+}
+
 /* Means, sd and the bootstrap interval of each channel's clv, in customer
    id order; CAC and LTV:CAC; the holdout's sums. */
-static int channel_stats(struct ltv *l, const struct sums *s, const struct economics *ec, const struct retention *rt,
-                         struct cx_err *e)
+static int channel_stats(struct ltv *l, const struct sums *s, struct clv_pred_ws *ws, const struct economics *ec,
+                         const struct retention *rt, struct cx_err *e)
 {
     struct eco_acq acq[DS_MAX_CHANNELS + 1];
     eco_acquisition(ec, rt, acq);
     size_t maxc = 1;
     for (uint32_t c = 0; c < l->nch; c++)
         maxc = l->ch[c].customers > maxc ? l->ch[c].customers : maxc;
-    double *buf = malloc(maxc * sizeof *buf);
-    if (buf == NULL)
+    double *buf = malloc(maxc * sizeof *buf), *scratch = malloc(((size_t)l->n + 1) * sizeof *scratch);
+    uint32_t *sub = malloc((maxc + 1) * sizeof *sub);
+    if (buf == NULL || scratch == NULL || sub == NULL) {
+        free(buf);
+        free(scratch);
+        free(sub);
         return cx_nomem(e, "lifetime value");
+    }
     int rc = CX_OK;
     for (uint32_t c = 0; c < l->nch && rc == CX_OK; c++) {
         struct ltv_channel *x = &l->ch[c];
@@ -412,12 +533,21 @@ static int channel_stats(struct ltv *l, const struct sums *s, const struct econo
         }
         x->cac = acq[c].cac;
         x->spend = acq[c].spend;
+        if (rc == CX_OK)
+            rc = model_se(l, s, ws, scratch, c, sub, &x->clv_model_se, e);
+        /* LTV:CAC's interval: the bootstrap's half-widths and 1.96 model
+           standard errors added in quadrature. */
+        double mz = 1.96 * x->clv_model_se;
+        double lo = x->clv_mean - sqrt((x->clv_mean - x->clv_lo) * (x->clv_mean - x->clv_lo) + mz * mz);
+        double hi = x->clv_mean + sqrt((x->clv_hi - x->clv_mean) * (x->clv_hi - x->clv_mean) + mz * mz);
         int known = isfinite(x->cac) && x->cac > 0;
         x->ltv_cac = known ? x->clv_mean / x->cac : NAN;
-        x->ltv_cac_lo = known ? x->clv_lo / x->cac : NAN;
-        x->ltv_cac_hi = known ? x->clv_hi / x->cac : NAN;
+        x->ltv_cac_lo = known ? lo / x->cac : NAN;
+        x->ltv_cac_hi = known ? hi / x->cac : NAN;
     }
     free(buf);
+    free(scratch);
+    free(sub);
     return rc;
 }
 
@@ -539,7 +669,7 @@ int ltv_compute(const struct dataset *ds, const struct features *f, const struct
         goto done;
     if (o->holdout_days > 0 && (rc = predict(out, &s, ws, 1, e)) != CX_OK)
         goto done;
-    if ((rc = channel_stats(out, &s, ec, rt, e)) != CX_OK)
+    if ((rc = channel_stats(out, &s, ws, ec, rt, e)) != CX_OK)
         goto done;
     if (o->holdout_days > 0)
         holdout_sums(out, &s);

@@ -26,6 +26,10 @@
  *  - clv = the discounted expected net over the horizon (clv_predict) x
  *    the acquisition channel's contribution ratio before fixed costs,
  *    (contribution + fixed cost) / net of the channel in the period.
+ *  - Uncertainty of a channel's mean CLV: over its customers (a bootstrap,
+ *    the parameters fixed) and from the fits' estimates (the delta method
+ *    with their covariance; where a fit's Hessian is singular, its
+ *    pseudo-inverse in cov_log); LTV:CAC's interval takes in both.
  *  - Holdout (holdout_days N > 0): the calibration must end on the as-of
  *    date; each customer's purchase days in (as-of, as-of + N] are its
  *    actual repeat purchases, E[Y(N) | x, t_x, T] the predicted ones.
@@ -92,13 +96,18 @@ struct ltv_channel {
     uint32_t n_value;        /* customers with a clv */
     double clv_mean;         /* their mean clv, money */
     double clv_sd;           /* its standard deviation across customers (NaN under 2) */
-    double clv_lo, clv_hi;   /* 95% bootstrap interval of clv_mean (NaN under 2) */
+    double clv_lo, clv_hi;   /* 95% bootstrap interval of clv_mean over customers, the models'
+                                parameters held fixed (NaN under 2) */
+    double clv_model_se;     /* standard error of clv_mean from the models' estimates (delta
+                                method, see ltv.c); NaN when unknown */
     double p_alive_mean;     /* mean P(alive) of its customers */
     double purchases_mean;   /* mean expected purchase days in the horizon */
     double value_mean;       /* mean expected order value (customers with one) */
     double cac;              /* eco_acquisition's CAC, NaN when no spend is known */
     double spend;            /* its acquisition spend in the period, NaN when unknown */
-    double ltv_cac, ltv_cac_lo, ltv_cac_hi; /* clv_mean / cac and the interval / cac; NaN without cac */
+    double ltv_cac;          /* clv_mean / cac; NaN without a cac */
+    double ltv_cac_lo, ltv_cac_hi; /* its 95% interval: the bootstrap's half-widths and 1.96
+                                clv_model_se added in quadrature, over cac */
     double hold_actual;      /* holdout: actual repeat purchase days of its customers */
     double hold_predicted;   /* predicted ones */
     double hold_abs_err;     /* sum over its customers of |actual - predicted| */

@@ -623,7 +623,9 @@ done:
 
 /* Acquisition spend against lifetime value: acquisition(). H0: the mean
    CLV of the customers won through channel c equals its CAC; two-sided
-   one-sample t over those customers (n - 1 degrees of freedom), Holm over
+   one-sample t over those customers (n - 1 degrees of freedom), its
+   standard error the customers' (sd / sqrt n) and the models' estimates'
+   (clv_model_se) in quadrature, Holm over
    the channels with a known cost, a known spend and min_customers
    customers with a CLV. A claim needs the corrected test to pass and the
    whole 95% interval of LTV:CAC on one side of 1: trim below (unless the
@@ -644,9 +646,13 @@ static int acquisition(struct ctx *c, struct cx_err *e)
         const struct ltv_channel *x = &lv->ch[a];
         p[a] = t[a] = NAN;
         if (!modelled(c, a) || !(isfinite(x->cac) && x->cac > 0) || x->n_value < (uint32_t)o->min_customers ||
-            !(x->clv_sd > 0) || !isfinite(x->ltv_cac_lo) || !isfinite(x->ltv_cac_hi))
+            !isfinite(x->clv_sd) || !isfinite(x->clv_model_se) || !isfinite(x->ltv_cac_lo) ||
+            !isfinite(x->ltv_cac_hi))
             continue;
-        t[a] = (x->clv_mean - x->cac) / (x->clv_sd / sqrt((double)x->n_value));
+        double se = sqrt(x->clv_sd * x->clv_sd / x->n_value + x->clv_model_se * x->clv_model_se);
+        if (!(se > 0))
+            continue;
+        t[a] = (x->clv_mean - x->cac) / se;
         p[a] = 2 * gsl_cdf_tdist_Q(fabs(t[a]), (double)x->n_value - 1);
         m++;
     }

@@ -70,7 +70,8 @@ static int write_channels(const struct dataset *ds, const struct economics *ec, 
         return rc;
     static const char *const head[] = {
         "channel", "new_customers", "clv_mean", "clv_ci_low", "clv_ci_high", "cac", "ltv_cac",
-        "ltv_cac_ci_low", "ltv_cac_ci_high", "repeat_customers", "customers_with_clv", "clv_sd", "p_alive_mean",
+        "ltv_cac_ci_low", "ltv_cac_ci_high", "clv_model_se", "repeat_customers", "customers_with_clv", "clv_sd",
+        "p_alive_mean",
         "expected_purchases_mean", "expected_order_value_mean", "contribution_ratio", "acquisition_spend",
         "in_cost_model", "bgnbd_fit", "bgnbd_status", "gamma_gamma_fit", "gamma_gamma_status"
     };
@@ -86,6 +87,7 @@ static int write_channels(const struct dataset *ds, const struct economics *ec, 
         csvout_num(&w, x->ltv_cac, 4);
         csvout_num(&w, x->ltv_cac_lo, 4);
         csvout_num(&w, x->ltv_cac_hi, 4);
+        csvout_num(&w, x->clv_model_se, 4);
         csvout_int(&w, x->repeat);
         csvout_int(&w, x->n_value);
         csvout_num(&w, x->clv_sd, 2);

@@ -150,6 +150,7 @@ static json_object *clv_json(const struct dataset *ds, const struct ltv *l)
         json_object_object_add(h, "clv_mean", num(x->clv_mean, 2));
         json_object_object_add(h, "clv_ci_low", num(x->clv_lo, 2));
         json_object_object_add(h, "clv_ci_high", num(x->clv_hi, 2));
+        json_object_object_add(h, "clv_model_se", num(x->clv_model_se, 4));
         json_object_object_add(h, "cac", num(x->cac, 2));
         json_object_object_add(h, "ltv_cac", num(x->ltv_cac, 4));
         json_object_object_add(h, "ltv_cac_ci_low", num(x->ltv_cac_lo, 4));

@@ -795,6 +795,35 @@ PY
     run segment -c bad2.ini g.csv -o x; rc_is 1; err_has "bad2.ini" "horizon"
 }
 
+# Objectives: the stable columns; every account of accounts.csv with 30
+# customers or more has its three rows, every channel that won 30 its two;
+# a target is the benchmark, its gap positive, and it has a test passed.
+OBJ_HEAD=level,channel,account,metric,current,target,gap,impact
+objectives_files() {
+    "$BIN" gen --rows 40000 --seed 6 -o g.csv
+    run economics -q g.csv -o e; rc_is 0
+    [ "$(head -1 e/objectives.csv | cut -d, -f1-8)" = "$OBJ_HEAD" ] || fail "objectives.csv header: $(head -1 e/objectives.csv)"
+    python3 - <<'PY' 2>err || fail "$(short err)"
+import collections, csv
+acc = [r for r in csv.DictReader(open("e/accounts.csv")) if int(r["customers"]) >= 30]
+obj = list(csv.DictReader(open("e/objectives.csv")))
+assert acc, "no account with 30 customers in the generated data"
+rows = collections.Counter((r["channel"], r["account"]) for r in obj if r["level"] == "account")
+for a in acc:
+    assert rows[(a["channel"], a["account"])] == 3, (a["channel"], a["account"], rows[(a["channel"], a["account"])])
+assert len(rows) == len(acc), "rows for accounts with fewer than 30 customers"
+won = {r["channel"]: int(r["new_customers"]) for r in csv.DictReader(open("e/clv_channels.csv"))}
+ch = collections.Counter(r["channel"] for r in obj if r["level"] == "channel")
+assert ch == {c: 2 for c, n in won.items() if n >= 30}, ch
+for r in obj:
+    if r["objective"] == "1":
+        assert r["target"] == r["benchmark"] and float(r["gap"]) > 0 and float(r["p_adjusted"]) < 0.01, r
+        assert abs(float(r["target"]) - float(r["current"]) - float(r["gap"])) < 0.0002, r
+    else:
+        assert r["target"] == r["current"] and r["impact"] == "", r
+PY
+}
+
 # ---- channel economics ---------------------------------------------------
 
 # The seven tables with their stable columns; totals reconcile (the channel
@@ -1142,7 +1171,7 @@ for name in version help no_command unknown_command check_bad_option check_no_in
     channel_constant_overrides_column delimiters bom_and_quoting \
     french dates_mdy dates_ambiguous config_columns config_errors input_errors write_errors \
     generator generator_bad_rows threads online_retail superstore committed_samples stray_quote config_unknown_section \
-    segment_files segment_model segment_usage asof_closes_period asof_cdnow clv_cdnow clv_holdout_cdnow clv_files \
+    segment_files segment_model segment_usage asof_closes_period asof_cdnow clv_cdnow clv_holdout_cdnow clv_files objectives_files \
     economics_files economics_model recommend_no_noise recommend_planted recommend_planted_prices \
     run_main run_nothing_accepted run_html_render run_real_datasets run_full_disk run_sigterm; do
     t "$name"

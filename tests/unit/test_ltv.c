@@ -341,7 +341,54 @@ static void test_wiring(void **state)
     assert_true(l.ch[WEB].clv_lo < l.ch[WEB].clv_mean && l.ch[WEB].clv_mean < l.ch[WEB].clv_hi);
     near(l.ch[WEB].cac, 1000.0 * w.ec.days / 365 / w.rt.by_ch[WEB].acquired, 1e-12, "web CAC");
     near(l.ch[WEB].ltv_cac, l.ch[WEB].clv_mean / l.ch[WEB].cac, 1e-12, "web LTV:CAC");
-    near(l.ch[WEB].ltv_cac_lo, l.ch[WEB].clv_lo / l.ch[WEB].cac, 1e-12, "web LTV:CAC low");
+    /* The model's part of the uncertainty, by another route: central
+       differences of the mean over web's customers of E[Y(365)] E[M] x 0.5
+       (clv_bg_expected and clv_gg_expected_value, not clv_predict), along
+       each log-parameter, and g' Sigma g with the fits' covariances. */
+    {
+        const struct clv_bg_fit *bg = &l.ch[WEB].bg;
+        const struct clv_gg_fit *gg = &l.ch[WEB].gg;
+        double g[7];
+        for (int k = 0; k < 7; k++) {
+            double mean[2];
+            for (int sgn = 0; sgn < 2; sgn++) {
+                struct clv_bg b = bg->par;
+                struct clv_gg q = gg->par;
+                double *pp[7] = { &b.r, &b.alpha, &b.a, &b.b, &q.p, &q.q, &q.v };
+                *pp[k] *= exp(sgn ? 1e-4 : -1e-4);
+                double tot = 0;
+                size_t cnt = 0;
+                for (size_t i = 0; i <= NWEB; i++) {
+                    uint32_t x, hold;
+                    double tx, T, m, ey, ev;
+                    if (i < NWEB)
+                        summary(&w.sim[i], &x, &tx, &T, &m, &hold);
+                    else
+                        x = 2, tx = 80, T = 390, m = 10;   /* H1 */
+                    assert_int_equal(clv_bg_expected(&b, x, tx, T, 365, &ey, &e), CX_OK);
+                    assert_int_equal(clv_gg_expected_value(&q, x, m, &ev, &e), CX_OK);
+                    tot += ey * ev * 0.5;
+                    cnt++;
+                }
+                mean[sgn] = tot / cnt;
+            }
+            g[k] = (mean[1] - mean[0]) / 2e-4;
+        }
+        double var = 0;
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++)
+                var += g[i] * bg->cov_log[i][j] * g[j];
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                var += g[4 + i] * gg->cov_log[i][j] * g[4 + j];
+        assert_true(bg->se_ok && gg->se_ok);
+        near(l.ch[WEB].clv_model_se, sqrt(var), 1e-3, "web model standard error");
+        double mz = 1.96 * l.ch[WEB].clv_model_se, mean = l.ch[WEB].clv_mean;
+        near(l.ch[WEB].ltv_cac_lo, (mean - sqrt(pow(mean - l.ch[WEB].clv_lo, 2) + mz * mz)) / l.ch[WEB].cac, 1e-12,
+             "web LTV:CAC low");
+        near(l.ch[WEB].ltv_cac_hi, (mean + sqrt(pow(l.ch[WEB].clv_hi - mean, 2) + mz * mz)) / l.ch[WEB].cac, 1e-12,
+             "web LTV:CAC high");
+    }
     assert_true(isnan(l.ch[AG].cac) && isnan(l.ch[AG].ltv_cac));   /* no spend known */
     ltv_free(&l);
 
