@@ -660,6 +660,15 @@ static void test_acquisition_against_ltv(void **state)
     assert_int_equal(rec_compute(x.ds, &x.f, &x.s, &x.ec, &x.rt, NULL, &l, &ro, &x.r, &e), CX_OK);
     assert_null(find(&x.r, RA_ACQ_GROW, AGENTS));
     assert_non_null(find(&x.r, RA_ACQ_TRIM, WEB));
+    /* The models' own uncertainty: a standard error of 30 on web's mean
+       CLV makes its t (60 - 100) / sqrt(20^2 / 40 + 30^2) = -1.33: no
+       claim, though the bootstrap interval over customers lies below 1. */
+    rec_free(&x.r);
+    acq_ltv(&l, ch, 71);
+    ch[WEB].clv_model_se = 30;
+    assert_int_equal(rec_compute(x.ds, &x.f, &x.s, &x.ec, &x.rt, NULL, &l, &ro, &x.r, &e), CX_OK);
+    assert_null(find(&x.r, RA_ACQ_TRIM, WEB));
+    assert_non_null(find(&x.r, RA_ACQ_GROW, AGENTS));
     /* Too few customers: untested, and the family shrinks to one. */
     rec_free(&x.r);
     acq_ltv(&l, ch, 71);
