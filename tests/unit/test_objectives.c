@@ -245,7 +245,7 @@ static void test_compute(void **state)
 {
     (void)state;
     struct dataset *ds = dataset_create();
-    char o[32], c[32], a[8];
+    char o[32], c[32], a[16];
     int n = 0;
     for (int k = 1; k <= 4; k++)
         for (int i = 0; i < 30; i++, n++) {
