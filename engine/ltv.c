@@ -197,12 +197,14 @@ static int by_channel(const struct features *f, const struct retention *rt, uint
     return 0;
 }
 
-/* Where the likelihood keeps rising towards a boundary (BG/NBD's a and b
-   growing together: one dropout probability for every customer, as
-   generated data have), Newton stops on rounding short of clv's 1e-9; a
-   fit that ends with a mean gradient norm below this is taken, from where
-   it stopped (its standard errors, NaN or huge, say the parameters are
-   not identified). */
+/* The fits stop at this mean gradient norm (per customer, log scale),
+   not clv's 1e-9: on CDNOW the estimates then differ from the 1e-9 ones
+   by a relative 1e-6, below any decimal a report shows, and where the
+   likelihood keeps rising towards a boundary (BG/NBD's a and b growing
+   together: one dropout probability for every customer, as generated
+   data have) Newton would stall on rounding short of 1e-9 after dozens
+   of evaluations (a second a fit on 670,000 customers). Such a fit ends
+   with a badly conditioned or singular Hessian; pseudo_cov serves then. */
 #define LTV_LOOSE_TOL 1e-6
 
 /* The covariance of the log-parameters where the Hessian is not positive
@@ -236,6 +238,53 @@ static void pseudo_cov(const double *hess, size_t k, double *cov)
         }
 }
 
+/* A BG/NBD fit of bd from start (NULL: clv's start) to LTV_LOOSE_TOL,
+   from clv's start again when a warm start leads nowhere; the covariance
+   by pseudo_cov where the Hessian is not positive definite. Returns clv's
+   status, t its message. */
+static int fit_bg(struct clv_bg_data *bd, const struct clv_bg *start, struct clv_bg_fit *bg, struct cx_err *t)
+{
+    struct clv_fit_opts loose;
+    clv_fit_defaults(&loose);
+    loose.grad_tol = LTV_LOOSE_TOL;
+    int rc = clv_bg_fit(bd, start, &loose, bg, t);
+    if (rc == CX_EINTERNAL && !out_of_memory(t) && start) {
+        memset(t, 0, sizeof *t);
+        rc = clv_bg_fit(bd, NULL, &loose, bg, t);
+    }
+    if (rc != CX_OK)
+        return rc;
+    if (!bg->se_ok) {
+        double ll, g[4], H[16];
+        struct cx_err t2 = { 0 };
+        if (clv_bg_loglik(bd, &bg->par, &ll, g, H, &t2) == CX_OK)
+            pseudo_cov(H, 4, &bg->cov_log[0][0]);
+    }
+    return CX_OK;
+}
+
+/* The same for Gamma-Gamma. */
+static int fit_gg(struct clv_gg_data *gd, const struct clv_gg *start, struct clv_gg_fit *gg, struct cx_err *t)
+{
+    struct clv_fit_opts loose;
+    clv_fit_defaults(&loose);
+    loose.grad_tol = LTV_LOOSE_TOL;
+    int rc = clv_gg_fit(gd, start, &loose, gg, t);
+    if (rc == CX_EINTERNAL && !out_of_memory(t) && start) {
+        memset(t, 0, sizeof *t);
+        rc = clv_gg_fit(gd, NULL, &loose, gg, t);
+    }
+    if (rc != CX_OK)
+        return rc;
+    if (!gg->se_ok) {
+        double ll, g[3], H[9];
+        struct cx_err t2 = { 0 };
+        if (clv_gg_loglik(gd, &gg->par, &ll, g, H, &t2) == CX_OK)
+            pseudo_cov(H, 3, &gg->cov_log[0][0]);
+    }
+    return CX_OK;
+}
+
 /* Fits BG/NBD and Gamma-Gamma to customers idx[0..n) from the starts
    given (NULL: clv's defaults), into bg/gg with their statuses; msg gets
    the reason of a failure. Returns CX_OK, or CX_EINTERNAL when out of
@@ -247,27 +296,9 @@ static int fit_pair(const struct sums *s, const uint32_t *idx, size_t n, const s
     struct cx_err t = { 0 };
     struct clv_bg_data *bd = NULL;
     struct clv_gg_data *gd = NULL;
-    struct clv_fit_opts loose;
-    clv_fit_defaults(&loose);
-    loose.grad_tol = LTV_LOOSE_TOL;
     int rc = clv_bg_data_create(s->x, s->tx, s->T, idx, n, &bd, &t);
     if (rc == CX_OK)
-        rc = clv_bg_fit(bd, bg_start, NULL, bg, &t);
-    if (rc == CX_EINTERNAL && !out_of_memory(&t) && bg_start && bg->grad_norm >= LTV_LOOSE_TOL) {
-        memset(&t, 0, sizeof t);   /* a warm start that leads nowhere: clv's own start */
-        rc = clv_bg_fit(bd, NULL, NULL, bg, &t);
-    }
-    if (rc == CX_EINTERNAL && !out_of_memory(&t) && bg->grad_norm < LTV_LOOSE_TOL) {
-        struct clv_bg last = bg->par;
-        memset(&t, 0, sizeof t);
-        rc = clv_bg_fit(bd, &last, &loose, bg, &t);
-    }
-    if (rc == CX_OK && !bg->se_ok) {
-        double ll, g[4], H[16];
-        struct cx_err t2 = { 0 };
-        if (clv_bg_loglik(bd, &bg->par, &ll, g, H, &t2) == CX_OK)
-            pseudo_cov(H, 4, &bg->cov_log[0][0]);
-    }
+        rc = fit_bg(bd, bg_start, bg, &t);
     clv_bg_data_free(bd);
     if (out_of_memory(&t))
         return cx_fail(e, CX_EINTERNAL, "%s", t.msg);
@@ -277,22 +308,7 @@ static int fit_pair(const struct sums *s, const uint32_t *idx, size_t n, const s
     memset(&t, 0, sizeof t);
     rc = clv_gg_data_create(s->x, s->m, idx, n, &gd, &t);
     if (rc == CX_OK)
-        rc = clv_gg_fit(gd, gg_start, NULL, gg, &t);
-    if (rc == CX_EINTERNAL && !out_of_memory(&t) && gg_start && gg->grad_norm >= LTV_LOOSE_TOL) {
-        memset(&t, 0, sizeof t);
-        rc = clv_gg_fit(gd, NULL, NULL, gg, &t);
-    }
-    if (rc == CX_EINTERNAL && !out_of_memory(&t) && gg->grad_norm < LTV_LOOSE_TOL) {
-        struct clv_gg last = gg->par;
-        memset(&t, 0, sizeof t);
-        rc = clv_gg_fit(gd, &last, &loose, gg, &t);
-    }
-    if (rc == CX_OK && !gg->se_ok) {
-        double ll, g[3], H[9];
-        struct cx_err t2 = { 0 };
-        if (clv_gg_loglik(gd, &gg->par, &ll, g, H, &t2) == CX_OK)
-            pseudo_cov(H, 3, &gg->cov_log[0][0]);
-    }
+        rc = fit_gg(gd, gg_start, gg, &t);
     clv_gg_data_free(gd);
     if (out_of_memory(&t))
         return cx_fail(e, CX_EINTERNAL, "%s", t.msg);
@@ -321,8 +337,11 @@ static int fits(const struct sums *s, struct ltv *l, struct cx_err *e)
             x->bg_status = x->gg_status = x->customers < o->min_customers ? LTV_FEW_CUSTOMERS : LTV_FEW_REPEAT;
             continue;
         }
-        rc = fit_pair(s, s->idx + s->off[c], x->customers, l->bg_status == LTV_FITTED ? &l->bg.par : NULL,
-                      l->gg_status == LTV_FITTED ? &l->gg.par : NULL, &x->bg, &x->bg_status, &x->gg,
+        /* From the pooled estimates when they are an optimum inside: a
+           pooled fit at a boundary is a poor start for a channel. */
+        rc = fit_pair(s, s->idx + s->off[c], x->customers,
+                      l->bg_status == LTV_FITTED && l->bg.se_ok ? &l->bg.par : NULL,
+                      l->gg_status == LTV_FITTED && l->gg.se_ok ? &l->gg.par : NULL, &x->bg, &x->bg_status, &x->gg,
                       &x->gg_status, x->msg, sizeof x->msg, e);
         /* Gamma-Gamma counts its own customers: x > 0 and m > 0. */
         if (rc == CX_OK && x->gg_status == LTV_FITTED && x->gg.n < o->min_repeat)
@@ -402,7 +421,7 @@ static int predict(struct ltv *l, const struct sums *s, struct clv_pred_ws *ws, 
 }
 
 /* Customers a channel's model variance is estimated on, at most. */
-#define LTV_GRAD_SAMPLE 20000
+#define LTV_GRAD_SAMPLE 2000
 
 /* The standard error of channel c's mean clv that comes from its
    models' estimates (the delta method: g' Sigma g, Sigma the fits'
