@@ -13,8 +13,11 @@
 #include "cli/cli.h"
 #include "cli/inputs.h"
 #include "cli/pipeline.h"
+#include "engine/features.h"
 #include "engine/profile.h"
 #include "loaders/source.h"
+
+enum { OPT_CHECK_ASOF = 400 };
 
 static const char check_usage[] =
     "Usage: canaux check [OPTIONS] INPUT...\n"
@@ -22,7 +25,9 @@ static const char check_usage[] =
     "accepted and rejected (by reason); date range, customers, orders,\n"
     "products, categories, regions, and lines and net revenue per channel.\n"
     "\n"
-    "      --json               print the profile as JSON on stdout\n";
+    "      --json               print the profile as JSON on stdout\n"
+    "      --as-of DATE         count the lines dated after DATE (YYYY-MM-DD), which the\n"
+    "                           analysis would leave out (default: the last date)\n";
 
 static const char *datefmt_name(unsigned f)
 {
@@ -67,7 +72,15 @@ static json_object *reasons_json(const struct reader_stats *st)
     return o;
 }
 
-static int print_json(const struct inputs *in, const struct profile *all, const struct profile *pf)
+/* Lines and orders after the as-of date (0 without --as-of: the as-of
+   date is then the last date). */
+struct after_asof {
+    int32_t asof;                /* INT32_MIN when not given */
+    size_t lines, orders;
+};
+
+static int print_json(const struct inputs *in, const struct profile *all, const struct profile *pf,
+                      const struct after_asof *aa)
 {
     const struct dataset *ds = in->ds;
     json_object *root = json_object_new_object();
@@ -116,6 +129,8 @@ static int print_json(const struct inputs *in, const struct profile *all, const 
         json_object_object_add(t, counts[i].key, json_object_new_int64(dataset_count(ds, counts[i].f)));
     json_object_object_add(t, "net", money(all->net));
     json_object_object_add(t, "cogs", money(all->cogs));
+    json_object_object_add(t, "lines_after_as_of", json_object_new_int64((int64_t)aa->lines));
+    json_object_object_add(t, "orders_after_as_of", json_object_new_int64((int64_t)aa->orders));
     json_object_object_add(root, "totals", t);
 
     json_object *chs = json_object_new_array();
@@ -222,8 +237,10 @@ int cmd_check(int argc, char **argv, struct cx_err *e)
     static const struct option longopts[] = {
         INPUT_LONGOPTS,
         { "json", no_argument, NULL, OPT_JSON },
+        { "as-of", required_argument, NULL, OPT_CHECK_ASOF },
         { NULL, 0, NULL, 0 }
     };
+    struct after_asof aa = { INT32_MIN, 0, 0 };
     struct inputs in;
     inputs_init(&in);
     int json = 0, opt, rc;
@@ -236,6 +253,9 @@ int cmd_check(int argc, char **argv, struct cx_err *e)
             continue;
         if (opt == OPT_JSON) {
             json = 1;
+        } else if (opt == OPT_CHECK_ASOF) {
+            if (field_date(optarg, strlen(optarg), FIELD_DATE_ISO, &aa.asof))
+                return cx_fail(e, CX_EUSAGE, "--as-of: expected a date YYYY-MM-DD, not '%s'", optarg);
         } else if (opt == OPT_HELP) {
             printf("%s\n%s", check_usage, inputs_help);
             return CX_OK;
@@ -249,11 +269,13 @@ int cmd_check(int argc, char **argv, struct cx_err *e)
        `check -c FILE` is how a nightly job validates it before the run. */
     struct seg_options so;
     struct rec_options ro;
+    struct ltv_options lo;
     seg_defaults(&so);
     rec_defaults(&ro);
+    ltv_defaults(&lo);
     rc = in.nfiles == 0 ? cx_fail(e, CX_EUSAGE, "no input file (see --help)") : inputs_configure(&in, e);
     if (rc == CX_OK)
-        rc = cli_configure_stages(&in, &so, &ro, e);
+        rc = cli_configure_stages(&in, &so, &ro, &lo, e);
     in.warnings_in_output = !json;   /* the text profile lists them itself */
     if (rc == CX_OK)
         rc = inputs_load(&in, e);
@@ -276,9 +298,17 @@ int cmd_check(int argc, char **argv, struct cx_err *e)
         int bad = 0;
         for (int k = 0; k < in.nfiles && !bad; k++)
             bad = profile_compute(in.ds, in.stats[k].first_line, in.stats[k].end_line, &pf[k], &pe) != CX_OK;
+        if (!bad && aa.asof != INT32_MIN) {
+            features_count_after(in.ds, aa.asof, &aa.lines, &aa.orders);
+            if (aa.lines) {
+                char b[512];
+                cli_after_asof_sentence(aa.asof, aa.lines, aa.orders, 0, b, sizeof b);
+                bad = cx_warn(&in.warnings, CX_WARN_AFTER_AS_OF, "%s", b) != CX_OK;
+            }
+        }
         if (!bad) {
             if (json)
-                print_json(&in, &all, pf);
+                print_json(&in, &all, pf, &aa);
             else
                 print_text(&in, &all, pf);
         }

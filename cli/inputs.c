@@ -156,7 +156,7 @@ int inputs_configure(struct inputs *in, struct cx_err *e)
         /* Sections of later stages are read by them; a misspelt one is an
            error now rather than a setting silently ignored. */
         static const char *const known[] = { "input", "columns", "products", "customers",
-                                             "channel ", "segmentation", "recommendations" };
+                                             "channel ", "segmentation", "recommendations", "clv" };
         if ((rc = config_load(&in->config, in->config_path, e)) != CX_OK ||
             (rc = config_check_sections(&in->config, known, sizeof known / sizeof *known, e)) != CX_OK)
             return rc;

@@ -31,14 +31,18 @@
 #include "cli/tmp_guard.h"
 #include "engine/economics.h"
 #include "engine/features.h"
+#include "engine/ltv.h"
+#include "engine/objectives.h"
 #include "engine/recommend.h"
 #include "engine/retention.h"
 #include "engine/segment.h"
 #include "loaders/model_reader.h"
 #include "loaders/settings.h"
+#include "reports/clv_csv.h"
 #include "reports/console.h"
 #include "reports/economics_csv.h"
 #include "reports/model_writer.h"
+#include "reports/objectives_csv.h"
 #include "reports/recommend_csv.h"
 #include "reports/segment_csv.h"
 
@@ -69,9 +73,13 @@ static const char economics_usage[] =
     "profitability (SPEC §2 cost model: -c FILE, or the built-in one), per\n"
     "channel, segment x channel and account, with acquisition and retention.\n"
     "Writes channels.csv, segment_channels.csv, accounts.csv, whale_curve.csv,\n"
-    "acquisition_retention.csv, cohorts.csv, channel_switching.csv and the\n"
-    "segmentation files into DIR. Options as for canaux segment, and\n"
-    "      --bootstrap B      resamples for the intervals per customer (default 200)\n";
+    "acquisition_retention.csv, cohorts.csv, channel_switching.csv, the\n"
+    "lifetime value (clv.csv, clv_channels.csv; [clv] of -c FILE), the targets\n"
+    "per channel and account (objectives.csv) and the segmentation files into\n"
+    "DIR. Options as for canaux segment, and\n"
+    "      --bootstrap B      resamples for the intervals per customer (default 200)\n"
+    "      --holdout-days N   check the lifetime-value model on the N days after\n"
+    "                         --as-of (which must come before the last date): holdout.csv\n";
 
 static const char recommend_usage[] =
     "Usage: canaux recommend [OPTIONS] INPUT... -o DIR\n"
@@ -122,6 +130,7 @@ struct options {
     struct seg_options so;       /* [segmentation], -k, --seed */
     struct eco_options eo;       /* --bootstrap, seed */
     struct rec_options ro;       /* [recommendations] */
+    struct ltv_options lo;       /* [clv], --holdout-days, --bootstrap, seed */
 };
 
 /* The results, stage by stage. */
@@ -138,6 +147,9 @@ struct pipeline {
     struct costmodel cm;         /* the cost model in use */
     struct basket bk;
     struct recommendations rec;
+    struct ltv lv;               /* the lifetime value (economics, recommend, run) */
+    int have_lv;                 /* lv was computed */
+    struct objectives ob;        /* targets per channel and account */
     int reject_rc;               /* CX_EREJECT when too many rows were rejected */
     char reject_msg[sizeof ((struct cx_err *)0)->msg];
     struct hasher *hasher;       /* the inputs' SHA-256 (run with json) */
@@ -145,7 +157,7 @@ struct pipeline {
 };
 
 enum { OPT_ASOF = 400, OPT_FROM, OPT_TO, OPT_SAVEMODEL, OPT_MODEL, OPT_SEED2, OPT_MATRIX, OPT_BOOT, OPT_FORCE,
-       OPT_FORMAT };
+       OPT_FORMAT, OPT_HOLDOUT };
 
 static int parse_day(const char *arg, const char *opt, int32_t *day, struct cx_err *e)
 {
@@ -194,6 +206,7 @@ static int parse_options(int argc, char **argv, struct options *o, struct cx_err
         { "bootstrap", required_argument, NULL, OPT_BOOT },
         { "force", no_argument, NULL, OPT_FORCE },
         { "format", required_argument, NULL, OPT_FORMAT },
+        { "holdout-days", required_argument, NULL, OPT_HOLDOUT },
         { NULL, 0, NULL, 0 }
     };
     const char *name = cmd_names[o->cmd];
@@ -229,6 +242,12 @@ static int parse_options(int argc, char **argv, struct options *o, struct cx_err
                 return cx_fail(e, CX_EUSAGE, "--bootstrap: expected 10 to 100000 resamples (canaux economics)");
             o->eo.bootstrap = (int)v;
             break;
+        case OPT_HOLDOUT:
+            if (!econ || settings_int(optarg, 1, 36500, &v))
+                return cx_fail(e, CX_EUSAGE, "--holdout-days: expected 1 to 36500 days (canaux economics, "
+                               "recommend and run), not '%s'", optarg);
+            o->lo.holdout_days = (int32_t)v;
+            break;
         case OPT_ASOF:
             if (parse_day(optarg, "as-of", &o->asof, e))
                 return CX_EUSAGE;
@@ -256,6 +275,12 @@ static int parse_options(int argc, char **argv, struct options *o, struct cx_err
         return cx_fail(e, CX_EUSAGE, "score: -k and --save-model belong to canaux segment");
     if (o->from > o->to)
         return cx_fail(e, CX_EUSAGE, "--from is after --to");
+    if (o->lo.holdout_days > 0 && o->asof == INT32_MIN)
+        return cx_fail(e, CX_EUSAGE, "--holdout-days needs --as-of DATE: the model is fitted up to that date and "
+                       "checked on the days after it");
+    if (o->lo.holdout_days > 0 && o->to != INT32_MAX && o->to < o->asof)
+        return cx_fail(e, CX_EUSAGE, "--holdout-days: --to is before --as-of (the days between would be neither "
+                       "fitted nor checked)");
     if (o->cmd == CMD_RUN && parse_formats(o->formats, &o->fmt, e) != CX_OK)
         return CX_EUSAGE;
     o->in.files = argv + optind;
@@ -275,7 +300,7 @@ static int configure(struct options *o, struct cx_err *e)
 {
     int rc = inputs_configure(&o->in, e);
     if (rc == CX_OK)
-        rc = cli_configure_stages(&o->in, &o->so, &o->ro, e);
+        rc = cli_configure_stages(&o->in, &o->so, &o->ro, &o->lo, e);
     if (rc != CX_OK)
         return rc;
     long v;
@@ -293,17 +318,35 @@ static int configure(struct options *o, struct cx_err *e)
         o->so.seed = (uint64_t)v;
     }
     o->eo.seed = o->so.seed;
+    o->lo.seed = o->so.seed;
+    o->lo.bootstrap = o->eo.bootstrap;
     return CX_OK;
 }
 
-int cli_configure_stages(struct inputs *in, struct seg_options *so, struct rec_options *ro, struct cx_err *e)
+int cli_configure_stages(struct inputs *in, struct seg_options *so, struct rec_options *ro, struct ltv_options *lo,
+                         struct cx_err *e)
 {
     if (in->config_path == NULL)
         return CX_OK;
     int rc = settings_segmentation(so, &in->config, e);
     if (rc == CX_OK)
         rc = settings_recommendations(ro, &in->config, e);
+    if (rc == CX_OK)
+        rc = settings_clv(lo, &in->config, e);
     return rc;
+}
+
+void cli_after_asof_sentence(int32_t asof, size_t lines, size_t orders, int fr, char *buf, size_t n)
+{
+    char d[16];
+    field_format_day(asof, d);
+    const char *sl = lines == 1 ? "" : "s", *so = orders == 1 ? "" : "s";
+    if (fr)
+        snprintf(buf, n, "%zu ligne%s (%zu commande%s) après la date d'arrêté %s : comptées, non analysées",
+                 lines, sl, orders, so, d);
+    else
+        snprintf(buf, n, "%zu line%s (%zu order%s) dated after the as-of date %s: counted, not analysed", lines,
+                 sl, orders, so, d);
 }
 
 int cli_french(const struct inputs *in)
@@ -364,7 +407,18 @@ static int st_load(struct pipeline *p, struct cx_err *e)
 
 static int st_features(struct pipeline *p, struct cx_err *e)
 {
-    return features_compute(p->o->in.ds, p->o->from, p->o->to, p->o->asof, &p->f, e);
+    int rc = features_compute(p->o->in.ds, p->o->from, p->o->to, p->o->asof, &p->f, e);
+    if (rc == CX_OK && p->f.lines_after_asof) {
+        /* Said on stderr, and with the loader's warnings: the report's data
+           quality and summary.json's warnings[] (kind after_as_of). */
+        char buf[512];
+        cli_after_asof_sentence(p->f.asof, p->f.lines_after_asof, p->f.orders_after_asof, 0, buf, sizeof buf);
+        if (!p->o->in.quiet)
+            fprintf(stderr, "canaux: %s\n", buf);
+        if (cx_warn(&p->o->in.warnings, CX_WARN_AFTER_AS_OF, "%s", buf) != CX_OK)
+            return cx_nomem(e, "warnings");
+    }
+    return rc;
 }
 
 static int st_segment(struct pipeline *p, struct cx_err *e)
@@ -388,6 +442,58 @@ static int st_economics(struct pipeline *p, struct cx_err *e)
     return rc;
 }
 
+/* The lifetime value, after retention (its acquisition channels) and the
+   economics (contribution ratios, CAC). */
+static int st_clv(struct pipeline *p, struct cx_err *e)
+{
+    const struct dataset *ds = p->o->in.ds;
+    const struct options *o = p->o;
+    if (o->lo.holdout_days > 0) {
+        int32_t last = INT32_MIN;
+        for (size_t h = 0; h < ds->n_heads; h++)
+            last = ds->h_day[h] > last ? ds->h_day[h] : last;
+        if (o->asof >= last) {
+            char d0[16], d1[16];
+            field_format_day(o->asof, d0);
+            field_format_day(last, d1);
+            return cx_fail(e, CX_EUSAGE, "--holdout-days: --as-of %s is not before the last date of the data (%s): "
+                           "there is nothing to check the model on", d0, d1);
+        }
+    }
+    int rc = ltv_compute(ds, &p->f, &p->rt, &p->ec, &o->lo, &p->lv, e);
+    p->have_lv = rc == CX_OK;
+    if (rc != CX_OK || o->in.quiet)
+        return rc;
+    const struct ltv *l = &p->lv;
+    if (l->bg_status != LTV_FITTED)
+        fprintf(stderr, "canaux: lifetime value: no BG/NBD fit (%s): clv.csv is left empty\n",
+                l->repeat == 0 ? "no customer bought on two different days" : l->msg);
+    else if (l->gg_status != LTV_FITTED)
+        fprintf(stderr, "canaux: lifetime value: no Gamma-Gamma fit (%s): order values and CLV are left empty\n",
+                l->gg_status == LTV_INFINITE_MEAN ? "q <= 1, the mean order value would be infinite" : l->msg);
+    if (o->lo.holdout_days > 0 && l->hold_end > l->last_day) {
+        char d0[16], d1[16];
+        field_format_day(l->hold_end, d0);
+        field_format_day(l->last_day, d1);
+        fprintf(stderr, "canaux: the holdout runs to %s, past the last date of the data (%s): its actual counts "
+                "are short of the window\n", d0, d1);
+    }
+    return CX_OK;
+}
+
+/* Targets per channel and account, against their peers, with the
+   thresholds of [recommendations]. */
+static int st_objectives(struct pipeline *p, struct cx_err *e)
+{
+    struct obj_options oo;
+    obj_defaults(&oo);
+    oo.min_customers = (uint32_t)p->o->ro.min_customers;
+    oo.alpha = p->o->ro.alpha;
+    oo.min_effect = p->o->ro.min_effect;
+    oo.retention_gap = p->o->ro.retention_gap;
+    return obj_compute(p->o->in.ds, &p->ec, &p->rt, p->have_lv ? &p->lv : NULL, &oo, &p->ob, e);
+}
+
 static int st_basket(struct pipeline *p, struct cx_err *e)
 {
     return bsk_compute(p->o->in.ds, &p->f, p->s.segment, p->s.model.k, NULL, &p->bk, e);
@@ -395,13 +501,15 @@ static int st_basket(struct pipeline *p, struct cx_err *e)
 
 static int st_recommend(struct pipeline *p, struct cx_err *e)
 {
-    return rec_compute(p->o->in.ds, &p->f, &p->s, &p->ec, &p->rt, &p->bk, &p->o->ro, &p->rec, e);
+    return rec_compute(p->o->in.ds, &p->f, &p->s, &p->ec, &p->rt, &p->bk, p->have_lv ? &p->lv : NULL, &p->o->ro,
+                       &p->rec, e);
 }
 
 static int st_write_segment(struct pipeline *p, struct cx_err *e)
 {
     int fr = cli_french(&p->o->in);
-    int rc = segment_csv_write(p->o->in.ds, &p->f, &p->s, p->od.dir, fr, e);
+    int rc = segment_csv_write(p->o->in.ds, &p->f, &p->s, p->have_lv ? p->lv.p_alive : NULL,
+                               p->have_lv ? p->lv.clv : NULL, p->od.dir, fr, e);
     if (rc == CX_OK && p->o->save_model)
         rc = model_write(&p->s.model, p->o->save_model, e);
     if (rc == CX_OK && p->o->matrix)
@@ -412,6 +520,15 @@ static int st_write_segment(struct pipeline *p, struct cx_err *e)
 static int st_write_economics(struct pipeline *p, struct cx_err *e)
 {
     return economics_csv_write(p->o->in.ds, &p->s, &p->ec, &p->rt, p->od.dir, cli_french(&p->o->in), e);
+}
+
+static int st_write_clv(struct pipeline *p, struct cx_err *e)
+{
+    int fr = cli_french(&p->o->in);
+    int rc = clv_csv_write(p->o->in.ds, &p->f, &p->s, &p->ec, &p->lv, p->od.dir, fr, e);
+    if (rc == CX_OK)
+        rc = objectives_csv_write(p->o->in.ds, &p->ob, p->od.dir, fr, e);
+    return rc;
 }
 
 static int st_write_recommend(struct pipeline *p, struct cx_err *e)
@@ -432,7 +549,7 @@ static int st_hash(struct pipeline *p, struct cx_err *e)
 
 static int st_write_reports(struct pipeline *p, struct cx_err *e)
 {
-    struct report_ctx r = { &p->o->in, &p->f, &p->s, &p->ec, &p->rt, &p->rec, &p->o->so, p->o->formats,
+    struct report_ctx r = { &p->o->in, &p->f, &p->s, &p->ec, &p->rt, &p->lv, &p->rec, &p->o->so, p->o->formats,
                             p->od.dir, p->argc, p->argv, p->seconds, p->o->fmt, p->hasher };
     return cli_write_reports(&r, e);
 }
@@ -450,22 +567,26 @@ static const struct stage seg_stages[] = {
 static const struct stage eco_stages[] = {
     { "loading", PL_LOAD, st_load }, { "customer features", PL_FEATURES, st_features },
     { "segmentation", PL_SEGMENT, st_segment }, { "channel economics", PL_ECONOMICS, st_economics },
-    { "writing", PL_WRITE, st_write_segment }, { "writing", PL_WRITE, st_write_economics }, { NULL, 0, NULL }
+    { "lifetime value", PL_CLV, st_clv }, { "objectives", PL_CLV, st_objectives },
+    { "writing", PL_WRITE, st_write_segment }, { "writing", PL_WRITE, st_write_economics },
+    { "writing", PL_WRITE, st_write_clv }, { NULL, 0, NULL }
 };
 static const struct stage rec_stages[] = {
     { "loading", PL_LOAD, st_load }, { "customer features", PL_FEATURES, st_features },
     { "segmentation", PL_SEGMENT, st_segment }, { "channel economics", PL_ECONOMICS, st_economics },
+    { "lifetime value", PL_CLV, st_clv }, { "objectives", PL_CLV, st_objectives },
     { "basket", PL_RECOMMEND, st_basket }, { "recommendations", PL_RECOMMEND, st_recommend },
     { "writing", PL_WRITE, st_write_segment }, { "writing", PL_WRITE, st_write_economics },
-    { "writing", PL_WRITE, st_write_recommend }, { NULL, 0, NULL }
+    { "writing", PL_WRITE, st_write_clv }, { "writing", PL_WRITE, st_write_recommend }, { NULL, 0, NULL }
 };
 static const struct stage run_stages[] = {
     { "loading", PL_LOAD, st_load }, { "customer features", PL_FEATURES, st_features },
     { "segmentation", PL_SEGMENT, st_segment }, { "channel economics", PL_ECONOMICS, st_economics },
+    { "lifetime value", PL_CLV, st_clv }, { "objectives", PL_CLV, st_objectives },
     { "basket", PL_RECOMMEND, st_basket }, { "recommendations", PL_RECOMMEND, st_recommend },
     { "writing", PL_WRITE, st_hash }, { "writing", PL_WRITE, st_write_segment },
-    { "writing", PL_WRITE, st_write_economics }, { "writing", PL_WRITE, st_write_recommend },
-    { "writing", PL_WRITE, st_write_reports }, { NULL, 0, NULL }
+    { "writing", PL_WRITE, st_write_economics }, { "writing", PL_WRITE, st_write_clv },
+    { "writing", PL_WRITE, st_write_recommend }, { "writing", PL_WRITE, st_write_reports }, { NULL, 0, NULL }
 };
 static const struct stage *const cmd_stages[CMD_N] = { seg_stages, seg_stages, eco_stages, rec_stages,
                                                        run_stages };
@@ -481,6 +602,8 @@ static const char *memtrace_name(const struct pipeline *p, const struct stage *s
         return p->o->cmd == CMD_SCORE ? "scoring" : "segmentation";
     if (st->fn == st_economics)
         return "retention";
+    if (st->fn == st_clv)
+        return "clv";
     if (st->fn == st_basket)
         return "basket";
     if (st->fn == st_recommend)
@@ -521,13 +644,13 @@ static void print_timings(const struct pipeline *p)
     case CMD_RECOMMEND:
     case CMD_RUN:
         fprintf(stderr, "canaux: timings: load %.2f s, features %.2f s, segmentation %.2f s, "
-                "economics %.2f s, recommendations %.2f s, write %.2f s\n", s[PL_LOAD], s[PL_FEATURES],
-                s[PL_SEGMENT], s[PL_ECONOMICS], s[PL_RECOMMEND], s[PL_WRITE]);
+                "economics %.2f s, clv %.2f s, recommendations %.2f s, write %.2f s\n", s[PL_LOAD], s[PL_FEATURES],
+                s[PL_SEGMENT], s[PL_ECONOMICS], s[PL_CLV], s[PL_RECOMMEND], s[PL_WRITE]);
         break;
     case CMD_ECONOMICS:
         fprintf(stderr, "canaux: timings: load %.2f s, features %.2f s, segmentation %.2f s, "
-                "economics %.2f s, write %.2f s\n", s[PL_LOAD], s[PL_FEATURES], s[PL_SEGMENT], s[PL_ECONOMICS],
-                s[PL_WRITE]);
+                "economics %.2f s, clv %.2f s, write %.2f s\n", s[PL_LOAD], s[PL_FEATURES], s[PL_SEGMENT],
+                s[PL_ECONOMICS], s[PL_CLV], s[PL_WRITE]);
         break;
     default:
         fprintf(stderr, "canaux: timings: load %.2f s, features %.2f s, %s %.2f s, write %.2f s\n", s[PL_LOAD],
@@ -538,6 +661,8 @@ static void print_timings(const struct pipeline *p)
 static void pipeline_free(struct pipeline *p)
 {
     rec_free(&p->rec);
+    obj_free(&p->ob);
+    ltv_free(&p->lv);
     bsk_free(&p->bk);
     ret_free(&p->rt);
     eco_free(&p->ec);
@@ -558,6 +683,7 @@ static int command(int argc, char **argv, enum cmd_id cmd, struct cx_err *e)
     seg_defaults(&o.so);
     eco_defaults(&o.eo);
     rec_defaults(&o.ro);
+    ltv_defaults(&o.lo);
 
     struct pipeline p;
     memset(&p, 0, sizeof p);

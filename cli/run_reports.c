@@ -37,12 +37,13 @@ static int write_workbook(const char *dir, int fr, const struct dataset *ds, con
                           const struct recommendations *rec, uint32_t customers, int32_t asof, struct cx_err *e)
 {
     static const char *const tables[] = { "segments", "channels", "segment_channels", "recommendations",
-                                          "acquisition_retention", "accounts", "products", "prices", "seasonality",
-                                          "whale_curve", "cohorts", "channel_switching", "k_selection",
-                                          "rfm_thresholds", "rejects", "customers" };
+                                          "objectives", "acquisition_retention", "clv_channels", "holdout",
+                                          "accounts", "products", "prices", "seasonality", "whale_curve", "cohorts",
+                                          "channel_switching", "k_selection", "rfm_thresholds", "rejects",
+                                          "customers" };
     size_t nt = sizeof tables / sizeof *tables;
-    char paths[16][4200], findings[12][1200], out[4200];
-    const char *pp[16], *fp[12];
+    char paths[24][4200], findings[12][1200], out[4200];
+    const char *pp[24], *fp[12];
     size_t n = 0, nf = 0;
     for (size_t i = 0; i < nt; i++) {
         struct stat sb;
@@ -266,10 +267,12 @@ static int write_summary(const struct report_ctx *r, struct cx_err *e)
     const double *t = r->seconds;
     struct run_info ri = { CANAUX_VERSION, (const char *const *)args, r->argc, r->so->seed, omp_get_max_threads(),
                            in->locale ? in->locale : "en", r->formats, from, to, asof, n, names, chans, bytes, sha,
-                           rr, acc, rej, &in->warnings, { "load", "features", "segmentation", "economics", "recommendations" },
-                           { t[PL_LOAD], t[PL_FEATURES], t[PL_SEGMENT], t[PL_ECONOMICS], t[PL_RECOMMEND] }, 5 };
+                           rr, acc, rej, &in->warnings,
+                           { "load", "features", "segmentation", "economics", "clv", "recommendations" },
+                           { t[PL_LOAD], t[PL_FEATURES], t[PL_SEGMENT], t[PL_ECONOMICS], t[PL_CLV], t[PL_RECOMMEND] },
+                           6 };
     snprintf(path, sizeof path, "%s/summary.json", r->dir);
-    rc = summary_json_write(path, &ri, in->ds, r->f, r->s, r->ec, r->rt, r->rec, e);
+    rc = summary_json_write(path, &ri, in->ds, r->f, r->s, r->ec, r->rt, r->lv, r->rec, e);
 done:
     for (int i = 0; i < nargs; i++)
         free(args[i]);

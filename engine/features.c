@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,6 +110,30 @@ static int breadth_by_sort(const struct dataset *ds, const uint8_t *in_period, d
     return 0;
 }
 
+/* The civil-from-days algorithm of H. Hinnant (the engine knows no
+   loader, and loaders/fields.c's dates are not for it). */
+void features_day_text(int32_t day, char out[32])
+{
+    int64_t z = (int64_t)day + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    snprintf(out, 32, "%04d-%02d-%02d", (int)(y + (m <= 2)), (int)m, (int)d);
+}
+
+void features_count_after(const struct dataset *ds, int32_t asof, size_t *lines, size_t *orders)
+{
+    size_t nl = 0, no = 0, nh = ds->n_heads;
+    #pragma omp parallel for schedule(static) reduction(+:no)
+    for (size_t h = 0; h < nh; h++)
+        no += ds->h_day[h] > asof;
+    #pragma omp parallel for schedule(static) reduction(+:nl)
+    for (size_t i = 0; i < ds->n_lines; i++)
+        nl += ds->h_day[ds->l_head[i]] > asof;
+    *lines = nl;
+    *orders = no;
+}
+
 int features_compute(const struct dataset *ds, int32_t from, int32_t to, int32_t asof,
                      struct features *f, struct cx_err *e)
 {
@@ -144,13 +169,14 @@ int features_compute(const struct dataset *ds, int32_t from, int32_t to, int32_t
         f->key[c] = strtab_hash(t, len);
     }
 
-    /* The period: its first and last dates with a line. */
+    /* The period: its first and last dates with a line, then closed by the
+       as-of date: an order dated after it is not known at the as-of date,
+       so nothing is computed from it (its lines are only counted). */
     int32_t dmin = INT32_MAX, dmax = INT32_MIN;
     #pragma omp parallel for schedule(static) reduction(min:dmin) reduction(max:dmax)
     for (size_t h = 0; h < nh; h++) {
         int32_t d = ds->h_day[h];
-        in_period[h] = d >= from && d <= to;
-        if (in_period[h]) {
+        if (d >= from && d <= to) {
             dmin = d < dmin ? d : dmin;
             dmax = d > dmax ? d : dmax;
         }
@@ -162,6 +188,22 @@ int features_compute(const struct dataset *ds, int32_t from, int32_t to, int32_t
     f->from = from == INT32_MIN ? dmin : from;
     f->to = to == INT32_MAX ? dmax : to;
     f->asof = asof == INT32_MIN ? dmax : asof;
+    if (asof != INT32_MIN && f->asof < f->to)
+        f->to = f->asof;
+    if (f->to < f->from || f->to < dmin) {
+        char d0[32], d1[32];
+        features_day_text(f->asof, d0);
+        features_day_text(dmin, d1);
+        rc = cx_fail(e, CX_EUSAGE, "--as-of %s is before the first order of the analysed period (%s)", d0, d1);
+        goto done;
+    }
+    if (asof != INT32_MIN)
+        features_count_after(ds, f->asof, &f->lines_after_asof, &f->orders_after_asof);
+    #pragma omp parallel for schedule(static)
+    for (size_t h = 0; h < nh; h++) {
+        int32_t d = ds->h_day[h];
+        in_period[h] = d >= f->from && d <= f->to;
+    }
 
     /* Pass 1: lines, a run of one head at a time. */
     size_t nchunks = (ds->n_lines + CHUNK - 1) / CHUNK, lines = 0;

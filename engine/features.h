@@ -44,9 +44,14 @@ struct features {
                                channel (all 0 when it has no positive order) */
     uint64_t *key;          /* hash of the customer id's text: an order of customers that does
                                not depend on the order of the input rows */
-    int32_t from, to;       /* the analysed period, days since 1970-01-01, both included */
+    int32_t from, to;       /* the analysed period, days since 1970-01-01, both included;
+                               to is never after asof */
     int32_t asof;           /* the as-of date */
     size_t lines;           /* lines in the period (anonymous ones included) */
+    size_t lines_after_asof;   /* lines dated after a given as-of date: counted, never analysed
+                                  (0 when the as-of date is the default, the last date) */
+    size_t orders_after_asof;  /* their orders (heads: order id, customer, day, channel, region,
+                                  account) */
 };
 
 /* Name of a feature as in customers.csv ("recency_days", ...). */
@@ -54,11 +59,22 @@ const char *features_name(enum feat_id f);
 
 /* Computes the features of every customer over lines whose order date lies
    in [from, to] (INT32_MIN / INT32_MAX for no bound), as of asof
-   (INT32_MIN: the last date in the period). Returns CX_OK; CX_EUSAGE when
-   the period holds no line; CX_EINTERNAL when out of memory. Free with
-   features_free. */
+   (INT32_MIN: the last date in [from, to]). A given as-of date closes the
+   period: f->to is then min(to, asof), and lines dated after asof are
+   counted (lines_after_asof, orders_after_asof) and used for nothing else,
+   here or in any stage that takes its period from f. Otherwise f->to is
+   the bound given, or the last date of [from, to] with a line. Returns
+   CX_OK; CX_EUSAGE when the period holds no line or asof is before its
+   first line; CX_EINTERNAL when out of memory. Free with features_free. */
 int features_compute(const struct dataset *ds, int32_t from, int32_t to, int32_t asof,
                      struct features *f, struct cx_err *e);
 void features_free(struct features *f);
+
+/* YYYY-MM-DD of a day since 1970-01-01, into out. */
+void features_day_text(int32_t day, char out[32]);
+
+/* Lines and orders (heads) of ds dated after asof, into *lines and
+   *orders: what the as-of date leaves out of the analysis. */
+void features_count_after(const struct dataset *ds, int32_t asof, size_t *lines, size_t *orders);
 
 #endif

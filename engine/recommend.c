@@ -31,12 +31,12 @@ static const char *const kind_names[REC_NKINDS] = {
 static const char *const action_names[RA_NACTIONS] = {
     "fit", "fit_untestable", "fit_no_difference", "shift", "retention", "cac", "returns", "discount_limit",
     "min_order", "cross_sell", "upsell", "seasonal", "partner", "price_low", "price_high", "price_level_low",
-    "price_level_high", "discount_leakage"
+    "price_level_high", "discount_leakage", "acquisition_trim", "acquisition_grow"
 };
 
 static const char *const test_names[RT_NTESTS] = {
     "none", "paired t", "Welch t", "two-proportion z", "one-sided t", "ratio z", "binomial", "Mann-Whitney",
-    "stratified permutation", "rate ratio z"
+    "stratified permutation", "rate ratio z", "one-sample t"
 };
 
 static const char *const confidence_names[3] = { "low", "medium", "high" };
@@ -95,6 +95,7 @@ struct ctx {
     const struct economics *ec;
     const struct retention *rt;
     const struct basket *bk;
+    const struct ltv *lv;
     const struct rec_options *o;
     struct recommendations *out;
     double A;                /* 365 / days */
@@ -123,6 +124,7 @@ static struct rec *add(struct recommendations *out, int kind, int action, int se
     x->product = x->product_a = DS_NONE;
     x->stat = x->p = x->p_adj = NAN;
     x->subject = x->reference = x->amount = x->extra = NAN;
+    x->subject_lo = x->subject_hi = NAN;
     x->cos_from = x->cos_to = NAN;
     x->impact = x->impact_lo = x->impact_hi = NAN;
     x->confidence = RC_LOW;
@@ -617,6 +619,78 @@ done:
     free(fsc);
     free(g);
     return rc;
+}
+
+/* Acquisition spend against lifetime value: acquisition(). H0: the mean
+   CLV of the customers won through channel c equals its CAC; two-sided
+   one-sample t over those customers (n - 1 degrees of freedom), its
+   standard error the customers' (sd / sqrt n) and the models' estimates'
+   (clv_model_se) in quadrature, Holm over
+   the channels with a known cost, a known spend and min_customers
+   customers with a CLV. A claim needs the corrected test to pass and the
+   whole 95% interval of LTV:CAC on one side of 1: trim below (unless the
+   first-year CAC objective already asks to cut that channel's
+   acquisition: one saving is not counted twice), grow above. Trim's
+   impact: (CAC - mean CLV) x customers won a year, at most the yearly
+   spend, its interval from the CLV's; grow's is stated without money
+   (what more spend would win is not known). */
+static int acquisition(struct ctx *c, struct cx_err *e)
+{
+    const struct ltv *lv = c->lv;
+    const struct rec_options *o = c->o;
+    if (lv == NULL || lv->nch != c->nch)
+        return CX_OK;
+    double p[DS_MAX_CHANNELS + 1], adj[DS_MAX_CHANNELS + 1], t[DS_MAX_CHANNELS + 1];
+    size_t m = 0;
+    for (uint32_t a = 0; a < c->nch; a++) {
+        const struct ltv_channel *x = &lv->ch[a];
+        p[a] = t[a] = NAN;
+        if (!modelled(c, a) || !(isfinite(x->cac) && x->cac > 0) || x->n_value < (uint32_t)o->min_customers ||
+            !isfinite(x->clv_sd) || !isfinite(x->clv_model_se) || !isfinite(x->ltv_cac_lo) ||
+            !isfinite(x->ltv_cac_hi))
+            continue;
+        double se = sqrt(x->clv_sd * x->clv_sd / x->n_value + x->clv_model_se * x->clv_model_se);
+        if (!(se > 0))
+            continue;
+        t[a] = (x->clv_mean - x->cac) / se;
+        p[a] = 2 * gsl_cdf_tdist_Q(fabs(t[a]), (double)x->n_value - 1);
+        m++;
+    }
+    inf_holm(p, c->nch, adj);
+    for (uint32_t a = 0; a < c->nch; a++) {
+        const struct ltv_channel *x = &lv->ch[a];
+        if (!(adj[a] < o->alpha))
+            continue;
+        int trim = x->ltv_cac_hi < 1 && t[a] < 0, grow = x->ltv_cac_lo > 1 && t[a] > 0;
+        if (!trim && !grow)
+            continue;
+        double imp = NAN, lo = NAN, hi = NAN;
+        if (trim) {
+            int cut = 0;
+            for (size_t i = 0; i < c->out->n; i++)
+                cut |= c->out->r[i].action == RA_CAC && c->out->r[i].channel == (int)a;
+            double per_year = c->rt->by_ch[a].acquired * c->A, cap = x->spend * c->A;
+            imp = fmin((x->cac - x->clv_mean) * per_year, cap);
+            if (cut || !(imp > 0))
+                continue;
+            lo = fmin(fmax((x->cac - x->clv_hi) * per_year, 0), cap);
+            hi = fmin((x->cac - x->clv_lo) * per_year, cap);
+        }
+        struct rec *r = add(c->out, REC_OBJECTIVE, trim ? RA_ACQ_TRIM : RA_ACQ_GROW, -1, (int)a);
+        if (r == NULL)
+            return cx_nomem(e, "recommendations");
+        r->subject = x->ltv_cac;
+        r->subject_lo = x->ltv_cac_lo;
+        r->subject_hi = x->ltv_cac_hi;
+        r->reference = x->cac;
+        r->amount = x->n_value;
+        r->extra = x->clv_mean;
+        r->impact = imp;
+        r->impact_lo = lo;
+        r->impact_hi = hi;
+        set_test(r, RT_T_MEAN, RJ_HOLM, m, t[a], p[a], adj[a], o->alpha);
+    }
+    return CX_OK;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1779,11 +1853,13 @@ static int by_impact(const void *a, const void *b)
 
 int rec_compute(const struct dataset *ds, const struct features *f, const struct segmentation *s,
                 const struct economics *ec, const struct retention *rt, const struct basket *bk,
-                const struct rec_options *o, struct recommendations *out, struct cx_err *e)
+                const struct ltv *lv, const struct rec_options *o, struct recommendations *out,
+                struct cx_err *e)
 {
     memset(out, 0, sizeof *out);
     out->opt = *o;
-    struct ctx c = { ds, f, s, ec, rt, bk, o, out, 365.0 / ec->days, s->model.k, ec->nch, NULL };
+    out->clv_horizon_days = lv ? lv->opt.horizon_days : NAN;
+    struct ctx c = { ds, f, s, ec, rt, bk, lv, o, out, 365.0 / ec->days, s->model.k, ec->nch, NULL };
     out->nch = ec->nch;
     out->multichannel_customers = ec->multichannel_customers;
     for (uint32_t ch = 0; ch < ec->nch; ch++)
@@ -1795,6 +1871,8 @@ int rec_compute(const struct dataset *ds, const struct features *f, const struct
     int rc = fit_and_shift(&c, e);
     if (rc == CX_OK)
         rc = objectives(&c, e);
+    if (rc == CX_OK)
+        rc = acquisition(&c, e);
     if (rc == CX_OK)
         rc = policies(&c, e);
     if (rc == CX_OK && bk)

@@ -40,6 +40,7 @@
 #include "engine/dataset.h"
 #include "engine/economics.h"
 #include "engine/features.h"
+#include "engine/ltv.h"
 #include "engine/retention.h"
 #include "engine/segment.h"
 
@@ -129,6 +130,12 @@ enum rec_action {
        / gross), reference: the rate the same products carry in the other
        channels; amount: its gross. */
     RA_DISCOUNT_LEAK,
+    /* acquisition spend of `channel` to trim (its customers' lifetime value
+       is below what it costs to win them) or to grow (above): subject:
+       LTV:CAC, subject_lo/hi its 95% interval; reference: CAC; amount:
+       customers with a CLV; extra: their mean CLV over the horizon
+       (recommendations.clv_horizon_days). */
+    RA_ACQ_TRIM, RA_ACQ_GROW,
     RA_NACTIONS
 };
 
@@ -144,6 +151,7 @@ enum rec_test {
     RT_MANN_WHITNEY,  /* Mann–Whitney rank test, tie-corrected */
     RT_STRATIFIED,    /* permutation test within strata (products), normal approximation */
     RT_RATE_RATIO,    /* z test of a rate ratio, customers as units */
+    RT_T_MEAN,        /* two-sided one-sample t test of a mean against a given value */
     RT_NTESTS
 };
 
@@ -186,6 +194,7 @@ struct rec {
     double stat;              /* the test statistic (t, z, U...), NaN when none */
     double p, p_adj;          /* its p-value and the corrected one, NaN when none */
     double subject;           /* the figures the sentence quotes (enum rec_action) */
+    double subject_lo, subject_hi; /* an interval of subject when the action has one, else NaN */
     double reference;
     double amount;
     double extra;
@@ -246,6 +255,7 @@ struct recommendations {
     uint32_t unmodelled[DS_MAX_CHANNELS];          /* channels the cost model lacks, ids */
     uint32_t nunmodelled;
     uint64_t multichannel_customers;               /* customers with positive orders in 2+ channels */
+    double clv_horizon_days;                       /* the lifetime value's horizon (NaN without one) */
 };
 
 void rec_defaults(struct rec_options *o);
@@ -255,11 +265,12 @@ const char *rec_test_name(int test);
 const char *rec_confidence_name(int confidence);
 
 /* Builds the recommendations; bk (products, rules, upsell of each
-   segment) may be NULL. Returns CX_OK or CX_EINTERNAL. Free with
-   rec_free. */
+   segment) and lv (the lifetime value, for the acquisition spend rows)
+   may be NULL. Returns CX_OK or CX_EINTERNAL. Free with rec_free. */
 int rec_compute(const struct dataset *ds, const struct features *f, const struct segmentation *s,
                 const struct economics *ec, const struct retention *rt, const struct basket *bk,
-                const struct rec_options *o, struct recommendations *out, struct cx_err *e);
+                const struct ltv *lv, const struct rec_options *o, struct recommendations *out,
+                struct cx_err *e);
 void rec_free(struct recommendations *r);
 
 #endif

@@ -144,3 +144,36 @@ int settings_recommendations(struct rec_options *o, struct config *c, struct cx_
     return config_check_unused(c, "recommendations", e);
 }
 
+
+/* [clv] of the configuration into o. */
+int settings_clv(struct ltv_options *o, struct config *c, struct cx_err *e)
+{
+    struct config_entry *x;
+    double v;
+    long n;
+    if ((x = config_get(c, "clv", "horizon_days"))) {
+        if (field_number(x->value, strlen(x->value), FIELD_EN, &v) || !(v >= 1 && v <= 3650))
+            return cx_fail(e, CX_EUSAGE, "%s:%d: [clv] horizon_days = '%s': expected a number of days from 1 to 3650",
+                           c->path, x->line, x->value);
+        o->horizon_days = v;
+    }
+    if ((x = config_get(c, "clv", "discount_rate"))) {
+        if (field_number(x->value, strlen(x->value), FIELD_EN, &v) || !(v >= 0 && v <= 1))
+            return cx_fail(e, CX_EUSAGE, "%s:%d: [clv] discount_rate = '%s': expected an annual rate from 0 to 1 "
+                           "(0.10 for 10%%)", c->path, x->line, x->value);
+        o->discount_rate = v;
+    }
+    if ((x = config_get(c, "clv", "min_customers"))) {
+        if (settings_int(x->value, 2, 100000000L, &n))
+            return cx_fail(e, CX_EUSAGE, "%s:%d: [clv] min_customers = '%s': expected a whole number from 2",
+                           c->path, x->line, x->value);
+        o->min_customers = (uint32_t)n;
+    }
+    if ((x = config_get(c, "clv", "min_repeat_customers"))) {
+        if (settings_int(x->value, 1, 100000000L, &n))
+            return cx_fail(e, CX_EUSAGE, "%s:%d: [clv] min_repeat_customers = '%s': expected a whole number from 1",
+                           c->path, x->line, x->value);
+        o->min_repeat = (uint32_t)n;
+    }
+    return config_check_unused(c, "clv", e);
+}

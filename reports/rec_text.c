@@ -155,6 +155,25 @@ void rec_text(const struct rec_names *x, const struct rec *r, char *buf, size_t 
                          "acquisition spend there or raise first-year value.",
             ch, M(&f, r->subject), M(&f, r->reference));
         break;
+    case RA_ACQ_TRIM:
+        put(buf, n, fr ? "Réduire la dépense d'acquisition de %s : les clients qu'il a gagnés devraient rapporter %s "
+                         "chacun sur les %s jours à venir, moins que les %s que coûte l'acquisition d'un client "
+                         "(LTV:CAC %s, de %s à %s) : environ %s par an."
+                       : "Trim acquisition spend in %s: the customers it won are expected to contribute %s each over "
+                         "the next %s days, less than the %s it costs to win one (LTV:CAC %s, %s to %s): about %s a "
+                         "year.",
+            ch, M(&f, r->extra), N(&f, x->all->clv_horizon_days, 0), M(&f, r->reference), N(&f, r->subject, 2),
+            N(&f, r->subject_lo, 2), N(&f, r->subject_hi, 2), IMP(&f, r->impact));
+        break;
+    case RA_ACQ_GROW:
+        put(buf, n, fr ? "Augmenter la dépense d'acquisition de %s : les clients qu'il a gagnés devraient rapporter %s "
+                         "chacun sur les %s jours à venir, %s fois les %s que coûte l'acquisition d'un client (de %s "
+                         "à %s fois)."
+                       : "Grow acquisition spend in %s: the customers it won are expected to contribute %s each over "
+                         "the next %s days, %s times the %s it costs to win one (%s to %s times).",
+            ch, M(&f, r->extra), N(&f, x->all->clv_horizon_days, 0), N(&f, r->subject, 2), M(&f, r->reference),
+            N(&f, r->subject_lo, 2), N(&f, r->subject_hi, 2));
+        break;
     case RA_RETURNS:
         if (r->segment >= 0)
             put(buf, n, fr ? "Revoir les conditions de retour pour %s : ses clients renvoient %s des unités "
@@ -271,11 +290,13 @@ static void test_part(struct nums *f, const struct rec *r, char *buf, size_t n)
     static const char *const en[RT_NTESTS] = { "", "paired t test", "Welch t test", "two-proportion z test",
                                               "one-sided t test", "z test of ratios", "binomial test",
                                               "Mann-Whitney test", "permutation test within products",
-                                              "z test of a rate ratio (customers as units)" };
+                                              "z test of a rate ratio (customers as units)",
+                                              "one-sample t test (customers as units)" };
     static const char *const frn[RT_NTESTS] = { "", "test t apparié", "test t de Welch", "test z de deux proportions",
                                                "test t unilatéral", "test z de rapports", "test binomial",
                                                "test de Mann-Whitney", "test de permutation par produit",
-                                               "test z d'un rapport de taux (clients comme unités)" };
+                                               "test z d'un rapport de taux (clients comme unités)",
+                                               "test t sur une moyenne (clients comme unités)" };
     static const char *const adj_en[] = { "", "Holm", "Benjamini-Hochberg", "Bonferroni" };
     if (r->test == RT_NONE) {
         put(buf, n, "%s", "");
@@ -283,7 +304,7 @@ static void test_part(struct nums *f, const struct rec *r, char *buf, size_t n)
     }
     const char *name = (fr ? frn : en)[r->test];
     const char *stat = r->test == RT_MANN_WHITNEY ? "U" : r->test == RT_PAIRED_T || r->test == RT_WELCH ||
-                                                         r->test == RT_ONE_SIDED_T ? "t" : "z";
+                                                         r->test == RT_ONE_SIDED_T || r->test == RT_T_MEAN ? "t" : "z";
     char st[96] = "";
     if (isfinite(r->stat))
         put(st, sizeof st, "%s = %s, ", stat, N(f, r->stat, r->test == RT_MANN_WHITNEY ? 0 : 2));
@@ -364,6 +385,22 @@ void rec_evidence(const struct rec_names *x, const struct rec *r, char *buf, siz
                          "full year: %s on average; H0: it covers the CAC; %s; impact = (CAC - first year) x "
                          "customers won a year, at most the yearly spend",
             M(&f, r->extra), N(&f, r->amount, 0), M(&f, r->reference), t);
+        break;
+    case RA_ACQ_TRIM:
+    case RA_ACQ_GROW:
+        put(buf, n, fr ? "%s clients gagnés sur la période ; CLV moyenne (contribution actualisée sur %s jours, modèle "
+                         "BG/NBD et Gamma-Gamma) %s ; CAC %s ; LTV:CAC %s, intervalle à 95 %% de %s à %s (bootstrap "
+                         "des clients, paramètres du modèle fixés) ; H0 : la CLV moyenne égale le CAC ; %s%s"
+                       : "%s customers won in the period; mean CLV (contribution over %s days, discounted, from BG/NBD "
+                         "and Gamma-Gamma) %s; CAC %s; LTV:CAC %s, 95%% interval %s to %s (customers resampled, the "
+                         "model's parameters held fixed); H0: the mean CLV equals the CAC; %s%s",
+            N(&f, r->amount, 0), N(&f, x->all->clv_horizon_days, 0), M(&f, r->extra), M(&f, r->reference),
+            N(&f, r->subject, 2), N(&f, r->subject_lo, 2), N(&f, r->subject_hi, 2), t,
+            r->action == RA_ACQ_TRIM
+                ? (fr ? " ; impact = (CAC - CLV) x clients gagnés par an, au plus la dépense annuelle"
+                      : "; impact = (CAC - CLV) x customers won a year, at most the yearly spend")
+                : (fr ? " ; aucun gain chiffré (ce qu'une dépense de plus gagnerait n'est pas connu)"
+                      : "; no gain claimed (what more spend would win is not known)"));
         break;
     case RA_RETURNS:
         put(buf, n, fr ? "unités retournées / vendues %s contre %s, sur %s unités vendues ; %s"

@@ -85,7 +85,8 @@ static void header(struct csvout *w, const char *const *cols, size_t n)
 }
 
 static int write_customers(const struct dataset *ds, const struct features *f,
-                           const struct segmentation *s, const char *dir, int fr, struct cx_err *e)
+                           const struct segmentation *s, const double *p_alive, const double *clv, const char *dir,
+                           int fr, struct cx_err *e)
 {
     char names[SEG_MAX_K][REPORT_NAME];
     report_segment_names(s, fr, names);
@@ -106,6 +107,10 @@ static int write_customers(const struct dataset *ds, const struct features *f,
         snprintf(col, sizeof col, "channel_share_%s", dataset_text(ds, DS_CHANNEL, ch));
         csvout_str(&w, col);
     }
+    if (p_alive && clv) {
+        csvout_str(&w, "p_alive");
+        csvout_str(&w, "clv_365d");
+    }
     csvout_end(&w);
     for (uint32_t c = 0; c < f->n && !w.failed; c++) {
         if (!f->present[c])
@@ -123,6 +128,10 @@ static int write_customers(const struct dataset *ds, const struct features *f,
         csvout_str(&w, dataset_text(ds, DS_CHANNEL, f->main_channel[c]));
         for (uint32_t ch = 0; ch < nch; ch++)
             csvout_num(&w, f->chan_share[(size_t)c * nch + ch], 4);
+        if (p_alive && clv) {
+            csvout_num(&w, p_alive[c], 6);
+            csvout_num(&w, clv[c], 2);
+        }
         csvout_end(&w);
     }
     return report_close(&w, final, e);
@@ -252,10 +261,10 @@ static int write_rfm(const struct segmentation *s, const char *dir, int fr, stru
 }
 
 int segment_csv_write(const struct dataset *ds, const struct features *f, const struct segmentation *s,
-                      const char *dir, int fr, struct cx_err *e)
+                      const double *p_alive, const double *clv, const char *dir, int fr, struct cx_err *e)
 {
     int rc;
-    if ((rc = report_mkdir(dir, e)) != CX_OK || (rc = write_customers(ds, f, s, dir, fr, e)) != CX_OK ||
+    if ((rc = report_mkdir(dir, e)) != CX_OK || (rc = write_customers(ds, f, s, p_alive, clv, dir, fr, e)) != CX_OK ||
         (rc = write_segments(ds, f, s, dir, fr, e)) != CX_OK || (rc = write_rfm(s, dir, fr, e)) != CX_OK)
         return rc;
     if (s->nscores > 1 || s->k_capped_from)   /* k was chosen, or held down */

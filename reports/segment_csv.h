@@ -13,9 +13,11 @@
 #include "reports/csvout.h"
 
 /* Writes the files into dir (created when missing; fr: French separators).
-   Returns CX_OK or CX_EIO naming the file. */
+   p_alive and clv (per customer id, from engine/ltv), when both are given,
+   add customers.csv's last two columns, p_alive and clv_365d. Returns
+   CX_OK or CX_EIO naming the file. */
 int segment_csv_write(const struct dataset *ds, const struct features *f, const struct segmentation *s,
-                      const char *dir, int fr, struct cx_err *e);
+                      const double *p_alive, const double *clv, const char *dir, int fr, struct cx_err *e);
 
 /* Writes the standardised matrix that was clustered (customer_id, then one
    column per feature, 17 significant digits) to path, for analysts who

@@ -51,9 +51,140 @@ static json_object *totals(const struct eco_totals *t)
     return o;
 }
 
+/* A BG/NBD fit (days) with its standard errors; fallback when the pooled
+   fit stands in for a channel's. NULL when there is none. */
+static json_object *bg_json(const struct clv_bg_fit *f, int status, int fallback)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", str(ltv_status_name(status)));
+    if (fallback)
+        json_object_object_add(o, "fallback", json_object_new_boolean(1));
+    if (f == NULL)
+        return o;
+    json_object_object_add(o, "r", num(f->par.r, 6));
+    json_object_object_add(o, "alpha", num(f->par.alpha, 6));
+    json_object_object_add(o, "a", num(f->par.a, 6));
+    json_object_object_add(o, "b", num(f->par.b, 6));
+    json_object_object_add(o, "log_likelihood", num(f->ll, 4));
+    json_object_object_add(o, "gradient_norm", json_object_new_double(f->grad_norm));
+    json_object *se = json_object_new_object();
+    json_object_object_add(se, "r", num(f->se.r, 6));
+    json_object_object_add(se, "alpha", num(f->se.alpha, 6));
+    json_object_object_add(se, "a", num(f->se.a, 6));
+    json_object_object_add(se, "b", num(f->se.b, 6));
+    json_object_object_add(o, "standard_errors", se);
+    json_object_object_add(o, "time_unit", str("days"));
+    json_object_object_add(o, "customers", json_object_new_int64((int64_t)f->n));
+    if (!fallback)
+        json_object_object_add(o, "fallback", json_object_new_boolean(0));
+    return o;
+}
+
+static json_object *gg_json(const struct clv_gg_fit *f, int status, int fallback)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", str(ltv_status_name(status)));
+    if (fallback)
+        json_object_object_add(o, "fallback", json_object_new_boolean(1));
+    if (f == NULL)
+        return o;
+    json_object_object_add(o, "p", num(f->par.p, 6));
+    json_object_object_add(o, "q", num(f->par.q, 6));
+    json_object_object_add(o, "v", num(f->par.v, 6));
+    json_object_object_add(o, "log_likelihood", num(f->ll, 4));
+    json_object_object_add(o, "gradient_norm", json_object_new_double(f->grad_norm));
+    json_object *se = json_object_new_object();
+    json_object_object_add(se, "p", num(f->se.p, 6));
+    json_object_object_add(se, "q", num(f->se.q, 6));
+    json_object_object_add(se, "v", num(f->se.v, 6));
+    json_object_object_add(o, "standard_errors", se);
+    json_object_object_add(o, "customers", json_object_new_int64((int64_t)f->n));
+    if (!fallback)
+        json_object_object_add(o, "fallback", json_object_new_boolean(0));
+    return o;
+}
+
+static json_object *hold_json(double customers, double actual, double predicted, double abs_err)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "customers", json_object_new_int64((int64_t)customers));
+    json_object_object_add(o, "holdout_actual", num(actual, 0));
+    json_object_object_add(o, "holdout_predicted", num(predicted, 4));
+    json_object_object_add(o, "mae", num(customers > 0 ? abs_err / customers : NAN, 6));
+    return o;
+}
+
+/* The `clv` section: the options, the pooled fits, each channel's (or the
+   pooled one standing in, with fallback: true), its CLV and LTV:CAC, and
+   the holdout. */
+static json_object *clv_json(const struct dataset *ds, const struct ltv *l)
+{
+    json_object *o = json_object_new_object();
+    char d[32];
+    json_object_object_add(o, "time_unit", str("days"));
+    json_object_object_add(o, "horizon_days", num(l->opt.horizon_days, 2));
+    json_object_object_add(o, "discount_rate", num(l->opt.discount_rate, 6));
+    features_day_text(l->cal_end, d);
+    json_object_object_add(o, "calibration_end", str(d));
+    json_object_object_add(o, "min_customers", json_object_new_int64(l->opt.min_customers));
+    json_object_object_add(o, "min_repeat_customers", json_object_new_int64(l->opt.min_repeat));
+    json_object_object_add(o, "customers", json_object_new_int64(l->customers));
+    json_object_object_add(o, "repeat_customers", json_object_new_int64(l->repeat));
+    json_object_object_add(o, "purchase_days", json_object_new_int64((int64_t)l->purchase_days));
+    if (l->msg[0])
+        json_object_object_add(o, "message", str(l->msg));
+    json_object_object_add(o, "bgnbd", bg_json(l->bg_status == LTV_FITTED ? &l->bg : NULL, l->bg_status, 0));
+    json_object_object_add(o, "gamma_gamma", gg_json(l->gg_status == LTV_FITTED ? &l->gg : NULL, l->gg_status, 0));
+    json_object *chs = json_object_new_array();
+    for (uint32_t c = 0; c < l->nch; c++) {
+        const struct ltv_channel *x = &l->ch[c];
+        json_object *h = json_object_new_object();
+        json_object_object_add(h, "channel", str(dataset_text(ds, DS_CHANNEL, c)));
+        json_object_object_add(h, "customers", json_object_new_int64(x->customers));
+        json_object_object_add(h, "repeat_customers", json_object_new_int64(x->repeat));
+        json_object_object_add(h, "bgnbd", bg_json(ltv_channel_bg(l, c), x->bg_status, x->bg_status != LTV_FITTED));
+        json_object_object_add(h, "gamma_gamma", gg_json(ltv_channel_gg(l, c), x->gg_status, x->gg_status != LTV_FITTED));
+        if (x->msg[0])
+            json_object_object_add(h, "message", str(x->msg));
+        json_object_object_add(h, "contribution_ratio", num(x->contribution_ratio, 6));
+        json_object_object_add(h, "clv_mean", num(x->clv_mean, 2));
+        json_object_object_add(h, "clv_ci_low", num(x->clv_lo, 2));
+        json_object_object_add(h, "clv_ci_high", num(x->clv_hi, 2));
+        json_object_object_add(h, "clv_model_se", num(x->clv_model_se, 4));
+        json_object_object_add(h, "cac", num(x->cac, 2));
+        json_object_object_add(h, "ltv_cac", num(x->ltv_cac, 4));
+        json_object_object_add(h, "ltv_cac_ci_low", num(x->ltv_cac_lo, 4));
+        json_object_object_add(h, "ltv_cac_ci_high", num(x->ltv_cac_hi, 4));
+        if (l->opt.holdout_days > 0)
+            json_object_object_add(h, "holdout", hold_json(x->customers, x->hold_actual, x->hold_predicted,
+                                                           x->hold_abs_err));
+        json_object_array_add(chs, h);
+    }
+    json_object_object_add(o, "channels", chs);
+    if (l->opt.holdout_days > 0) {
+        double n = 0;
+        for (int k = 0; k < LTV_NCAL; k++)
+            n += l->cal[k].customers;
+        json_object *h = hold_json(n, l->hold_actual, l->hold_predicted, l->hold_abs_err);
+        json_object_object_add(h, "days", json_object_new_int(l->opt.holdout_days));
+        features_day_text(l->hold_end, d);
+        json_object_object_add(h, "end", str(d));
+        json_object *cal = json_object_new_array();
+        for (int k = 0; k < LTV_NCAL; k++) {
+            json_object *r = hold_json(l->cal[k].customers, l->cal[k].actual, l->cal[k].predicted, l->cal[k].abs_err);
+            json_object_object_add(r, "calibration_repeat", k < LTV_NCAL - 1 ? json_object_new_int(k) : str("7+"));
+            json_object_array_add(cal, r);
+        }
+        json_object_object_add(h, "calibration", cal);
+        json_object_object_add(o, "holdout", h);
+    }
+    return o;
+}
+
 int summary_json_write(const char *path, const struct run_info *ri, const struct dataset *ds,
                        const struct features *f, const struct segmentation *s, const struct economics *ec,
-                       const struct retention *rt, const struct recommendations *rec, struct cx_err *e)
+                       const struct retention *rt, const struct ltv *lv, const struct recommendations *rec,
+                       struct cx_err *e)
 {
     json_object *root = json_object_new_object();
     json_object_object_add(root, "version", str(ri->version));
@@ -70,6 +201,8 @@ int summary_json_write(const char *path, const struct run_info *ri, const struct
     json_object_object_add(p, "to", str(ri->to));
     json_object_object_add(p, "as_of", str(ri->as_of));
     json_object_object_add(p, "days", json_object_new_int(ec->days));
+    json_object_object_add(p, "lines_after_as_of", json_object_new_int64((int64_t)f->lines_after_asof));
+    json_object_object_add(p, "orders_after_as_of", json_object_new_int64((int64_t)f->orders_after_asof));
     json_object_object_add(p, "customers", json_object_new_int64(f->n_present));
     json_object_object_add(p, "segments", json_object_new_int(s->model.k));
     /* Automatic k held down by too few customers: the k_max asked for. */
@@ -191,6 +324,9 @@ int summary_json_write(const char *path, const struct run_info *ri, const struct
         json_object_array_add(cells, o);
     }
     json_object_object_add(root, "segment_channels", cells);
+
+    if (lv && lv->n)
+        json_object_object_add(root, "clv", clv_json(ds, lv));
 
     json_object *recs = json_object_new_array();
     struct rec_names names = { ds, s, rec, strcmp(ri->locale, "fr") == 0 ? LANG_FR : LANG_EN };

@@ -2,7 +2,8 @@
  * summary_json — summary.json of a run: the parameters, the inputs (name,
  * size, SHA-256, rows read, accepted, rejected), the cost model, the stage
  * timings, and the segment-level tables (segments, channels, the segment x
- * channel matrix, acquisition per channel, recommendations). Written with
+ * channel matrix, acquisition per channel, the lifetime value's fits and
+ * holdout, recommendations). Written with
  * json-c, so text from the input is escaped by a library that does only
  * that. customers.csv, with a row per customer, is not repeated in it.
  */
@@ -13,6 +14,7 @@
 #include "engine/dataset.h"
 #include "engine/economics.h"
 #include "engine/features.h"
+#include "engine/ltv.h"
 #include "engine/recommend.h"
 #include "engine/retention.h"
 #include "engine/segment.h"
@@ -38,9 +40,11 @@ struct run_info {
     int nstages;
 };
 
-/* Writes path; returns CX_OK or CX_EIO naming the file. */
+/* Writes path; lv (the lifetime value, its `clv` section) may be NULL.
+   Returns CX_OK or CX_EIO naming the file. */
 int summary_json_write(const char *path, const struct run_info *ri, const struct dataset *ds,
                        const struct features *f, const struct segmentation *s, const struct economics *ec,
-                       const struct retention *rt, const struct recommendations *rec, struct cx_err *e);
+                       const struct retention *rt, const struct ltv *lv, const struct recommendations *rec,
+                       struct cx_err *e);
 
 #endif

@@ -342,20 +342,37 @@ static void test_period(void **state)
     ret_free(&r);
     features_free(&f);
 
-    /* An as-of date before the end of the period: observation stops
-       there (2023-03-31), though later orders still count as repeats. */
+    /* An as-of date before the end of the period closes it there
+       (2023-01-01 .. 2023-03-31): the later orders are not analysed at
+       all (B2, F1 and the rest are only counted as after the as-of date).
+       In the period: A (h1 15, h4 30, h5 -10), B (h2 50), C (h3 -5), D (h6
+       40, h7 25 the same day). Acquired A B D (C has no positive order);
+       repeat A (two positive orders) and D (two the same day), not B,
+       whose second order (Jul 1) is after the as-of date. Ages A 80, B
+       70, D 26: nobody is eligible for 90 days. Months Jan .. Mar. */
     assert_int_equal(features_compute(ds, day_of(2023, 1, 1), day_of(2023, 12, 31),
                                       day_of(2023, 3, 31), &f, &e), CX_OK);
+    assert_int_equal(f.to, day_of(2023, 3, 31));
+    /* After 2023-03-31, whatever --to says: E2 A4 B2 E0 E1 X1 A5 F1, a line each. */
+    assert_int_equal(f.lines_after_asof, 8);
+    assert_int_equal(f.orders_after_asof, 8);
     assert_int_equal(ret_compute(ds, &f, NULL, 0, NULL, &r, &e), CX_OK);
     assert_int_equal(r.obs_end, day_of(2023, 3, 31));
+    assert_int_equal(r.n_months, 3);
     assert_int_equal(r.cohort_last, 2);
-    /* Ages: A 80, B 70, D 26, F -81: nobody is eligible for 90 days. */
-    check_group(&r.all, 4, 1, 3, (uint32_t[]){ 0, 0, 0 }, (uint32_t[]){ 0, 0, 0 }, 0, 0);
-    for (uint32_t k = 0; k < 12; k++)                /* cohort 0: Jan, Feb only */
-        assert_int_equal(r.cohort[k], k == 0 ? 2 : k == 1 ? 1 : 0);
-    for (uint32_t k = 0; k < 12; k++)                /* F's cohort (Jun) is after obs_end */
-        assert_int_equal(r.cohort[5 * 12 + k], 0);
-    assert_int_equal(r.new_all[5], 1);
+    assert_int_equal(r.present, 4);                  /* A B C D */
+    assert_int_equal(r.acq_channel[F_], RET_NONE);
+    assert_int_equal(r.n_pos[B_], 1);
+    check_group(&r.all, 3, 1, 2, (uint32_t[]){ 0, 0, 0 }, (uint32_t[]){ 0, 0, 0 }, 0, 0);
+    /* Cohort Jan (A, B): 2, then A in Feb (h4), nobody positive in Mar
+       (h5 is a return); cohort Mar: D. */
+    assert_int_equal(r.cohort[0], 2);
+    assert_int_equal(r.cohort[1], 1);
+    assert_int_equal(r.cohort[2], 0);
+    assert_int_equal(r.cohort[2 * 3 + 0], 1);
+    assert_int_equal(r.new_all[0], 2);
+    assert_int_equal(r.new_all[1], 0);
+    assert_int_equal(r.new_all[2], 1);
     ret_free(&r);
     features_free(&f);
     dataset_free(ds);
