@@ -145,15 +145,33 @@ test-asan:
 bench: all
 	@python3 tests/bench/bench.py --bin ./canaux
 
-# canaux beside the same pipeline in pandas + scikit-learn (Debian's, run by
-# /usr/bin/python3), on the 1M and 10M files of make bench.
+# canaux beside DuckDB (SQL without k-means, Node's @duckdb/node-api from
+# the npm registry, installed into build/duckdb, never into the source tree)
+# and the same pipeline in pandas + scikit-learn (Debian's, run by
+# /usr/bin/python3), on the 1M and 10M files of make bench. Node.js comes
+# with the machine (20); Debian's nodejs serves when it is missing.
+# PEERS_ARGS passes options to peers.py (--sizes, --runs, --peers, --plant).
 PEER_DEB_PKGS := python3-pandas python3-sklearn
 PEER_DEB_FILES := /usr/lib/python3/dist-packages/pandas/__init__.py \
                   /usr/lib/python3/dist-packages/sklearn/__init__.py
+DUCKDB_VERSION := 1.5.6-r.1
+DUCKDB_DIR     := $(BUILD)/duckdb
+DUCKDB_STAMP   := $(DUCKDB_DIR)/installed-$(DUCKDB_VERSION)
+PEERS_ARGS     ?=
 
-bench-peers: all
+$(DUCKDB_STAMP):
+	$(call deb_install,bench-peers,/usr/bin/node /usr/bin/npm,nodejs npm)
+	@rm -rf $(DUCKDB_DIR) && mkdir -p $(DUCKDB_DIR)
+	@echo "bench-peers: installing @duckdb/node-api@$(DUCKDB_VERSION) into $(DUCKDB_DIR)"
+	npm install --prefix $(DUCKDB_DIR) --no-save --no-audit --no-fund --no-package-lock \
+	  --loglevel=error @duckdb/node-api@$(DUCKDB_VERSION)
+	@node -e "require('$(CURDIR)/$(DUCKDB_DIR)/node_modules/@duckdb/node-api')" || \
+	  { rm -rf $(DUCKDB_DIR)/node_modules; echo "bench-peers: @duckdb/node-api does not load"; exit 1; }
+	@touch $@
+
+bench-peers: all $(DUCKDB_STAMP)
 	$(call deb_install,bench-peers,$(PEER_DEB_FILES),$(PEER_DEB_PKGS))
-	@/usr/bin/python3 tests/bench/peers.py --bin ./canaux
+	@/usr/bin/python3 tests/bench/peers.py --bin ./canaux --duckdb-modules $(DUCKDB_DIR) $(PEERS_ARGS)
 
 # 100M lines (about 8.6 GB, generated and deleted) against 10M; gzip input.
 bench-scale: all
