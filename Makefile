@@ -142,8 +142,16 @@ test-asan:
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  ASAN_OPTIONS=detect_leaks=1 PG_CHECKS= unit e2e test-pg
 
-bench: all
-	@python3 tests/bench/bench.py --bin ./canaux
+# libcsv_count: libcsv's bare field splitting (only counts), the floor that
+# `make bench` measures canaux check against.
+$(BUILD)/libcsv_count: tests/bench/libcsv_count.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(OPT) $(WARN) -D_GNU_SOURCE -o $@ $< -lcsv
+
+# BENCH_ARGS passes options to bench.py (--sizes, --runs).
+BENCH_ARGS ?=
+bench: all $(BUILD)/libcsv_count
+	@python3 tests/bench/bench.py --bin ./canaux --libcsv-count $(BUILD)/libcsv_count $(BENCH_ARGS)
 
 # canaux beside DuckDB (SQL without k-means, Node's @duckdb/node-api from
 # the npm registry, installed into build/duckdb, never into the source tree)
