@@ -33,13 +33,14 @@ BIN      := $(BUILD)/canaux
 # builds the PostgreSQL source, and postgresql is the server tests/e2e/pg.sh
 # starts (initdb in a temporary folder). python3-openpyxl reads the workbook
 # back and chromium renders the HTML report in the end-to-end tests;
-# valgrind runs them under memcheck.
+# valgrind runs them under memcheck (and its header tells canaux that it
+# runs under valgrind: cli/main.c).
 DEB_PKGS := gcc make libcsv-dev libgsl-dev libcmocka-dev zlib1g-dev libinih-dev libjson-c-dev nettle-dev libxlsxwriter-dev libzip-dev libexpat1-dev libpq-dev python3 python3-openpyxl chromium valgrind postgresql
 DEB_HDRS := /usr/include/csv.h /usr/include/gsl/gsl_rng.h /usr/include/cmocka.h \
             /usr/include/zlib.h /usr/include/ini.h /usr/include/json-c/json.h /usr/include/nettle/sha2.h \
             /usr/include/xlsxwriter.h /usr/include/zip.h /usr/include/expat.h /usr/include/postgresql/libpq-fe.h \
             /usr/lib/python3/dist-packages/openpyxl/__init__.py /usr/bin/chromium \
-            /usr/bin/valgrind /usr/lib/postgresql/*/bin/initdb
+            /usr/bin/valgrind /usr/include/valgrind/valgrind.h /usr/lib/postgresql/*/bin/initdb
 
 SAMPLE := sample-data/sample.csv.gz
 

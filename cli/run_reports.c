@@ -232,7 +232,8 @@ static int write_summary(const struct report_ctx *r, struct cx_err *e)
     struct run_info ri = { CANAUX_VERSION, (const char *const *)args, r->argc, r->so->seed, omp_get_max_threads(),
                            in->locale ? in->locale : "en", r->formats, from, to, asof, n, names, chans, bytes, sha,
                            rr, acc, rej, { "load", "features", "segmentation", "economics", "recommendations" },
-                           { t[PL_LOAD], t[PL_FEATURES], t[PL_SEGMENT], t[PL_ECONOMICS], t[PL_RECOMMEND] }, 5 };
+                           { t[PL_LOAD], t[PL_FEATURES], t[PL_SEGMENT], t[PL_ECONOMICS], t[PL_RECOMMEND] }, 5,
+                           getenv("OMP_WAIT_POLICY"), getenv("GOMP_SPINCOUNT") };
     snprintf(path, sizeof path, "%s/summary.json", r->dir);
     rc = summary_json_write(path, &ri, in->ds, r->f, r->s, r->ec, r->rt, r->rec, e);
 done:

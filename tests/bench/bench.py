@@ -17,10 +17,12 @@ once, so that the machine's load falls on all alike), libcsv_count
 splitting of the same file on one core, the floor of a CSV load; the
 ratio libcsv_count / `canaux check -j2` is printed (target: 2x).
 A shared machine: on the smallest file, `canaux run` with the default
-thread count and with -j1, alternately, while a busy loop of this script
-keeps one core busy (target: the default never slower than -j1); the
-line gives both walls and their CPU time (user + system), which shows
-threads that spin while they wait.
+thread count, with -j1, and with the default thread count but libgomp's
+spinning wait (GOMP_SPINCOUNT=300000, as before canaux chose passive
+waiting: cli/main.c), in turn, while a busy loop of this script keeps one
+core busy (target: the default never slower than -j1); the line gives the
+walls and their CPU time (user + system), which shows threads that spin
+while they wait.
 Each figure is the median of --runs runs (default 3); peak RSS comes from
 wait4() of the measured process itself. Prints Markdown tables, and the
 load average before and after (the machine may be shared: only ratios
@@ -125,14 +127,15 @@ def measure(cmd, runs, stdout=subprocess.DEVNULL):
     return statistics.median(walls), max(peaks)
 
 
-def rounds(cmds, runs, check=None):
+def rounds(cmds, runs, check=None, envs=None):
     """Runs every command of cmds once per round, runs rounds; returns per
     command (median wall, largest peak RSS, median CPU seconds). check, when
-    given, is called with (index, stdout bytes) after each run."""
+    given, is called with (index, stdout bytes) after each run; envs, when
+    given, holds each command's environment (None: this one's)."""
     res = [([], [], []) for _ in cmds]
     for _ in range(runs):
         for i, cmd in enumerate(cmds):
-            w, m = run(cmd, subprocess.PIPE if check else subprocess.DEVNULL)
+            w, m = run(cmd, subprocess.PIPE if check else subprocess.DEVNULL, envs[i] if envs else None)
             if check:
                 check(i, LAST_STDOUT[0])
             res[i][0].append(w)
@@ -157,13 +160,17 @@ class BusyCore:
 
 
 def busy_core(bin_, f, d, runs):
-    """(default, -j1): (median wall, peak, median CPU s) of `canaux run` on f
-    with the default thread count and with -j1, alternately, while BusyCore
-    keeps one core busy."""
+    """(default, -j1, spinning): (median wall, peak, median CPU s) of
+    `canaux run` on f with the default thread count, with -j1, and with the
+    default thread count and libgomp's own wait policy (GOMP_SPINCOUNT=300000,
+    its default when nothing is set: what canaux did before it set
+    OMP_WAIT_POLICY=passive), in turn, while BusyCore keeps one core busy."""
     out = os.path.join(d, "run-busy")
+    cmd = [bin_, "run", "--force", "-q", f, "-o", out]
+    own = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
     with BusyCore():
-        return rounds([[bin_, "run", "--force", "-q", f, "-o", out],
-                       [bin_, "run", "--force", "-q", "-j1", f, "-o", out]], runs)
+        return rounds([cmd, cmd[:3] + ["-j1"] + cmd[3:], cmd], runs,
+                      envs=[own, own, dict(own, GOMP_SPINCOUNT="300000")])
 
 
 def loadavg():
@@ -291,12 +298,13 @@ def main():
     print("|---|---:|---:|")
     for stage, peak, now in mem:
         print(f"| {stage} | {peak} | {now} |")
-    (dw, _, dc), (jw, _, jc) = busy
+    (dw, _, dc), (jw, _, jc), (sw, _, sc) = busy
     print()
     print(f"One core busy (a busy loop), canaux run on {smallest:,} lines, default threads vs -j1, "
-          f"alternately (target: default never slower): default {dw:.2f} s ({dc:.2f} s CPU), "
+          f"in turn (target: default never slower): default {dw:.2f} s ({dc:.2f} s CPU), "
           f"-j1 {jw:.2f} s ({jc:.2f} s CPU): default / -j1 = {dw / jw:.2f} "
-          f"({'met' if dw <= jw else 'NOT met'})")
+          f"({'met' if dw <= jw else 'NOT met'}); with libgomp's spinning wait "
+          f"(GOMP_SPINCOUNT=300000) {sw:.2f} s ({sc:.2f} s CPU), / -j1 = {sw / jw:.2f}")
     print()
     print(f"Load average (1/5/15 min): {load_start} at the start, {load_end} at the end.")
 
