@@ -183,8 +183,10 @@ bench-peers: all $(DUCKDB_STAMP)
 	@/usr/bin/python3 tests/bench/peers.py --bin ./canaux --duckdb-modules $(DUCKDB_DIR) $(PEERS_ARGS)
 
 # 100M lines (about 8.6 GB, generated and deleted) against 10M; gzip input.
+# SCALE_ARGS passes options to scale.py (--rows: the smaller size).
+SCALE_ARGS ?=
 bench-scale: all
-	@python3 tests/bench/scale.py --bin ./canaux
+	@python3 tests/bench/scale.py --bin ./canaux $(SCALE_ARGS)
 
 clean:
 	rm -rf build build-asan canaux
