@@ -33,13 +33,14 @@ BIN      := $(BUILD)/canaux
 # builds the PostgreSQL source, and postgresql is the server tests/e2e/pg.sh
 # starts (initdb in a temporary folder). python3-openpyxl reads the workbook
 # back and chromium renders the HTML report in the end-to-end tests;
-# valgrind runs them under memcheck.
+# valgrind runs them under memcheck (and its header tells canaux that it
+# runs under valgrind: cli/main.c).
 DEB_PKGS := gcc make libcsv-dev libgsl-dev libcmocka-dev zlib1g-dev libinih-dev libjson-c-dev nettle-dev libxlsxwriter-dev libzip-dev libexpat1-dev libpq-dev python3 python3-openpyxl chromium valgrind postgresql
 DEB_HDRS := /usr/include/csv.h /usr/include/gsl/gsl_rng.h /usr/include/cmocka.h \
             /usr/include/zlib.h /usr/include/ini.h /usr/include/json-c/json.h /usr/include/nettle/sha2.h \
             /usr/include/xlsxwriter.h /usr/include/zip.h /usr/include/expat.h /usr/include/postgresql/libpq-fe.h \
             /usr/lib/python3/dist-packages/openpyxl/__init__.py /usr/bin/chromium \
-            /usr/bin/valgrind /usr/lib/postgresql/*/bin/initdb
+            /usr/bin/valgrind /usr/include/valgrind/valgrind.h /usr/lib/postgresql/*/bin/initdb
 
 SAMPLE := sample-data/sample.csv.gz
 
@@ -142,22 +143,50 @@ test-asan:
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  ASAN_OPTIONS=detect_leaks=1 PG_CHECKS= unit e2e test-pg
 
-bench: all
-	@python3 tests/bench/bench.py --bin ./canaux
+# libcsv_count: libcsv's bare field splitting (only counts), the floor that
+# `make bench` measures canaux check against.
+$(BUILD)/libcsv_count: tests/bench/libcsv_count.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(OPT) $(WARN) -D_GNU_SOURCE -o $@ $< -lcsv
 
-# canaux beside the same pipeline in pandas + scikit-learn (Debian's, run by
-# /usr/bin/python3), on the 1M and 10M files of make bench.
+# BENCH_ARGS passes options to bench.py (--sizes, --runs).
+BENCH_ARGS ?=
+bench: all $(BUILD)/libcsv_count
+	@python3 tests/bench/bench.py --bin ./canaux --libcsv-count $(BUILD)/libcsv_count $(BENCH_ARGS)
+
+# canaux beside DuckDB (SQL without k-means, Node's @duckdb/node-api from
+# the npm registry, installed into build/duckdb, never into the source tree)
+# and the same pipeline in pandas + scikit-learn (Debian's, run by
+# /usr/bin/python3), on the 1M and 10M files of make bench. Node.js comes
+# with the machine (20); Debian's nodejs serves when it is missing.
+# PEERS_ARGS passes options to peers.py (--sizes, --runs, --peers, --plant).
 PEER_DEB_PKGS := python3-pandas python3-sklearn
 PEER_DEB_FILES := /usr/lib/python3/dist-packages/pandas/__init__.py \
                   /usr/lib/python3/dist-packages/sklearn/__init__.py
+DUCKDB_VERSION := 1.5.6-r.1
+DUCKDB_DIR     := $(BUILD)/duckdb
+DUCKDB_STAMP   := $(DUCKDB_DIR)/installed-$(DUCKDB_VERSION)
+PEERS_ARGS     ?=
 
-bench-peers: all
+$(DUCKDB_STAMP):
+	$(call deb_install,bench-peers,/usr/bin/node /usr/bin/npm,nodejs npm)
+	@rm -rf $(DUCKDB_DIR) && mkdir -p $(DUCKDB_DIR)
+	@echo "bench-peers: installing @duckdb/node-api@$(DUCKDB_VERSION) into $(DUCKDB_DIR)"
+	npm install --prefix $(DUCKDB_DIR) --no-save --no-audit --no-fund --no-package-lock \
+	  --loglevel=error @duckdb/node-api@$(DUCKDB_VERSION)
+	@node -e "require('$(CURDIR)/$(DUCKDB_DIR)/node_modules/@duckdb/node-api')" || \
+	  { rm -rf $(DUCKDB_DIR)/node_modules; echo "bench-peers: @duckdb/node-api does not load"; exit 1; }
+	@touch $@
+
+bench-peers: all $(DUCKDB_STAMP)
 	$(call deb_install,bench-peers,$(PEER_DEB_FILES),$(PEER_DEB_PKGS))
-	@/usr/bin/python3 tests/bench/peers.py --bin ./canaux
+	@/usr/bin/python3 tests/bench/peers.py --bin ./canaux --duckdb-modules $(DUCKDB_DIR) $(PEERS_ARGS)
 
 # 100M lines (about 8.6 GB, generated and deleted) against 10M; gzip input.
+# SCALE_ARGS passes options to scale.py (--rows: the smaller size).
+SCALE_ARGS ?=
 bench-scale: all
-	@python3 tests/bench/scale.py --bin ./canaux
+	@python3 tests/bench/scale.py --bin ./canaux $(SCALE_ARGS)
 
 clean:
 	rm -rf build build-asan canaux

@@ -1,6 +1,12 @@
 /*
  * main — the canaux program: dispatches to a command, prints the error
  * message of a failed one on stderr, and exits with its status.
+ *
+ * Before anything else it makes OpenMP's idle threads sleep rather than
+ * spin (omp_wait_passive(): docs/design.md, "Threads on a shared
+ * machine"). libgomp reads OMP_WAIT_POLICY once, in its constructor,
+ * before main() runs, so setting it here is read only by a new image of
+ * the program: canaux sets it and executes itself again.
  */
 #include <errno.h>
 #include <gsl/gsl_errno.h>
@@ -8,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <valgrind/valgrind.h>
 
 #include "cli/cli.h"
 
@@ -66,8 +74,39 @@ void cli_memtrace(const char *stage)
     }
 }
 
+/* libgomp's default keeps a thread that waits for work spinning for about
+   300,000 rounds (several milliseconds here) after every parallel region
+   and barrier. On a core that another process needs, that spin takes the
+   core from it, or from canaux's own other thread: with one core busy,
+   two threads could end up slower than one. Passive waiting (a futex
+   sleep) costs a wake-up of some microseconds per region instead, a few
+   hundred regions a run. A policy the user set (OMP_WAIT_POLICY or
+   GOMP_SPINCOUNT, even empty) is left alone; so is a run under valgrind,
+   which would not follow the exec into the new image. The program is
+   executed by its own path (that of /proc/self/exe), so that ps and pgrep
+   still name it canaux; same pid, arguments and descriptors. Returns only
+   when the policy is already set or the exec failed (no /proc, a binary
+   replaced since it started): then libgomp's default stays, and the run
+   goes on the same. */
+static void omp_wait_passive(char **argv)
+{
+    static char self[4096];
+    if (getenv("OMP_WAIT_POLICY") != NULL || getenv("GOMP_SPINCOUNT") != NULL || RUNNING_ON_VALGRIND)
+        return;
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0 || (size_t)n >= sizeof self - 1)
+        return;
+    self[n] = '\0';
+    if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0)
+        return;
+    execv(self, argv);
+    unsetenv("OMP_WAIT_POLICY");
+}
+
 int main(int argc, char **argv)
 {
+    omp_wait_passive(argv);
+
     /* GSL never aborts the process: every status is checked where it is
        returned. A closed pipe is a write error, not a silent death. */
     gsl_set_error_handler_off();

@@ -270,7 +270,7 @@ static int write_summary(const struct report_ctx *r, struct cx_err *e)
                            rr, acc, rej, &in->warnings,
                            { "load", "features", "segmentation", "economics", "clv", "recommendations" },
                            { t[PL_LOAD], t[PL_FEATURES], t[PL_SEGMENT], t[PL_ECONOMICS], t[PL_CLV], t[PL_RECOMMEND] },
-                           6 };
+                           6, getenv("OMP_WAIT_POLICY"), getenv("GOMP_SPINCOUNT") };
     snprintf(path, sizeof path, "%s/summary.json", r->dir);
     rc = summary_json_write(path, &ri, in->ds, r->f, r->s, r->ec, r->rt, r->lv, r->rec, e);
 done:

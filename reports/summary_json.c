@@ -195,6 +195,10 @@ int summary_json_write(const char *path, const struct run_info *ri, const struct
     json_object_object_add(p, "command_line", args);
     json_object_object_add(p, "seed", json_object_new_int64((int64_t)ri->seed));
     json_object_object_add(p, "threads", json_object_new_int(ri->threads));
+    /* How idle OpenMP threads waited (cli/main.c sets passive): null when
+       the environment did not say, i.e. libgomp's default spin. */
+    json_object_object_add(p, "omp_wait_policy", ri->omp_wait_policy ? str(ri->omp_wait_policy) : NULL);
+    json_object_object_add(p, "gomp_spincount", ri->gomp_spincount ? str(ri->gomp_spincount) : NULL);
     json_object_object_add(p, "locale", str(ri->locale));
     json_object_object_add(p, "formats", str(ri->formats));
     json_object_object_add(p, "from", str(ri->from));

@@ -38,6 +38,8 @@ struct run_info {
     const char *stage_names[8];
     double stage_seconds[8];
     int nstages;
+    const char *omp_wait_policy;      /* OMP_WAIT_POLICY as the run had it, or NULL when unset */
+    const char *gomp_spincount;       /* GOMP_SPINCOUNT likewise */
 };
 
 /* Writes path; lv (the lifetime value, its `clv` section) may be NULL.

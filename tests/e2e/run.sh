@@ -464,6 +464,44 @@ threads() {
     rejects r1.csv m.csv $want
 }
 
+# The OpenMP wait policy (cli/main.c): canaux runs itself again with
+# OMP_WAIT_POLICY=passive unless the environment sets OMP_WAIT_POLICY or
+# GOMP_SPINCOUNT, and summary.json says which the run had. The process
+# keeps its pid and its name: a `check -` blocked on its standard input
+# (a FIFO held open here) is seen under /proc with passive in the
+# environment of its new image and named canaux.
+wait_policy() {
+    run gen --rows 2000 --seed 5 -o g.csv; rc_is 0
+    env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT "$BIN" run -q --format json g.csv -o a >out 2>err; RC=$?; rc_is 0
+    json a/summary.json 'd["parameters"]["omp_wait_policy"]' passive 'd["parameters"]["gomp_spincount"]' None
+    env -u GOMP_SPINCOUNT OMP_WAIT_POLICY=active "$BIN" run -q --format json g.csv -o b >out 2>err; RC=$?; rc_is 0
+    json b/summary.json 'd["parameters"]["omp_wait_policy"]' active 'd["parameters"]["gomp_spincount"]' None
+    env -u OMP_WAIT_POLICY GOMP_SPINCOUNT=1000 "$BIN" run -q --format json g.csv -o c >out 2>err; RC=$?; rc_is 0
+    json c/summary.json 'd["parameters"]["omp_wait_policy"]' None 'd["parameters"]["gomp_spincount"]' 1000
+    for x in a c; do
+        python3 -c 'import json, sys; a, b = (json.load(open(f + "/summary.json")) for f in sys.argv[1:])
+for d in (a, b):
+    d.pop("timings_seconds"); p = d["parameters"]
+    for k in ("command_line", "omp_wait_policy", "gomp_spincount"): p.pop(k)
+assert a == b' b "$x" 2>/dev/null || fail "summary.json of $x differs from b beyond the wait policy"
+    done
+    [ -d /proc/self ] || { skip "no /proc"; return; }
+    mkfifo in.fifo || { fail "mkfifo"; return; }
+    exec 9<>in.fifo
+    env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT "$BIN" check - <in.fifo >out 2>err 9>&- &
+    pid=$! i=0
+    while [ $i -lt 100 ] && ! tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx OMP_WAIT_POLICY=passive; do
+        sleep 0.1; i=$((i + 1))
+    done
+    [ $i -lt 100 ] || fail "no OMP_WAIT_POLICY=passive in /proc/$pid/environ after 10 s"
+    name=$(cat "/proc/$pid/comm" 2>/dev/null)
+    [ "$name" = canaux ] || fail "the process is named '$name', not canaux"
+    cat g.csv >&9
+    exec 9>&-
+    wait "$pid"; RC=$?; rc_is 0
+    grep -q "2000 rows read, 2000 accepted" out || fail "check - did not read the 2000 rows: $(short out)"
+}
+
 # ---- 10. real datasets ------------------------------------------------------
 
 online_retail() {
@@ -1420,7 +1458,7 @@ for name in version help no_command unknown_command check_bad_option check_no_in
     gzip_input stdin_input several_files channel_from_argument channel_constant \
     channel_constant_overrides_column delimiters bom_and_quoting \
     french dates_mdy dates_ambiguous config_columns config_errors input_errors write_errors \
-    generator generator_bad_rows threads online_retail superstore committed_samples stray_quote config_unknown_section \
+    generator generator_bad_rows threads wait_policy online_retail superstore committed_samples stray_quote config_unknown_section \
     segment_files segment_model segment_usage asof_closes_period asof_cdnow clv_cdnow clv_holdout_cdnow clv_files objectives_files \
     economics_files economics_model recommend_no_noise recommend_planted recommend_planted_prices \
     run_main run_nothing_accepted few_customers run_html_render run_real_datasets run_full_disk run_sigterm \
